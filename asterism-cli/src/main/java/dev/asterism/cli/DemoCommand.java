@@ -1,0 +1,44 @@
+package dev.asterism.cli;
+
+import dev.asterism.server.AsterismServer;
+import dev.asterism.server.ServerConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "demo", description = {
+    "Run a server on the embedded defaults with a sample catalog, and print what to try next.",
+    "Data stays in --data (default ./.asterism): a second run keeps what is there.",
+    "The catalog: realm sim; profiles small and medium; images linux and windows;",
+    "bricks controller (capability controller) and worker (capability worker)."})
+final class DemoCommand extends ApiCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options;
+
+    @Override
+    public Integer call() {
+        ServerConfig config = options.toConfig(root.environment(), true);
+        AsterismServer server = ServerCommand.startServer(config);
+        PrintWriter out = out();
+        if (config.realm().equals("sim")) {
+            out.println("*** DEMO on the sim realm: the VMs are simulated. ***");
+        }
+        ServerCommand.printStarted(server, out);
+        String password = server.generatedAdminPassword().orElse("<the admin password>");
+        out.println();
+        out.println("Next, in another terminal (from this directory):");
+        out.println("  ASTERISM_PASSWORD='" + password + "' ./asterism login --server " + server.url() + " --user admin");
+        out.println("  ./asterism brick list");
+        out.println("  ./asterism vm start --brick worker --name w1 --wait");
+        out.println("  ./asterism vm list");
+        out.println("  ./asterism vm stop w1 --wait");
+        out.println("  ./asterism vm destroy w1 --wait");
+        out.println("  ./asterism audit verify");
+        out.println("API: " + server.url() + "/api/v1/openapi.json   health: " + server.url()
+                + "/healthz   metrics: " + server.url() + "/metrics");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        return ServerCommand.runUntilStopped(server);
+    }
+}

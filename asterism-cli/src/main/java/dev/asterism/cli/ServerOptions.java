@@ -1,0 +1,58 @@
+package dev.asterism.cli;
+
+import dev.asterism.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options shared by {@code asterism server} and {@code asterism demo}. */
+final class ServerOptions {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = ".asterism",
+            description = "Where the embedded H2 database lives (default: ${DEFAULT-VALUE}). Ignored with --database-url.")
+    Path data;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8440",
+            description = "The port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address to listen on (default: ${DEFAULT-VALUE}, reachable from this host only).")
+    String bind;
+
+    @Option(names = "--realm", paramLabel = "NAME", defaultValue = "sim",
+            description = "The realm VMs run in (default: ${DEFAULT-VALUE}; this build has only sim).")
+    String realm;
+
+    @Option(names = "--sim-delays", paramLabel = "zero|realistic", defaultValue = "realistic",
+            description = "How slow the sim realm pretends to be (default: ${DEFAULT-VALUE}).")
+    String simDelays;
+
+    @Option(names = "--database-url", paramLabel = "JDBC_URL",
+            description = "A PostgreSQL database instead of H2, e.g. jdbc:postgresql://127.0.0.1:5432/asterism."
+                    + " The password comes from ASTERISM_DATABASE_PASSWORD.")
+    String databaseUrl;
+
+    @Option(names = "--database-user", paramLabel = "USER", defaultValue = "asterism",
+            description = "The database user (default: ${DEFAULT-VALUE}).")
+    String databaseUser;
+
+    @Option(names = "--registration-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            converter = Converters.PositiveDuration.class,
+            description = "How long a new VM's agent has to register before the VM is destroyed (default: ${DEFAULT-VALUE}).")
+    Duration registrationTimeout;
+
+    ServerConfig toConfig(CliEnvironment environment, boolean sampleCatalog) {
+        if (port < 0 || port > 65535) {
+            throw new CommandFailure(ExitStatus.USAGE, "--port must be from 0 to 65535, not " + port);
+        }
+        if (!simDelays.equals("zero") && !simDelays.equals("realistic")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--sim-delays must be zero or realistic, not '" + simDelays + "'");
+        }
+        ServerConfig defaults = ServerConfig.defaults(data.toAbsolutePath().normalize());
+        return new ServerConfig(defaults.dataDirectory(), bind, port, databaseUrl,
+                databaseUrl == null ? null : databaseUser,
+                databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
+                realm, simDelays, registrationTimeout, defaults.orphanGrace(),
+                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.asterism.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class HelpTest {
+
+    @TempDir
+    Path configDirectory;
+
+    @Test
+    void every_command_has_help_with_a_description_of_its_own() {
+        CommandLine top = new CommandLine(new AsterismCommand());
+        List<CommandLine> commands = new ArrayList<>();
+        collect(top, commands);
+        assertThat(commands).hasSizeGreaterThan(30);
+
+        for (CommandLine command : commands) {
+            String qualifiedName = command.getCommandSpec().qualifiedName();
+            List<String> words = List.of(qualifiedName.split(" "));
+            List<String> arguments = new ArrayList<>(words.subList(1, words.size()));
+            arguments.add("--help");
+
+            CliRunner.Result result = new CliRunner(configDirectory).run(arguments.toArray(String[]::new));
+
+            assertThat(result.exitCode()).as("exit code of %s --help", qualifiedName).isZero();
+            assertThat(result.out()).as("help of %s", qualifiedName).startsWith("Usage: " + qualifiedName);
+            String[] description = command.getCommandSpec().usageMessage().description();
+            assertThat(description).as("description of %s", qualifiedName).isNotEmpty();
+            if (command != top) {
+                // An empty description would silently inherit the top command's one.
+                assertThat(description).isNotEqualTo(top.getCommandSpec().usageMessage().description());
+            }
+        }
+    }
+
+    @Test
+    void the_version_is_printed_by_the_top_command() {
+        CliRunner.Result result = new CliRunner(configDirectory).run("--version");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("0.1.0\n");
+    }
+
+    private static void collect(CommandLine commandLine, List<CommandLine> commands) {
+        commands.add(commandLine);
+        commandLine.getSubcommands().values().forEach(subcommand -> collect(subcommand, commands));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.asterism.core.store;
+
+import dev.asterism.core.vm.Vm;
+import dev.asterism.core.vm.VmState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+public interface VmRepository {
+    /** @throws dev.asterism.core.error.AsterismException ALREADY_EXISTS when a live VM has that name */
+    void insert(Vm vm);
+
+    /** The live (not destroyed) VM of that name, else the newest destroyed one. */
+    Optional<Vm> find(String name);
+
+    Optional<Vm> findById(String id);
+
+    /** Live VMs, of one owner or (owner null) of everyone, by name. */
+    List<Vm> list(String owner);
+
+    /** VMs whose next check is due, oldest first. */
+    List<Vm> due(Instant now, int limit);
+
+    /** VMs that should exist in the realm (neither destroyed nor failed). */
+    List<Vm> expectedInRealm(String realm);
+
+    /**
+     * Writes {@code vm} if the stored version is still {@code vm.version()}, bumping it.
+     *
+     * @return the written VM, or empty when someone else wrote first
+     */
+    Optional<Vm> update(Vm vm);
+
+    Map<VmState, Long> countByState();
+
+    /** Realm VMs that the store does not know, with when they were first seen. */
+    Map<String, Instant> orphans(String realm);
+
+    void putOrphan(String realm, String vmId, Instant firstSeen);
+
+    void deleteOrphan(String realm, String vmId);
+}

@@ -1,0 +1,175 @@
+package dev.asterism.core.vm;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.core.catalog.Brick;
+import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.catalog.HardwareProfile;
+import dev.asterism.core.catalog.Image;
+import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.permission.Authorization;
+import dev.asterism.core.permission.GrantLevel;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.store.Transaction;
+import dev.asterism.core.user.User;
+import dev.asterism.core.validation.Validate;
+import dev.asterism.spi.realm.RealmCapability;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What users ask of VMs. Requests only record the desired state; the {@link VmReconciler} talks to the
+ * realm, so that a crash between the request and the realm call loses nothing.
+ */
+public final class VmService {
+    private final Store store;
+    private final Realms realms;
+    private final RegistrationTokens tokens;
+    private final Clock clock;
+    private final Duration registrationTimeout;
+    private final Runnable wakeReconciler;
+
+    public VmService(Store store, Realms realms, RegistrationTokens tokens, Clock clock, Duration registrationTimeout,
+            Runnable wakeReconciler) {
+        this.store = requireNonNull(store, "store is null");
+        this.realms = requireNonNull(realms, "realms is null");
+        this.tokens = requireNonNull(tokens, "tokens is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.registrationTimeout = requireNonNull(registrationTimeout, "registrationTimeout is null");
+        this.wakeReconciler = requireNonNull(wakeReconciler, "wakeReconciler is null");
+    }
+
+    public Vm start(User caller, String name, String brickName, String realmName, String profileName) {
+        Validate.name("name", name);
+        Validate.present("brick", brickName);
+        String realm = realmName == null ? realms.defaultRealm() : realmName;
+        Instant now = now();
+        Vm vm = store.call(transaction -> {
+            Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
+            Authorization.requireGrant(transaction, caller, brick.name(), GrantLevel.USE);
+            if (transaction.catalog().realm(realm).isEmpty() || realms.find(realm).isEmpty()) {
+                throw AsterismException.invalid("realm", "no realm named '" + realm + "' runs on this server");
+            }
+            String profileToUse = profileName == null ? brick.profile() : profileName;
+            HardwareProfile profile = transaction.catalog().profile(profileToUse)
+                    .orElseThrow(() -> AsterismException.invalid("profile", "no profile named '" + profileToUse + "'"));
+            Image image = transaction.catalog().image(brick.image())
+                    .orElseThrow(() -> AsterismException.invalid("brick", "its image '" + brick.image() + "' is gone"));
+            Vm requested = new Vm(UUID.randomUUID().toString(), name, caller.username(), brick.name(), realm,
+                    profile.name(), brick.osFamily(), image.source(), profile.vcpus(), profile.memoryMib(),
+                    profile.diskGib(), VmState.REQUESTED, DesiredState.RUNNING, null, List.of(), now, now,
+                    now.plus(registrationTimeout), null, now, 0, 0);
+            transaction.vms().insert(requested);
+            transaction.audit().append(caller.username(), "vm.requested", "vm:" + name, Map.of("id", requested.id(),
+                    "brick", brick.name(), "realm", realm, "profile", profile.name()), now);
+            return requested;
+        });
+        wakeReconciler.run();
+        return vm;
+    }
+
+    public Vm stop(User caller, String name) {
+        return changeDesiredState(caller, name, DesiredState.STOPPED, "vm.stop-requested");
+    }
+
+    public Vm startAgain(User caller, String name) {
+        return changeDesiredState(caller, name, DesiredState.RUNNING, "vm.start-requested");
+    }
+
+    public Vm destroy(User caller, String name) {
+        return changeDesiredState(caller, name, DesiredState.DESTROYED, "vm.destroy-requested");
+    }
+
+    public List<Vm> list(User caller) {
+        return store.call(transaction -> transaction.vms().list(caller.role().isAdmin() ? null : caller.username()));
+    }
+
+    public Vm get(User caller, String name) {
+        return store.call(transaction -> visibleVm(transaction, caller, name));
+    }
+
+    /**
+     * Called when a VM's agent presents its one-time token. Accepted once, while the VM is requested, starting
+     * or waiting for registration (an agent may be quicker than the reconciler's record of its VM); every refusal is audited.
+     *
+     * @return true when accepted
+     */
+    public boolean register(String vmId, String token) {
+        Instant now = now();
+        boolean accepted = store.call(transaction -> {
+            Vm vm = transaction.vms().findById(vmId).orElse(null);
+            String refusal = null;
+            if (vm == null) {
+                refusal = "unknown VM";
+            } else if (!tokens.matches(vmId, token)) {
+                refusal = "wrong registration token";
+            } else if (vm.registeredAt() != null) {
+                refusal = "the token was used already";
+            } else if (vm.state() != VmState.REQUESTED && vm.state() != VmState.STARTING
+                    && vm.state() != VmState.AWAITING_REGISTRATION) {
+                refusal = "the VM is " + vm.state();
+            }
+            String target = vm == null ? "vm-id:" + vmId : "vm:" + vm.name();
+            if (refusal != null) {
+                transaction.audit().append("agent", "vm.registration-refused", target, Map.of("reason", refusal), now);
+                return false;
+            }
+            if (transaction.vms().update(vm.registered(now)).isEmpty()) {
+                throw new AsterismException(ErrorCode.CONFLICT, "the VM changed during registration: try again");
+            }
+            transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
+            return true;
+        });
+        wakeReconciler.run();
+        return accepted;
+    }
+
+    private Vm changeDesiredState(User caller, String name, DesiredState desired, String action) {
+        Instant now = now();
+        Vm changed = store.call(transaction -> {
+            Vm vm = visibleVm(transaction, caller, name);
+            if (vm.state() == VmState.DESTROYED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' is destroyed already");
+            }
+            if (vm.state() == VmState.FAILED && desired != DesiredState.DESTROYED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' failed (" + vm.reason()
+                        + "): destroy it and start a new one");
+            }
+            if (vm.desiredState() == DesiredState.DESTROYED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' is being destroyed");
+            }
+            if (desired != DesiredState.DESTROYED && !realms.find(vm.realm())
+                    .map(realm -> realm.capabilities().contains(RealmCapability.STOP_AND_START)).orElse(false)) {
+                throw new AsterismException(ErrorCode.CONFLICT, "realm '" + vm.realm()
+                        + "' cannot stop and start VMs: destroy the VM instead");
+            }
+            if (vm.desiredState() == desired) {
+                return vm;
+            }
+            Vm updated = transaction.vms().update(vm.withDesiredState(desired, now)).orElseThrow(() ->
+                    new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' changed meanwhile: try again"));
+            transaction.audit().append(caller.username(), action, "vm:" + name, Map.of("id", vm.id()), now);
+            return updated;
+        });
+        wakeReconciler.run();
+        return changed;
+    }
+
+    private static Vm visibleVm(Transaction transaction, User caller, String name) {
+        Vm vm = transaction.vms().find(name).orElseThrow(() -> AsterismException.notFound("vm", name));
+        if (!caller.role().isAdmin() && !vm.owner().equals(caller.username())) {
+            throw AsterismException.notFound("vm", name);
+        }
+        return vm;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

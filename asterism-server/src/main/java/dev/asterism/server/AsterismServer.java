@@ -1,0 +1,271 @@
+package dev.asterism.server;
+
+import dev.asterism.core.audit.AuditService;
+import dev.asterism.core.auth.AuthService;
+import dev.asterism.core.auth.LoginThrottle;
+import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.core.auth.Secrets;
+import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.user.UserService;
+import dev.asterism.core.vm.RegistrationTokens;
+import dev.asterism.core.vm.Realms;
+import dev.asterism.core.vm.VmReconciler;
+import dev.asterism.core.vm.VmService;
+import dev.asterism.core.vm.VmState;
+import dev.asterism.realm.sim.SimRealm;
+import dev.asterism.realm.sim.SimRealmOptions;
+import dev.asterism.server.http.ApiRoutes;
+import dev.asterism.server.http.Metrics;
+import dev.asterism.server.http.WebServer;
+import dev.asterism.spi.realm.Realm;
+import dev.asterism.store.JdbcStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Builds the whole server by hand, in one place, and runs it until {@link #close()}. */
+public final class AsterismServer implements AutoCloseable {
+    public static final String ADMIN_USER = "admin";
+
+    private final ServerConfig config;
+    private final Store store;
+    private final Realms realms;
+    private final VmReconciler reconciler;
+    private final WebServer web;
+    private final String url;
+    private final String generatedAdminPassword;
+    private final SimRealm simRealm;
+    private final VmService vmService;
+    private final AuditService auditService;
+
+    private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler, WebServer web,
+            String url, String generatedAdminPassword, SimRealm simRealm, VmService vmService, AuditService auditService) {
+        this.config = config;
+        this.store = store;
+        this.realms = realms;
+        this.reconciler = reconciler;
+        this.web = web;
+        this.url = url;
+        this.generatedAdminPassword = generatedAdminPassword;
+        this.simRealm = simRealm;
+        this.vmService = vmService;
+        this.auditService = auditService;
+    }
+
+    public static AsterismServer start(ServerConfig config) {
+        return start(config, Clock.systemUTC(), PasswordHasher.DEFAULT);
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @throws ServerStartException with a message saying what to fix (a taken port, an unreachable database)
+     */
+    public static AsterismServer start(ServerConfig config, Clock clock, PasswordHasher hasher) {
+        Store store = openStore(config);
+        try {
+            return wire(config, clock, hasher, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store) {
+        String registrationKey = store.call(transaction -> transaction.secret("registration-key",
+                () -> Secrets.newSecret("")));
+        RegistrationTokens tokens = new RegistrationTokens(registrationKey);
+        AtomicReference<VmService> vmServiceReference = new AtomicReference<>();
+        AtomicReference<VmReconciler> reconcilerReference = new AtomicReference<>();
+
+        SimRealm simRealm = null;
+        Map<String, Realm> drivers = new LinkedHashMap<>();
+        switch (config.realm()) {
+            case "sim" -> {
+                simRealm = new SimRealm(clock, simOptions(config.simDelays()), (vmId, token) -> {
+                    VmService service = vmServiceReference.get();
+                    if (service == null) {
+                        throw new IllegalStateException("the server is still starting");
+                    }
+                    return service.register(vmId, token);
+                });
+                drivers.put("sim", simRealm);
+            }
+            default -> throw new ServerStartException("unknown realm '" + config.realm()
+                    + "': this build has the realm 'sim' (netns, qemu and libvirt come later)");
+        }
+        Realms realms = new Realms(drivers, config.realm());
+
+        LoginThrottle throttle = new LoginThrottle(clock, 5, Duration.ofMinutes(15));
+        AuthService auth = new AuthService(store, hasher, throttle, clock, Duration.ofHours(12));
+        UserService users = new UserService(store, hasher, clock);
+        CatalogService catalog = new CatalogService(store, clock);
+        VmService vms = new VmService(store, realms, tokens, clock, config.registrationTimeout(), () -> {
+            VmReconciler reconciler = reconcilerReference.get();
+            if (reconciler != null) {
+                reconciler.wake();
+            }
+        });
+        vmServiceReference.set(vms);
+        AuditService audit = new AuditService(store);
+
+        for (Map.Entry<String, Realm> driver : drivers.entrySet()) {
+            catalog.ensureRealm(new RealmDefinition(driver.getKey(), driver.getValue().driver(),
+                    driver.getKey().equals("sim") ? "simulated VMs in memory: nothing really runs" : ""));
+        }
+        String generated = null;
+        String adminPassword = config.adminPassword() != null ? config.adminPassword() : Secrets.newSecret("").substring(0, 24);
+        if (users.bootstrapAdmin(ADMIN_USER, adminPassword) && config.adminPassword() == null) {
+            generated = adminPassword;
+        }
+        if (config.sampleCatalog()) {
+            SampleCatalog.ensure(catalog);
+        }
+
+        Metrics metrics = new Metrics();
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, clock, openApiDocument());
+        WebServer web = new WebServer(api, metrics, () -> healthy(store));
+        try {
+            web.start(config.bindAddress(), config.port());
+        } catch (RuntimeException e) {
+            realms.close();
+            throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
+                    + rootMessage(e) + " (is another server running there? pick another with --port)", e);
+        }
+        String url = "http://" + (config.bindAddress().contains(":") ? "[" + config.bindAddress() + "]"
+                : config.bindAddress()) + ":" + web.port();
+        VmReconciler reconciler = new VmReconciler(store, realms, tokens, clock, new VmReconciler.Settings(url,
+                Duration.ofMillis(250), Duration.ofSeconds(10), config.orphanGrace()));
+        reconcilerReference.set(reconciler);
+        registerGauges(metrics, store, reconciler);
+        reconciler.start();
+        return new AsterismServer(config, store, realms, reconciler, web, url, generated, simRealm, vms, audit);
+    }
+
+    private static Store openStore(ServerConfig config) {
+        try {
+            if (config.databaseUrl() == null) {
+                Files.createDirectories(config.dataDirectory());
+                return JdbcStore.h2(config.dataDirectory());
+            }
+            return JdbcStore.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                    "database at " + config.databaseUrl().replaceAll("\\?.*", ""));
+        } catch (IOException e) {
+            throw new ServerStartException("cannot create the data directory " + config.dataDirectory() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ServerStartException(e.getMessage() + (config.databaseUrl() == null
+                    ? " (is another server using the data directory " + config.dataDirectory() + "?)" : ""), e);
+        }
+    }
+
+    private static SimRealmOptions simOptions(String delays) {
+        return switch (delays) {
+            case "zero" -> SimRealmOptions.instant();
+            case "realistic" -> SimRealmOptions.realistic();
+            default -> throw new ServerStartException("unknown sim delays '" + delays + "': use zero or realistic");
+        };
+    }
+
+    private static void registerGauges(Metrics metrics, Store store, VmReconciler reconciler) {
+        metrics.gauge("asterism_vms", "VMs by state", () -> {
+            Map<String, Double> samples = new LinkedHashMap<>();
+            store.call(transaction -> transaction.vms().countByState()).forEach((state, count) ->
+                    samples.put("state=\"" + state.name() + "\"", count.doubleValue()));
+            return samples;
+        });
+        metrics.gauge("asterism_audit_events", "events in the audit chain",
+                () -> Map.of("", (double) store.call(transaction -> transaction.audit().head().seq())));
+        metrics.gauge("asterism_reconciler_steps", "VM reconciler steps since start",
+                () -> Map.of("", (double) reconciler.steps()));
+        metrics.gauge("asterism_reconciler_failed_vms", "VMs the reconciler failed since start",
+                () -> Map.of("", (double) reconciler.failures()));
+    }
+
+    private static boolean healthy(Store store) {
+        try {
+            store.call(transaction -> transaction.audit().head());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String openApiDocument() {
+        try (InputStream in = AsterismServer.class.getResourceAsStream("/asterism/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the server jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    /** The first admin's password when this start generated it; shown once, never stored in clear. */
+    public Optional<String> generatedAdminPassword() {
+        return Optional.ofNullable(generatedAdminPassword);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Optional<SimRealm> simRealm() {
+        return Optional.ofNullable(simRealm);
+    }
+
+    public VmReconciler reconciler() {
+        return reconciler;
+    }
+
+    public VmService vms() {
+        return vmService;
+    }
+
+    public AuditService audit() {
+        return auditService;
+    }
+
+    public long vmsIn(VmState state) {
+        return store.call(transaction -> transaction.vms().countByState()).getOrDefault(state, 0L);
+    }
+
+    @Override
+    public void close() {
+        reconciler.close();
+        web.close();
+        realms.close();
+        store.close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.asterism.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How to run a server.
+ *
+ * @param dataDirectory where the embedded H2 database lives (ignored with {@code databaseUrl})
+ * @param bindAddress the address to listen on; loopback by default, so nothing outside this host reaches it
+ * @param port 0 picks a free port
+ * @param databaseUrl a JDBC URL (PostgreSQL in production), or null for H2 in {@code dataDirectory}
+ * @param realm the realm VMs start in when a request names none
+ * @param simDelays {@code zero} or {@code realistic}: how slow the {@code sim} realm pretends to be
+ * @param adminPassword the first super-admin's password, or null to generate one (printed once)
+ * @param sampleCatalog whether to register the sample catalog (profiles, images, bricks) when missing
+ */
+public record ServerConfig(
+        Path dataDirectory,
+        String bindAddress,
+        int port,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        String realm,
+        String simDelays,
+        Duration registrationTimeout,
+        Duration orphanGrace,
+        String adminPassword,
+        boolean sampleCatalog) {
+
+    public ServerConfig {
+        requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(bindAddress, "bindAddress is null");
+        requireNonNull(realm, "realm is null");
+        requireNonNull(simDelays, "simDelays is null");
+        requireNonNull(registrationTimeout, "registrationTimeout is null");
+        requireNonNull(orphanGrace, "orphanGrace is null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be from 0 to 65535, not " + port);
+        }
+    }
+
+    /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
+    public static ServerConfig defaults(Path dataDirectory) {
+        return new ServerConfig(dataDirectory, "127.0.0.1", 8440, null, null, null, "sim", "realistic",
+                Duration.ofMinutes(5), Duration.ofMinutes(2), null, true);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(dataDirectory, bindAddress, newPort, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
+    public ServerConfig withDatabase(String url, String user, String password) {
+        return new ServerConfig(dataDirectory, bindAddress, port, url, user, password, realm, simDelays,
+                registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
+    public ServerConfig withRealm(String newRealm, String newSimDelays) {
+        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, newRealm,
+                newSimDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
+    public ServerConfig withRegistrationTimeout(Duration timeout) {
+        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, timeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
+    public ServerConfig withAdminPassword(String password) {
+        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, orphanGrace, password, sampleCatalog);
+    }
+
+    public ServerConfig withBindAddress(String address) {
+        return new ServerConfig(dataDirectory, address, port, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+}

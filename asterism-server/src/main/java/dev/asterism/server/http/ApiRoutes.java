@@ -1,0 +1,288 @@
+package dev.asterism.server.http;
+
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.POST;
+import static io.javalin.http.HandlerType.PUT;
+
+import dev.asterism.core.audit.AuditService;
+import dev.asterism.core.auth.AuthService;
+import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.user.User;
+import dev.asterism.core.user.UserService;
+import dev.asterism.core.validation.WireNames;
+import dev.asterism.core.vm.VmService;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** The REST API under {@code /api/v1}: every route in one block, each handler a method below. */
+public final class ApiRoutes {
+    public static final String PREFIX = "/api/v1";
+
+    /** One endpoint; {@code path} uses the same {@code {name}} syntax as OpenAPI. */
+    public record Route(HandlerType method, String path, Handler handler) {}
+
+    private final AuthService auth;
+    private final UserService users;
+    private final CatalogService catalog;
+    private final VmService vms;
+    private final AuditService audit;
+    private final RequestAuthenticator authenticator;
+    private final Clock clock;
+    private final String openApiDocument;
+
+    public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
+            Clock clock, String openApiDocument) {
+        this.auth = auth;
+        this.users = users;
+        this.catalog = catalog;
+        this.vms = vms;
+        this.audit = audit;
+        this.authenticator = new RequestAuthenticator(auth);
+        this.clock = clock;
+        this.openApiDocument = openApiDocument;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                new Route(GET, "/openapi.json", this::openApi),
+                new Route(POST, "/auth/login", this::login),
+                new Route(POST, "/auth/logout", this::logout),
+                new Route(POST, "/auth/tokens", this::createToken),
+                new Route(GET, "/auth/whoami", this::whoami),
+                new Route(GET, "/tokens", this::listTokens),
+                new Route(DELETE, "/tokens/{id}", this::revokeToken),
+                new Route(GET, "/users", this::listUsers),
+                new Route(POST, "/users", this::createUser),
+                new Route(GET, "/users/{username}", this::getUser),
+                new Route(DELETE, "/users/{username}", this::deleteUser),
+                new Route(GET, "/realms", this::listRealms),
+                new Route(GET, "/profiles", this::listProfiles),
+                new Route(POST, "/profiles", this::createProfile),
+                new Route(DELETE, "/profiles/{name}", this::deleteProfile),
+                new Route(GET, "/images", this::listImages),
+                new Route(POST, "/images", this::createImage),
+                new Route(DELETE, "/images/{name}", this::deleteImage),
+                new Route(GET, "/bricks", this::listBricks),
+                new Route(POST, "/bricks", this::createBrick),
+                new Route(GET, "/bricks/{name}", this::getBrick),
+                new Route(DELETE, "/bricks/{name}", this::deleteBrick),
+                new Route(GET, "/bricks/{name}/grants", this::listGrants),
+                new Route(PUT, "/bricks/{name}/grants/{username}", this::putGrant),
+                new Route(DELETE, "/bricks/{name}/grants/{username}", this::deleteGrant),
+                new Route(GET, "/vms", this::listVms),
+                new Route(POST, "/vms", this::startVm),
+                new Route(GET, "/vms/{name}", this::getVm),
+                new Route(POST, "/vms/{name}/stop", this::stopVm),
+                new Route(POST, "/vms/{name}/start", this::startVmAgain),
+                new Route(DELETE, "/vms/{name}", this::destroyVm),
+                new Route(GET, "/audit", this::listAudit),
+                new Route(GET, "/audit/verify", this::verifyAudit));
+    }
+
+    private void openApi(Context context) {
+        context.contentType("application/json").result(openApiDocument);
+    }
+
+    private void login(Context context) {
+        Requests.Login request = Json.body(context, Requests.Login.class);
+        AuthService.NewSession session = auth.createSession(request.username(), request.password(), context.ip());
+        RequestAuthenticator.setSessionCookie(context, session.sessionId(), session.expiresAt(), clock.instant());
+        context.json(new Views.SessionView(session.user().username(), WireNames.of(session.user().role()),
+                session.csrfToken(), session.expiresAt()));
+    }
+
+    private void logout(Context context) {
+        User caller = authenticator.caller(context);
+        String sessionId = context.cookie(RequestAuthenticator.SESSION_COOKIE);
+        if (sessionId != null) {
+            auth.logout(caller, sessionId);
+        }
+        RequestAuthenticator.clearSessionCookie(context);
+        context.status(204);
+    }
+
+    private void createToken(Context context) {
+        Requests.NewToken request = Json.body(context, Requests.NewToken.class);
+        AuthService.NewToken created = auth.createToken(request.username(), request.password(), request.name(),
+                context.ip());
+        context.status(201).json(new Views.CreatedTokenView(created.token().id(), created.token().name(),
+                created.secret(), created.token().createdAt()));
+    }
+
+    private void whoami(Context context) {
+        User caller = authenticator.caller(context);
+        context.json(Map.of("username", caller.username(), "role", WireNames.of(caller.role())));
+    }
+
+    private void listTokens(Context context) {
+        context.json(auth.tokens(authenticator.caller(context)).stream().map(Views.TokenView::of).toList());
+    }
+
+    private void revokeToken(Context context) {
+        auth.revokeToken(authenticator.caller(context), context.pathParam("id"));
+        context.status(204);
+    }
+
+    private void listUsers(Context context) {
+        context.json(users.list(authenticator.caller(context)).stream().map(Views.UserView::of).toList());
+    }
+
+    private void createUser(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewUser request = Json.body(context, Requests.NewUser.class);
+        context.status(201).json(Views.UserView.of(users.create(caller, request.username(), request.password(),
+                request.role())));
+    }
+
+    private void getUser(Context context) {
+        context.json(Views.UserView.of(users.get(authenticator.caller(context), context.pathParam("username"))));
+    }
+
+    private void deleteUser(Context context) {
+        users.delete(authenticator.caller(context), context.pathParam("username"));
+        context.status(204);
+    }
+
+    private void listRealms(Context context) {
+        authenticator.caller(context);
+        context.json(catalog.realms().stream().map(Views.RealmView::of).toList());
+    }
+
+    private void listProfiles(Context context) {
+        context.json(catalog.profiles(authenticator.caller(context)).stream().map(Views.ProfileView::of).toList());
+    }
+
+    private void createProfile(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewProfile request = Json.body(context, Requests.NewProfile.class);
+        context.status(201).json(Views.ProfileView.of(catalog.createProfile(caller, request.name(), request.vcpus(),
+                request.memoryMib(), request.diskGib())));
+    }
+
+    private void deleteProfile(Context context) {
+        catalog.deleteProfile(authenticator.caller(context), context.pathParam("name"));
+        context.status(204);
+    }
+
+    private void listImages(Context context) {
+        context.json(catalog.images(authenticator.caller(context)).stream().map(Views.ImageView::of).toList());
+    }
+
+    private void createImage(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewImage request = Json.body(context, Requests.NewImage.class);
+        context.status(201).json(Views.ImageView.of(catalog.createImage(caller, request.name(), request.osFamily(),
+                request.source(), request.description())));
+    }
+
+    private void deleteImage(Context context) {
+        catalog.deleteImage(authenticator.caller(context), context.pathParam("name"));
+        context.status(204);
+    }
+
+    private void listBricks(Context context) {
+        context.json(catalog.bricks(authenticator.caller(context)).stream().map(Views.BrickView::of).toList());
+    }
+
+    private void createBrick(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewBrick request = Json.body(context, Requests.NewBrick.class);
+        context.status(201).json(Views.BrickView.of(catalog.createBrick(caller, request.name(), request.image(),
+                request.profile(), request.capabilities())));
+    }
+
+    private void getBrick(Context context) {
+        context.json(Views.BrickView.of(catalog.brick(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void deleteBrick(Context context) {
+        catalog.deleteBrick(authenticator.caller(context), context.pathParam("name"));
+        context.status(204);
+    }
+
+    private void listGrants(Context context) {
+        context.json(catalog.grants(authenticator.caller(context), context.pathParam("name")).stream()
+                .map(Views.GrantView::of).toList());
+    }
+
+    private void putGrant(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.GrantChange request = Json.body(context, Requests.GrantChange.class);
+        context.json(Views.GrantView.of(catalog.putGrant(caller, context.pathParam("name"),
+                context.pathParam("username"), request.level())));
+    }
+
+    private void deleteGrant(Context context) {
+        catalog.deleteGrant(authenticator.caller(context), context.pathParam("name"), context.pathParam("username"));
+        context.status(204);
+    }
+
+    private void listVms(Context context) {
+        context.json(vms.list(authenticator.caller(context)).stream().map(Views.VmView::of).toList());
+    }
+
+    private void startVm(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewVm request = Json.body(context, Requests.NewVm.class);
+        context.status(202).json(Views.VmView.of(vms.start(caller, request.name(), request.brick(), request.realm(),
+                request.profile())));
+    }
+
+    private void getVm(Context context) {
+        context.json(Views.VmView.of(vms.get(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void stopVm(Context context) {
+        context.status(202).json(Views.VmView.of(vms.stop(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void startVmAgain(Context context) {
+        context.status(202).json(Views.VmView.of(vms.startAgain(authenticator.caller(context),
+                context.pathParam("name"))));
+    }
+
+    private void destroyVm(Context context) {
+        context.status(202).json(Views.VmView.of(vms.destroy(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void listAudit(Context context) {
+        User caller = authenticator.caller(context);
+        context.json(audit.list(caller, longQuery(context, "afterSeq"), intQuery(context, "limit"),
+                context.queryParam("actor"), context.queryParam("action")));
+    }
+
+    private void verifyAudit(Context context) {
+        context.json(audit.verify(authenticator.caller(context)));
+    }
+
+    private static Long longQuery(Context context, String name) {
+        String value = context.queryParam(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "query parameter '" + name
+                    + "' must be a whole number", Map.of("field", name));
+        }
+    }
+
+    private static Integer intQuery(Context context, String name) {
+        Long value = longQuery(context, name);
+        if (value == null) {
+            return null;
+        }
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw AsterismException.invalid(name, "is out of range");
+        }
+        return value.intValue();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.asterism.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.error.ErrorCode;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** JSON in and out. Strict on input: unknown fields, wrong types and coerced scalars are refused, naming the field. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private Json() {}
+
+    /** The request body as {@code type}. @throws AsterismException MALFORMED_REQUEST naming the field at fault */
+    public static <T> T body(Context context, Class<T> type) {
+        String body = context.body();
+        if (body.isBlank()) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "a JSON object is required as the request body");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "a JSON object is required as the request body");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "unknown field '" + e.getPropertyName()
+                    + "': known fields are " + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", ")), Map.of("field", e.getPropertyName()));
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            if (field.isEmpty()) {
+                throw new AsterismException(ErrorCode.MALFORMED_REQUEST,
+                        "the request body must be a JSON object with the fields of this endpoint");
+            }
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "field '" + field + "' has the wrong type",
+                    Map.of("field", field));
+        } catch (JsonProcessingException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid JSON (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+    }
+}

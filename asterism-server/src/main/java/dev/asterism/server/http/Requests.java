@@ -1,0 +1,24 @@
+package dev.asterism.server.http;
+
+import java.util.List;
+
+/** Request bodies. Missing fields arrive as null and are reported by the services' validation. */
+final class Requests {
+    private Requests() {}
+
+    record Login(String username, String password) {}
+
+    record NewToken(String username, String password, String name) {}
+
+    record NewUser(String username, String password, String role) {}
+
+    record NewProfile(String name, Integer vcpus, Integer memoryMib, Integer diskGib) {}
+
+    record NewImage(String name, String osFamily, String source, String description) {}
+
+    record NewBrick(String name, String image, String profile, List<String> capabilities) {}
+
+    record GrantChange(String level) {}
+
+    record NewVm(String name, String brick, String realm, String profile) {}
+}

@@ -1,0 +1,61 @@
+package dev.asterism.server.http;
+
+import dev.asterism.core.error.AsterismException;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.util.function.BooleanSupplier;
+
+/** The HTTP server: the API routes, health, metrics, security headers and the error mapping. */
+public final class WebServer implements AutoCloseable {
+    private final Javalin app;
+
+    public WebServer(ApiRoutes api, Metrics metrics, BooleanSupplier databaseHealthy) {
+        metrics.describe("asterism_http_requests_total", "HTTP requests by method, route and status");
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = true;
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = 1_000_000L;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        });
+        for (ApiRoutes.Route route : api.routes()) {
+            app.addHttpHandler(route.method(), ApiRoutes.PREFIX + route.path(), route.handler());
+        }
+        app.get("/healthz", context -> {
+            boolean healthy = databaseHealthy.getAsBoolean();
+            context.status(healthy ? 200 : 503).json(java.util.Map.of("status", healthy ? "ok" : "failing",
+                    "database", healthy ? "ok" : "unreachable"));
+        });
+        app.get("/metrics", context -> context.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        app.before(context -> {
+            context.header("X-Content-Type-Options", "nosniff");
+            context.header("Cache-Control", "no-store");
+            context.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            context.header("Referrer-Policy", "no-referrer");
+        });
+        app.after(context -> {
+            String route = context.endpointHandlerPath();
+            String labels = "method=\"" + context.method() + "\",route=\"" + (route.isEmpty() ? "unmatched" : route)
+                    + "\",status=\"" + context.statusCode() + "\"";
+            metrics.count("asterism_http_requests_total", labels, 1);
+        });
+        app.exception(AsterismException.class, ErrorResponses::asterism);
+        app.exception(HttpResponseException.class, ErrorResponses::javalin);
+        app.exception(Exception.class, ErrorResponses::unexpected);
+    }
+
+    public WebServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.asterism.server;
+
+import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.realm.sim.SimRealm;
+import dev.asterism.testing.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/** A real server on a free loopback port with its own H2 database (or a given JDBC URL), for one test class. */
+final class TestServer implements AutoCloseable {
+    static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    /** Cheap Argon2id parameters: the hashing code is the same, only slower settings differ in production. */
+    static final PasswordHasher FAST_HASHER = new PasswordHasher(256, 1, 1);
+
+    final AsterismServer server;
+    final Path dataDirectory;
+    final Api admin;
+
+    private TestServer(AsterismServer server, Path dataDirectory) {
+        this.server = server;
+        this.dataDirectory = dataDirectory;
+        this.admin = Api.login(server.url(), "admin", ADMIN_PASSWORD);
+    }
+
+    static TestServer start() {
+        return start(Clock.systemUTC(), config -> config);
+    }
+
+    static TestServer start(Clock clock, java.util.function.UnaryOperator<ServerConfig> customize) {
+        try {
+            Path directory = Files.createTempDirectory("asterism-test-");
+            ServerConfig config = customize.apply(ServerConfig.defaults(directory).withPort(0)
+                    .withRealm("sim", "zero").withAdminPassword(ADMIN_PASSWORD));
+            return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), directory);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static MutableClock mutableClock() {
+        return new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    SimRealm sim() {
+        return server.simRealm().orElseThrow();
+    }
+
+    String url() {
+        return server.url();
+    }
+
+    /** Creates a user with the role and returns a client logged in as them. */
+    Api user(String name, String role) {
+        admin.post("/users", java.util.Map.of("username", name, "password", name + "-password", "role", role))
+                .expect(201);
+        return Api.login(server.url(), name, name + "-password");
+    }
+
+    /** Polls until the VM reaches the state, failing with the last state seen. */
+    void awaitVmState(Api api, String name, String state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = api.get("/vms/" + name).expect(200).json().get("state").asText();
+            if (last.equals(state)) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("VM " + name + " did not reach " + state + " within 20 s; last state " + last);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.asterism.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.store.Transaction;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The store on JDBC: embedded H2 by default, PostgreSQL in production, the same Flyway migrations.
+ * Opening it migrates the schema to the newest version.
+ */
+public final class JdbcStore implements Store {
+    private final HikariDataSource dataSource;
+    private final String description;
+
+    private JdbcStore(HikariDataSource dataSource, String description) {
+        this.dataSource = dataSource;
+        this.description = description;
+    }
+
+    /** An embedded H2 database in {@code directory}, created when missing. */
+    public static JdbcStore h2(Path directory) {
+        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("asterism") + ";DB_CLOSE_ON_EXIT=FALSE";
+        return open(url, "sa", "", "H2 database in " + directory.toAbsolutePath());
+    }
+
+    /** An H2 database in memory, gone when closed: for tests. */
+    public static JdbcStore h2InMemory(String name) {
+        return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "", "H2 in memory");
+    }
+
+    /**
+     * Any JDBC database with a driver on the class path (H2, PostgreSQL).
+     *
+     * @throws StoreException with a message saying what to check when it cannot be opened or migrated
+     */
+    public static JdbcStore open(String url, String user, String password, String description) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(url.startsWith("jdbc:h2:") ? 16 : 32);
+        config.setPoolName("asterism-store");
+        config.setAutoCommit(false);
+        config.setInitializationFailTimeout(-1);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreException("cannot open the database at " + withoutSecrets(url) + ": " + rootMessage(e)
+                    + " (check the URL, that the server runs, and the user's rights)", e);
+        }
+        return new JdbcStore(dataSource, description);
+    }
+
+    @Override
+    public <T> T call(Function<Transaction, T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            try {
+                T result = work.apply(new JdbcTransaction(new Sql(connection)));
+                connection.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static String withoutSecrets(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}
