@@ -106,8 +106,8 @@ public final class AsterismServer implements AutoCloseable {
         }
         Realms realms = new Realms(drivers, config.realm());
 
-        LoginThrottle throttle = new LoginThrottle(clock, 5, Duration.ofMinutes(15));
-        AuthService auth = new AuthService(store, hasher, throttle, clock, Duration.ofHours(12));
+        AuthService auth = new AuthService(store, hasher, new LoginThrottle(clock, 5, Duration.ofMinutes(15)),
+                new LoginThrottle(clock, 50, Duration.ofMinutes(15)), clock, Duration.ofHours(12));
         UserService users = new UserService(store, hasher, clock);
         CatalogService catalog = new CatalogService(store, clock);
         VmService vms = new VmService(store, realms, tokens, clock, config.registrationTimeout(), () -> {

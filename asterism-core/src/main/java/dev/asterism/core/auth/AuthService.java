@@ -26,14 +26,21 @@ public final class AuthService {
 
     private final Store store;
     private final PasswordHasher hasher;
-    private final LoginThrottle throttle;
+    private final LoginThrottle userThrottle;
+    private final LoginThrottle addressThrottle;
     private final Clock clock;
     private final Duration sessionLifetime;
 
-    public AuthService(Store store, PasswordHasher hasher, LoginThrottle throttle, Clock clock, Duration sessionLifetime) {
+    /**
+     * @param userThrottle failed logins per user name
+     * @param addressThrottle failed logins per remote address, more lenient: many people may share one address
+     */
+    public AuthService(Store store, PasswordHasher hasher, LoginThrottle userThrottle, LoginThrottle addressThrottle,
+            Clock clock, Duration sessionLifetime) {
         this.store = requireNonNull(store, "store is null");
         this.hasher = requireNonNull(hasher, "hasher is null");
-        this.throttle = requireNonNull(throttle, "throttle is null");
+        this.userThrottle = requireNonNull(userThrottle, "userThrottle is null");
+        this.addressThrottle = requireNonNull(addressThrottle, "addressThrottle is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sessionLifetime = requireNonNull(sessionLifetime, "sessionLifetime is null");
     }
@@ -116,10 +123,8 @@ public final class AuthService {
     private User checkPassword(String username, String password, String remoteAddress, String kind) {
         Validate.present("username", username);
         Validate.present("password", password);
-        String userKey = "user:" + username;
-        String addressKey = "address:" + remoteAddress;
-        throttle.check(userKey);
-        throttle.check(addressKey);
+        userThrottle.check(username);
+        addressThrottle.check(remoteAddress);
         Optional<String> stored = store.call(transaction -> transaction.users().passwordHash(username));
         boolean valid;
         if (stored.isPresent()) {
@@ -130,15 +135,15 @@ public final class AuthService {
         }
         Instant now = now();
         if (!valid) {
-            throttle.failed(userKey);
-            throttle.failed(addressKey);
+            userThrottle.failed(username);
+            addressThrottle.failed(remoteAddress);
             // An unknown name is not recorded: people type passwords into the user field.
             String target = stored.isPresent() ? "user:" + username : "user:<unknown>";
             store.run(transaction -> transaction.audit().append("anonymous", "auth.login-failed", target,
                     Map.of("remoteAddress", remoteAddress, "kind", kind), now));
             throw new AsterismException(ErrorCode.UNAUTHENTICATED, "wrong user name or password");
         }
-        throttle.succeeded(userKey);
+        userThrottle.succeeded(username);
         return store.call(transaction -> transaction.users().find(username)).orElseThrow();
     }
 

@@ -1,0 +1,63 @@
+package dev.asterism.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asterism.core.audit.AuditChain;
+import dev.asterism.core.audit.AuditEvent;
+import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.store.AuditRepository;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.user.Role;
+import dev.asterism.core.user.User;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on embedded H2, in memory; plus what only the file-based H2 store does. */
+class H2StoreTest extends StoreContract {
+
+    @Override
+    protected Store newStore() {
+        return JdbcStore.h2InMemory("store-contract-" + UUID.randomUUID());
+    }
+
+    @Test
+    void a_file_based_store_keeps_its_data_when_closed_and_reopened(@TempDir Path directory) {
+        User alice;
+        AuditEvent event;
+        String secret;
+        try (JdbcStore store = JdbcStore.h2(directory)) {
+            assertThat(store.description()).contains(directory.toAbsolutePath().toString());
+            alice = store.call(transaction -> transaction.users().insert("alice", Role.ADMIN, "hash", T0));
+            store.run(transaction -> transaction.catalog().insertRealm(new RealmDefinition("sim", "sim", "in memory")));
+            event = store.call(transaction -> transaction.audit()
+                    .append("alice", "user.create", "user:alice", Map.of("role", "admin"), T0));
+            secret = store.call(transaction -> transaction.secret("registration-key", () -> "first"));
+        }
+
+        try (JdbcStore reopened = JdbcStore.h2(directory)) {
+            assertThat(reopened.call(transaction -> transaction.users().find("alice"))).contains(alice);
+            assertThat(reopened.call(transaction -> transaction.users().passwordHash("alice"))).contains("hash");
+            assertThat(reopened.call(transaction -> transaction.catalog().realms()))
+                    .containsExactly(new RealmDefinition("sim", "sim", "in memory"));
+            assertThat(reopened.call(transaction -> transaction.secret("registration-key", () -> "second")))
+                    .isEqualTo(secret);
+            assertThat(reopened.call(transaction -> transaction.audit().head()))
+                    .isEqualTo(new AuditRepository.Head(1, event.hash()));
+            List<AuditEvent> events = reopened.call(transaction -> transaction.audit().list(0, 10, null, null));
+            assertThat(events).containsExactly(event);
+
+            AuditEvent next = reopened.call(transaction -> transaction.audit()
+                    .append("alice", "user.login", "user:alice", Map.of(), T0.plusSeconds(1)));
+            assertThat(next.seq()).isEqualTo(2);
+            assertThat(next.prevHash()).isEqualTo(event.hash());
+            AuditChain.Verifier verifier = new AuditChain.Verifier();
+            verifier.accept(event);
+            verifier.accept(next);
+            assertThat(verifier.finish(2, next.hash()).valid()).isTrue();
+        }
+    }
+}
