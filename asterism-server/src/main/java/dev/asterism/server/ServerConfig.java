@@ -74,6 +74,11 @@ public record ServerConfig(
                 simDelays, registrationTimeout, orphanGrace, password, sampleCatalog);
     }
 
+    public ServerConfig withDataDirectory(Path directory) {
+        return new ServerConfig(directory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
     public ServerConfig withBindAddress(String address) {
         return new ServerConfig(dataDirectory, address, port, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);

@@ -1,0 +1,111 @@
+package dev.asterism.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.server.AsterismServer;
+import dev.asterism.server.ServerConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line against a real server on loopback, as in the README. */
+class CliAgainstRealServerTest {
+    private static final String ADMIN_PASSWORD = "admin-password-for-cli-tests";
+    private static AsterismServer server;
+    private static Path data;
+
+    @TempDir
+    static Path temporary;
+
+    @BeforeAll
+    static void start() {
+        data = temporary.resolve("data");
+        server = AsterismServer.start(ServerConfig.defaults(data).withPort(0).withRealm("sim", "zero")
+                .withAdminPassword(ADMIN_PASSWORD), Clock.systemUTC(), new PasswordHasher(256, 1, 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static CliRunner loggedIn(String directory, String user, String password) {
+        CliRunner cli = new CliRunner(temporary.resolve(directory)).withVariable("ASTERISM_PASSWORD", password);
+        CliRunner.Result login = cli.run("login", "--server", server.url(), "--user", user);
+        assertThat(login.exitCode()).as(login.err()).isZero();
+        return cli;
+    }
+
+    @Test
+    void the_readme_walk_through_works_against_a_real_server() throws Exception {
+        CliRunner cli = loggedIn("admin-config", "admin", ADMIN_PASSWORD);
+        assertThat(cli.run("whoami").out()).contains("admin").contains("super-admin");
+        assertThat(cli.run("brick", "list").out()).contains("controller").contains("worker");
+
+        CliRunner.Result started = cli.run("vm", "start", "--brick", "worker", "--name", "w1", "--wait", "--timeout", "1h");
+        assertThat(started.exitCode()).as(started.err()).isZero();
+        assertThat(started.out()).contains("RUNNING");
+
+        CliRunner.Result list = cli.run("vm", "list", "--json");
+        JsonNode vms = new ObjectMapper().readTree(list.out());
+        assertThat(vms.findValuesAsText("name")).containsExactly("w1");
+        assertThat(vms.get(0).get("state").asText()).isEqualTo("RUNNING");
+
+        assertThat(cli.run("vm", "stop", "w1", "--wait", "--timeout", "1h").exitCode()).isZero();
+        assertThat(cli.run("vm", "destroy", "w1", "--wait", "--timeout", "1h").exitCode()).isZero();
+        assertThat(cli.run("vm", "list").out()).doesNotContain("w1");
+
+        CliRunner.Result verified = cli.run("audit", "verify");
+        assertThat(verified.exitCode()).isZero();
+        assertThat(verified.out()).contains("audit chain valid");
+    }
+
+    @Test
+    void a_user_without_a_grant_is_refused_with_a_readable_error() {
+        CliRunner admin = loggedIn("admin-config-2", "admin", ADMIN_PASSWORD);
+        CliRunner.Result created = admin.withVariable("ASTERISM_NEW_USER_PASSWORD", "eve-password-long")
+                .run("user", "create", "eve", "--role", "user");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        CliRunner eve = loggedIn("eve-config", "eve", "eve-password-long");
+        CliRunner.Result refused = eve.run("vm", "start", "--brick", "worker", "--name", "e1");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("error: no brick named 'worker' (NOT_FOUND)").doesNotContain("Exception");
+        assertThat(admin.run("grant", "set", "worker", "eve", "--level", "use").exitCode()).isZero();
+        assertThat(eve.run("vm", "start", "--brick", "worker", "--name", "e1", "--wait", "--timeout", "1h").exitCode())
+                .isZero();
+        assertThat(eve.run("audit", "verify").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void audit_verify_fails_after_the_database_was_edited() throws Exception {
+        CliRunner cli = loggedIn("admin-config-3", "admin", ADMIN_PASSWORD);
+        assertThat(cli.run("audit", "verify").exitCode()).isZero();
+        try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("asterism"), "sa", "");
+                Statement statement = connection.createStatement()) {
+            String original;
+            try (var row = statement.executeQuery("SELECT target FROM audit_events WHERE seq = 2")) {
+                row.next();
+                original = row.getString(1);
+            }
+            statement.executeUpdate("UPDATE audit_events SET target = 'user:nobody' WHERE seq = 2");
+            try {
+                CliRunner.Result tampered = cli.run("audit", "verify");
+                assertThat(tampered.exitCode()).isEqualTo(1);
+                assertThat(tampered.out() + tampered.err()).contains("2").contains("edited");
+            } finally {
+                // The other tests share this server: put the event back as it was.
+                statement.executeUpdate("UPDATE audit_events SET target = '" + original + "' WHERE seq = 2");
+            }
+        }
+        assertThat(cli.run("audit", "verify").exitCode()).isZero();
+    }
+}
