@@ -31,7 +31,7 @@ public final class JdbcStore implements Store {
 
     /** An H2 database in memory, gone when closed: for tests. */
     public static JdbcStore h2InMemory(String name) {
-        return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "", "H2 in memory");
+        return open("jdbc:h2:mem:" + name, "sa", "", "H2 in memory");
     }
 
     /**
@@ -48,6 +48,8 @@ public final class JdbcStore implements Store {
         config.setPoolName("asterism-store");
         config.setAutoCommit(false);
         config.setInitializationFailTimeout(-1);
+        // A database that does not answer fails the start, and a request, within seconds rather than half a minute.
+        config.setConnectionTimeout(10_000);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();

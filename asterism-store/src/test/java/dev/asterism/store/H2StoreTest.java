@@ -7,6 +7,7 @@ import dev.asterism.core.audit.AuditEvent;
 import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.store.AuditRepository;
 import dev.asterism.core.store.Store;
+import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.Role;
 import dev.asterism.core.user.User;
 import java.nio.file.Path;
@@ -39,13 +40,13 @@ class H2StoreTest extends StoreContract {
         }
 
         try (JdbcStore reopened = JdbcStore.h2(directory)) {
-            assertThat(reopened.call(transaction -> transaction.users().find("alice"))).contains(alice);
-            assertThat(reopened.call(transaction -> transaction.users().passwordHash("alice"))).contains("hash");
-            assertThat(reopened.call(transaction -> transaction.catalog().realms()))
+            assertThat(reopened.call((Transaction transaction) -> transaction.users().find("alice"))).contains(alice);
+            assertThat(reopened.call((Transaction transaction) -> transaction.users().passwordHash("alice"))).contains("hash");
+            assertThat(reopened.call((Transaction transaction) -> transaction.catalog().realms()))
                     .containsExactly(new RealmDefinition("sim", "sim", "in memory"));
-            assertThat(reopened.call(transaction -> transaction.secret("registration-key", () -> "second")))
+            assertThat(reopened.call((Transaction transaction) -> transaction.secret("registration-key", () -> "second")))
                     .isEqualTo(secret);
-            assertThat(reopened.call(transaction -> transaction.audit().head()))
+            assertThat(reopened.call((Transaction transaction) -> transaction.audit().head()))
                     .isEqualTo(new AuditRepository.Head(1, event.hash()));
             List<AuditEvent> events = reopened.call(transaction -> transaction.audit().list(0, 10, null, null));
             assertThat(events).containsExactly(event);

@@ -21,6 +21,7 @@ import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.store.CredentialRepository.TokenOwner;
 import dev.asterism.core.store.Store;
+import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.Role;
 import dev.asterism.core.user.User;
 import dev.asterism.core.vm.DesiredState;
@@ -34,6 +35,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +43,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,9 +87,9 @@ abstract class StoreContract {
         assertThat(inserted.username()).isEqualTo("alice");
         assertThat(inserted.role()).isEqualTo(Role.ADMIN);
         assertThat(inserted.createdAt()).isEqualTo(T0);
-        assertThat(store.call(transaction -> transaction.users().find("alice"))).contains(inserted);
-        assertThat(store.call(transaction -> transaction.users().findById(inserted.id()))).contains(inserted);
-        assertThat(store.call(transaction -> transaction.users().passwordHash("alice"))).contains("hash-a");
+        assertThat(store.call((Transaction transaction) -> transaction.users().find("alice"))).contains(inserted);
+        assertThat(store.call((Transaction transaction) -> transaction.users().findById(inserted.id()))).contains(inserted);
+        assertThat(store.call((Transaction transaction) -> transaction.users().passwordHash("alice"))).contains("hash-a");
     }
 
     @Test
@@ -122,7 +126,7 @@ abstract class StoreContract {
         assertThatThrownBy(() -> store.run(transaction -> transaction.users().insert("alice", Role.ADMIN, "h2", T0)))
                 .isInstanceOfSatisfying(AsterismException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
-        assertThat(store.call(transaction -> transaction.users().passwordHash("alice"))).contains("h");
+        assertThat(store.call((Transaction transaction) -> transaction.users().passwordHash("alice"))).contains("h");
     }
 
     @Test
@@ -139,7 +143,7 @@ abstract class StoreContract {
             transaction.catalog().putGrant(new BrickGrant("worker", "bob", GrantLevel.USE));
         });
 
-        assertThat(store.call(transaction -> transaction.users().delete("alice"))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.users().delete("alice"))).isTrue();
 
         store.run(transaction -> {
             assertThat(transaction.users().find("alice")).isEmpty();
@@ -165,7 +169,7 @@ abstract class StoreContract {
 
         assertThat(owner.token()).isEqualTo(new ApiToken("tok-1", "laptop", T0, null));
         assertThat(owner.user()).isEqualTo(alice);
-        assertThat(store.call(transaction -> transaction.credentials().findToken(hash("s2")))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findToken(hash("s2")))).isEmpty();
     }
 
     @Test
@@ -175,9 +179,9 @@ abstract class StoreContract {
 
         store.run(transaction -> transaction.credentials().touchToken("tok-1", T0.plusSeconds(90)));
 
-        assertThat(store.call(transaction -> transaction.credentials().tokens(alice.id())))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().tokens(alice.id())))
                 .containsExactly(new ApiToken("tok-1", "laptop", T0, T0.plusSeconds(90)));
-        assertThat(store.call(transaction -> transaction.credentials().findToken(hash("s1"))))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findToken(hash("s1"))))
                 .hasValueSatisfying(owner -> assertThat(owner.token().lastUsedAt()).isEqualTo(T0.plusSeconds(90)));
     }
 
@@ -192,9 +196,9 @@ abstract class StoreContract {
             transaction.credentials().insertToken("tok-x", bob.id(), "bobs", hash("x"), T0);
         });
 
-        assertThat(store.call(transaction -> transaction.credentials().tokens(alice.id())))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().tokens(alice.id())))
                 .extracting(ApiToken::name).containsExactly("first", "second", "third");
-        assertThat(store.call(transaction -> transaction.credentials().tokens(bob.id())))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().tokens(bob.id())))
                 .extracting(ApiToken::id).containsExactly("tok-x");
     }
 
@@ -204,12 +208,12 @@ abstract class StoreContract {
         User bob = store.call(transaction -> transaction.users().insert("bob", Role.USER, "h", T0));
         store.run(transaction -> transaction.credentials().insertToken("tok-1", alice.id(), "laptop", hash("s1"), T0));
 
-        assertThat(store.call(transaction -> transaction.credentials().deleteToken("tok-1", bob.id()))).isFalse();
-        assertThat(store.call(transaction -> transaction.credentials().findToken(hash("s1")))).isPresent();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().deleteToken("tok-1", bob.id()))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findToken(hash("s1")))).isPresent();
 
-        assertThat(store.call(transaction -> transaction.credentials().deleteToken("tok-1", alice.id()))).isTrue();
-        assertThat(store.call(transaction -> transaction.credentials().findToken(hash("s1")))).isEmpty();
-        assertThat(store.call(transaction -> transaction.credentials().deleteToken("tok-1", alice.id()))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().deleteToken("tok-1", alice.id()))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findToken(hash("s1")))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().deleteToken("tok-1", alice.id()))).isFalse();
     }
 
     @Test
@@ -219,12 +223,12 @@ abstract class StoreContract {
         store.run(transaction -> transaction.credentials().insertSession(hash("sess"), alice.id(), "csrf-1", T0,
                 expiresAt));
 
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("sess"), T0)))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("sess"), T0)))
                 .contains(new SessionOwner(alice, "csrf-1", expiresAt));
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("sess"),
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("sess"),
                 expiresAt.minusMillis(1)))).isPresent();
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("sess"), expiresAt))).isEmpty();
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("other"), T0))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("sess"), expiresAt))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("other"), T0))).isEmpty();
     }
 
     @Test
@@ -236,7 +240,7 @@ abstract class StoreContract {
         store.run(transaction -> transaction.credentials().deleteSession(hash("sess")));
         store.run(transaction -> transaction.credentials().deleteSession(hash("never existed")));
 
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("sess"), T0))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("sess"), T0))).isEmpty();
     }
 
     @Test
@@ -248,11 +252,11 @@ abstract class StoreContract {
             transaction.credentials().insertSession(hash("young"), alice.id(), "c", T0, T0.plusSeconds(180));
         });
 
-        assertThat(store.call(transaction -> transaction.credentials().deleteExpiredSessions(T0.plusSeconds(120))))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().deleteExpiredSessions(T0.plusSeconds(120))))
                 .isEqualTo(2);
-        assertThat(store.call(transaction -> transaction.credentials().deleteExpiredSessions(T0.plusSeconds(120))))
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().deleteExpiredSessions(T0.plusSeconds(120))))
                 .isZero();
-        assertThat(store.call(transaction -> transaction.credentials().findSession(hash("young"), T0))).isPresent();
+        assertThat(store.call((Transaction transaction) -> transaction.credentials().findSession(hash("young"), T0))).isPresent();
     }
 
     // ---- catalog ----
@@ -266,9 +270,9 @@ abstract class StoreContract {
             transaction.catalog().insertRealm(lab);
         });
 
-        assertThat(store.call(transaction -> transaction.catalog().realm("sim"))).contains(sim);
-        assertThat(store.call(transaction -> transaction.catalog().realm("nowhere"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.catalog().realms())).containsExactly(lab, sim);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().realm("sim"))).contains(sim);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().realm("nowhere"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().realms())).containsExactly(lab, sim);
     }
 
     @Test
@@ -280,13 +284,13 @@ abstract class StoreContract {
             transaction.catalog().insertProfile(large);
         });
 
-        assertThat(store.call(transaction -> transaction.catalog().profile("small"))).contains(small);
-        assertThat(store.call(transaction -> transaction.catalog().profiles())).containsExactly(large, small);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().profile("small"))).contains(small);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().profiles())).containsExactly(large, small);
 
-        assertThat(store.call(transaction -> transaction.catalog().deleteProfile("small"))).isTrue();
-        assertThat(store.call(transaction -> transaction.catalog().deleteProfile("small"))).isFalse();
-        assertThat(store.call(transaction -> transaction.catalog().profile("small"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.catalog().profiles())).containsExactly(large);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteProfile("small"))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteProfile("small"))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().profile("small"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().profiles())).containsExactly(large);
     }
 
     @Test
@@ -298,12 +302,12 @@ abstract class StoreContract {
             transaction.catalog().insertImage(ubuntu);
         });
 
-        assertThat(store.call(transaction -> transaction.catalog().image("win2022"))).contains(windows);
-        assertThat(store.call(transaction -> transaction.catalog().images())).containsExactly(ubuntu, windows);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().image("win2022"))).contains(windows);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().images())).containsExactly(ubuntu, windows);
 
-        assertThat(store.call(transaction -> transaction.catalog().deleteImage("ubuntu"))).isTrue();
-        assertThat(store.call(transaction -> transaction.catalog().deleteImage("ubuntu"))).isFalse();
-        assertThat(store.call(transaction -> transaction.catalog().images())).containsExactly(windows);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteImage("ubuntu"))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteImage("ubuntu"))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().images())).containsExactly(windows);
     }
 
     @Test
@@ -316,10 +320,10 @@ abstract class StoreContract {
         store.run(transaction -> List.of(none, controller, worker, both).forEach(transaction.catalog()::insertBrick));
 
         for (Brick brick : List.of(none, controller, worker, both)) {
-            assertThat(store.call(transaction -> transaction.catalog().brick(brick.name()))).contains(brick);
+            assertThat(store.call((Transaction transaction) -> transaction.catalog().brick(brick.name()))).contains(brick);
         }
-        assertThat(store.call(transaction -> transaction.catalog().brick("missing"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.catalog().bricks()))
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().brick("missing"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().bricks()))
                 .containsExactly(both, controller, none, worker);
     }
 
@@ -331,11 +335,11 @@ abstract class StoreContract {
             transaction.catalog().putGrant(new BrickGrant("worker", "alice", GrantLevel.MANAGE));
         });
 
-        assertThat(store.call(transaction -> transaction.catalog().deleteBrick("worker"))).isTrue();
-        assertThat(store.call(transaction -> transaction.catalog().deleteBrick("worker"))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteBrick("worker"))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteBrick("worker"))).isFalse();
 
-        assertThat(store.call(transaction -> transaction.catalog().brick("worker"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.catalog().grantsOfUser("alice"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().brick("worker"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOfUser("alice"))).isEmpty();
     }
 
     @Test
@@ -369,7 +373,7 @@ abstract class StoreContract {
         assertAlreadyExists(() -> store.run(transaction -> transaction.catalog()
                 .insertBrick(new Brick("worker", "ubuntu", "small", OsFamily.LINUX, Set.of()))));
 
-        assertThat(store.call(transaction -> transaction.catalog().realm("sim")))
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().realm("sim")))
                 .hasValueSatisfying(realm -> assertThat(realm.driver()).isEqualTo("sim"));
     }
 
@@ -379,18 +383,18 @@ abstract class StoreContract {
         store.run(transaction -> transaction.users().insert("alice", Role.USER, "h", T0));
 
         store.run(transaction -> transaction.catalog().putGrant(new BrickGrant("worker", "alice", GrantLevel.USE)));
-        assertThat(store.call(transaction -> transaction.catalog().grant("worker", "alice")))
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grant("worker", "alice")))
                 .contains(new BrickGrant("worker", "alice", GrantLevel.USE));
 
         store.run(transaction -> transaction.catalog().putGrant(new BrickGrant("worker", "alice", GrantLevel.MANAGE)));
-        assertThat(store.call(transaction -> transaction.catalog().grant("worker", "alice")))
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grant("worker", "alice")))
                 .contains(new BrickGrant("worker", "alice", GrantLevel.MANAGE));
-        assertThat(store.call(transaction -> transaction.catalog().grantsOnBrick("worker"))).hasSize(1);
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOnBrick("worker"))).hasSize(1);
 
-        assertThat(store.call(transaction -> transaction.catalog().deleteGrant("worker", "alice"))).isTrue();
-        assertThat(store.call(transaction -> transaction.catalog().deleteGrant("worker", "alice"))).isFalse();
-        assertThat(store.call(transaction -> transaction.catalog().grant("worker", "alice"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.catalog().deleteGrant("worker", "nobody"))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteGrant("worker", "alice"))).isTrue();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteGrant("worker", "alice"))).isFalse();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grant("worker", "alice"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().deleteGrant("worker", "nobody"))).isFalse();
     }
 
     @Test
@@ -404,14 +408,14 @@ abstract class StoreContract {
             transaction.catalog().putGrant(new BrickGrant("controller", "alice", GrantLevel.USE));
         });
 
-        assertThat(store.call(transaction -> transaction.catalog().grantsOnBrick("worker"))).containsExactly(
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOnBrick("worker"))).containsExactly(
                 new BrickGrant("worker", "alice", GrantLevel.MANAGE), new BrickGrant("worker", "carol", GrantLevel.USE));
-        assertThat(store.call(transaction -> transaction.catalog().grantsOfUser("alice"))).containsExactly(
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOfUser("alice"))).containsExactly(
                 new BrickGrant("controller", "alice", GrantLevel.USE),
                 new BrickGrant("worker", "alice", GrantLevel.MANAGE));
-        assertThat(store.call(transaction -> transaction.catalog().grantsOnBrick("controller"))).containsExactly(
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOnBrick("controller"))).containsExactly(
                 new BrickGrant("controller", "alice", GrantLevel.USE));
-        assertThat(store.call(transaction -> transaction.catalog().grantsOfUser("nobody"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.catalog().grantsOfUser("nobody"))).isEmpty();
     }
 
     @Test
@@ -435,8 +439,8 @@ abstract class StoreContract {
 
         store.run(transaction -> transaction.vms().insert(vm));
 
-        assertThat(store.call(transaction -> transaction.vms().find("w1"))).contains(vm);
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-full"))).contains(vm);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().find("w1"))).contains(vm);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-full"))).contains(vm);
     }
 
     @Test
@@ -445,9 +449,9 @@ abstract class StoreContract {
 
         store.run(transaction -> transaction.vms().insert(vm));
 
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-1"))).contains(vm);
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-2"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.vms().find("w2"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-1"))).contains(vm);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-2"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().find("w2"))).isEmpty();
     }
 
     @Test
@@ -460,10 +464,10 @@ abstract class StoreContract {
             transaction.vms().insert(newer);
             transaction.vms().insert(older);
         });
-        assertThat(store.call(transaction -> transaction.vms().find("w1"))).contains(newer);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().find("w1"))).contains(newer);
 
         store.run(transaction -> transaction.vms().insert(live));
-        assertThat(store.call(transaction -> transaction.vms().find("w1"))).contains(live);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().find("w1"))).contains(live);
     }
 
     @Test
@@ -473,15 +477,15 @@ abstract class StoreContract {
 
         assertAlreadyExists(() -> store.run(transaction -> transaction.vms()
                 .insert(vm("vm-2", "w1", "bob", "sim", VmState.REQUESTED, T0, null))));
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-2"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-2"))).isEmpty();
 
         Vm destroyed = store.call(transaction -> transaction.vms()
                 .update(first.moveTo(VmState.DESTROYED, null, T0.plusSeconds(5), null))).orElseThrow();
         Vm second = vm("vm-2", "w1", "bob", "sim", VmState.REQUESTED, T0.plusSeconds(10), null);
         store.run(transaction -> transaction.vms().insert(second));
 
-        assertThat(store.call(transaction -> transaction.vms().find("w1"))).contains(second);
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-1"))).contains(destroyed);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().find("w1"))).contains(second);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-1"))).contains(destroyed);
     }
 
     @Test
@@ -493,13 +497,13 @@ abstract class StoreContract {
             transaction.vms().insert(vm("vm-4", "mike", "bob", "sim", VmState.STOPPED, T0, null));
         });
 
-        assertThat(store.call(transaction -> transaction.vms().list("alice"))).extracting(Vm::name)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().list("alice"))).extracting(Vm::name)
                 .containsExactly("alpha", "zulu");
-        assertThat(store.call(transaction -> transaction.vms().list("bob"))).extracting(Vm::name)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().list("bob"))).extracting(Vm::name)
                 .containsExactly("mike");
-        assertThat(store.call(transaction -> transaction.vms().list(null))).extracting(Vm::name)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().list(null))).extracting(Vm::name)
                 .containsExactly("alpha", "mike", "zulu");
-        assertThat(store.call(transaction -> transaction.vms().list("carol"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().list("carol"))).isEmpty();
     }
 
     @Test
@@ -512,13 +516,13 @@ abstract class StoreContract {
             transaction.vms().insert(vm("vm-2", "b", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(2)));
         });
 
-        assertThat(store.call(transaction -> transaction.vms().due(T0.plusSeconds(10), 10))).extracting(Vm::id)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(10), 10))).extracting(Vm::id)
                 .containsExactly("vm-1", "vm-2", "vm-3");
-        assertThat(store.call(transaction -> transaction.vms().due(T0.plusSeconds(10), 2))).extracting(Vm::id)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(10), 2))).extracting(Vm::id)
                 .containsExactly("vm-1", "vm-2");
-        assertThat(store.call(transaction -> transaction.vms().due(T0.plusSeconds(2), 10))).extracting(Vm::id)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(2), 10))).extracting(Vm::id)
                 .containsExactly("vm-1", "vm-2");
-        assertThat(store.call(transaction -> transaction.vms().due(T0, 10))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0, 10))).isEmpty();
     }
 
     @Test
@@ -532,12 +536,12 @@ abstract class StoreContract {
             transaction.vms().insert(vm("vm-lab", "lab1", "alice", "lab", VmState.RUNNING, T0, null));
         });
 
-        assertThat(store.call(transaction -> transaction.vms().expectedInRealm("sim"))).extracting(Vm::state)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().expectedInRealm("sim"))).extracting(Vm::state)
                 .containsExactlyInAnyOrder(VmState.REQUESTED, VmState.STARTING, VmState.AWAITING_REGISTRATION,
                         VmState.RUNNING, VmState.STOPPING, VmState.STOPPED);
-        assertThat(store.call(transaction -> transaction.vms().expectedInRealm("lab"))).extracting(Vm::id)
+        assertThat(store.call((Transaction transaction) -> transaction.vms().expectedInRealm("lab"))).extracting(Vm::id)
                 .containsExactly("vm-lab");
-        assertThat(store.call(transaction -> transaction.vms().expectedInRealm("nowhere"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().expectedInRealm("nowhere"))).isEmpty();
     }
 
     @Test
@@ -553,7 +557,7 @@ abstract class StoreContract {
 
         assertThat(written.version()).isEqualTo(inserted.version() + 1);
         assertThat(written).usingRecursiveComparison().ignoringFields("version").isEqualTo(changed);
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-1"))).contains(written);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-1"))).contains(written);
 
         Vm cleared = written.moveTo(VmState.RUNNING, null, T0.plusSeconds(8), null).withAddresses(List.of());
         Vm rewritten = store.call(transaction -> transaction.vms().update(cleared)).orElseThrow();
@@ -570,11 +574,11 @@ abstract class StoreContract {
         Vm first = store.call(transaction -> transaction.vms()
                 .update(inserted.moveTo(VmState.RUNNING, null, T0.plusSeconds(2), null))).orElseThrow();
 
-        var stale = store.call(transaction -> transaction.vms()
+        Optional<Vm> stale = store.call(transaction -> transaction.vms()
                 .update(inserted.moveTo(VmState.FAILED, "lost race", T0.plusSeconds(3), null)));
 
         assertThat(stale).isEmpty();
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-1"))).contains(first);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-1"))).contains(first);
         Vm second = store.call(transaction -> transaction.vms()
                 .update(first.moveTo(VmState.STOPPING, null, T0.plusSeconds(4), T0.plusSeconds(5)))).orElseThrow();
         assertThat(second.version()).isEqualTo(first.version() + 1);
@@ -582,14 +586,14 @@ abstract class StoreContract {
 
     @Test
     void an_update_of_an_unknown_vm_returns_empty() {
-        assertThat(store.call(transaction -> transaction.vms()
+        assertThat(store.call((Transaction transaction) -> transaction.vms()
                 .update(vm("vm-ghost", "ghost", "alice", "sim", VmState.RUNNING, T0, null)))).isEmpty();
-        assertThat(store.call(transaction -> transaction.vms().findById("vm-ghost"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-ghost"))).isEmpty();
     }
 
     @Test
     void counts_by_state_name_every_state_with_zero_for_absent_ones() {
-        assertThat(store.call(transaction -> transaction.vms().countByState()))
+        assertThat(store.call((Transaction transaction) -> transaction.vms().countByState()))
                 .containsOnlyKeys(VmState.values())
                 .allSatisfy((state, count) -> assertThat(count).isZero());
 
@@ -615,27 +619,27 @@ abstract class StoreContract {
         });
         store.run(transaction -> transaction.vms().putOrphan("sim", "native-1", T0.plusSeconds(60)));
 
-        assertThat(store.call(transaction -> transaction.vms().orphans("sim")))
+        assertThat(store.call((Transaction transaction) -> transaction.vms().orphans("sim")))
                 .containsExactly(Map.entry("native-1", T0), Map.entry("native-2", T0.plusSeconds(2)));
-        assertThat(store.call(transaction -> transaction.vms().orphans("lab")))
+        assertThat(store.call((Transaction transaction) -> transaction.vms().orphans("lab")))
                 .containsExactly(Map.entry("native-1", T0.plusSeconds(9)));
 
         store.run(transaction -> transaction.vms().deleteOrphan("sim", "native-1"));
         store.run(transaction -> transaction.vms().deleteOrphan("sim", "never-seen"));
 
-        assertThat(store.call(transaction -> transaction.vms().orphans("sim"))).containsOnlyKeys("native-2");
-        assertThat(store.call(transaction -> transaction.vms().orphans("lab"))).containsOnlyKeys("native-1");
-        assertThat(store.call(transaction -> transaction.vms().orphans("nowhere"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.vms().orphans("sim"))).containsOnlyKeys("native-2");
+        assertThat(store.call((Transaction transaction) -> transaction.vms().orphans("lab"))).containsOnlyKeys("native-1");
+        assertThat(store.call((Transaction transaction) -> transaction.vms().orphans("nowhere"))).isEmpty();
     }
 
     // ---- audit ----
 
     @Test
     void an_empty_chain_has_the_genesis_head() {
-        assertThat(store.call(transaction -> transaction.audit().head()))
+        assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
                 .isEqualTo(new AuditRepository.Head(0, AuditChain.GENESIS));
-        assertThat(store.call(transaction -> transaction.audit().count())).isZero();
-        assertThat(store.call(transaction -> transaction.audit().list(0, 10, null, null))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isZero();
+        assertThat(store.call((Transaction transaction) -> transaction.audit().list(0, 10, null, null))).isEmpty();
     }
 
     @Test
@@ -645,16 +649,16 @@ abstract class StoreContract {
         assertThat(first.seq()).isEqualTo(1);
         assertThat(first.prevHash()).isEqualTo(AuditChain.GENESIS);
         assertThat(first.hash()).isEqualTo(AuditChain.hashOf(first));
-        assertThat(store.call(transaction -> transaction.audit().head()))
+        assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
                 .isEqualTo(new AuditRepository.Head(1, first.hash()));
 
         AuditEvent second = store.call(transaction -> transaction.audit()
                 .append("alice", "vm.create", "vm:w1", Map.of("brick", "worker"), T0.plusSeconds(1)));
         assertThat(second.seq()).isEqualTo(2);
         assertThat(second.prevHash()).isEqualTo(first.hash());
-        assertThat(store.call(transaction -> transaction.audit().head()))
+        assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
                 .isEqualTo(new AuditRepository.Head(2, second.hash()));
-        assertThat(store.call(transaction -> transaction.audit().count())).isEqualTo(2);
+        assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isEqualTo(2);
 
         List<AuditEvent> stored = store.call(transaction -> transaction.audit().list(0, 10, null, null));
         assertThat(stored).containsExactly(first, second);
@@ -762,11 +766,11 @@ abstract class StoreContract {
         int total = threads * eventsPerThread;
         List<AuditEvent> stored = store.call(transaction -> transaction.audit().list(0, total + 10, null, null));
         assertThat(stored).extracting(AuditEvent::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
-        assertThat(store.call(transaction -> transaction.audit().count())).isEqualTo(total);
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+        assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isEqualTo(total);
         for (int t = 0; t < threads; t++) {
             String actor = "actor-" + t;
-            assertThat(store.call(transaction -> transaction.audit().list(0, total, actor, null))).hasSize(eventsPerThread);
+            assertThat(store.call((Transaction transaction) -> transaction.audit().list(0, total, actor, null))).hasSize(eventsPerThread);
         }
         AuditVerification verification = verify(stored);
         assertThat(verification.problems()).isEmpty();
@@ -795,7 +799,7 @@ abstract class StoreContract {
 
     @Test
     void call_returns_the_value_of_its_work() {
-        assertThat(store.call(transaction -> 42)).isEqualTo(42);
+        assertThat(store.call((Transaction transaction) -> 42)).isEqualTo(42);
         assertThat(store.description()).isNotBlank();
     }
 
@@ -834,11 +838,11 @@ abstract class StoreContract {
             transaction.catalog().insertRealm(new RealmDefinition("sim", "qemu", "again"));
         }));
 
-        assertThat(store.call(transaction -> transaction.users().find("alice"))).isEmpty();
-        assertThat(store.call(transaction -> transaction.audit().count())).isZero();
+        assertThat(store.call((Transaction transaction) -> transaction.users().find("alice"))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isZero();
         // The store stays usable after the failure.
         store.run(transaction -> transaction.users().insert("alice", Role.USER, "h", T0));
-        assertThat(store.call(transaction -> transaction.users().find("alice"))).isPresent();
+        assertThat(store.call((Transaction transaction) -> transaction.users().find("alice"))).isPresent();
     }
 
     // ---- helpers ----
@@ -862,7 +866,7 @@ abstract class StoreContract {
         return verifier.finish(head.seq(), head.hash());
     }
 
-    private static void assertAlreadyExists(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    private static void assertAlreadyExists(ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(AsterismException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
     }

@@ -64,7 +64,8 @@ public final class PasswordHasher {
             byte[] salt = DECODER.decode(parts[4]);
             byte[] expected = DECODER.decode(parts[5]);
             return MessageDigest.isEqual(expected, argon2(password, salt, memory, passes, lanes));
-        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+        } catch (IllegalArgumentException | IllegalStateException | ArrayIndexOutOfBoundsException e) {
+            // IllegalStateException: Bouncy Castle refuses parameters below its minimum (t=0, p=0, p missing).
             return false;
         }
     }

@@ -49,7 +49,7 @@ public final class Validate {
         if (value.length() > max) {
             throw invalid(field, "is too long: at most " + max + " characters");
         }
-        if (value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+        if (value.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t')) {
             throw invalid(field, "must not contain control characters");
         }
         return value;
