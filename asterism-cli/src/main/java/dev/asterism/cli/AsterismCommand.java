@@ -59,6 +59,7 @@ import picocli.CommandLine.Spec;
             AuditCommand.class,
             ServerCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
         })
 public final class AsterismCommand implements Runnable {
 

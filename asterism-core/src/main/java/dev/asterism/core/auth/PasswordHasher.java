@@ -14,6 +14,8 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 public final class PasswordHasher {
     private static final Base64.Encoder ENCODER = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getDecoder();
+    private static final java.util.concurrent.Semaphore HASHING =
+            new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
     // Declared after the encoders: its constructor hashes.
     /** OWASP's first recommended Argon2id setting: 19 MiB, 2 passes, 1 lane. */
     public static final PasswordHasher DEFAULT = new PasswordHasher(19 * 1024, 2, 1);
@@ -76,6 +78,16 @@ public final class PasswordHasher {
     }
 
     private static byte[] argon2(String password, byte[] salt, int memory, int passes, int lanes) {
+        // At most one hash per core at a time: a burst of logins queues instead of holding a 19 MiB buffer each.
+        HASHING.acquireUninterruptibly();
+        try {
+            return argon2Now(password, salt, memory, passes, lanes);
+        } finally {
+            HASHING.release();
+        }
+    }
+
+    private static byte[] argon2Now(String password, byte[] salt, int memory, int passes, int lanes) {
         Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memory)

@@ -1,0 +1,167 @@
+package dev.asterism.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * The database one benchmark run uses, ready before the server starts and cleaned up after it stopped: an H2
+ * database in a temporary directory, a PostgreSQL database named by URL, or a throw-away PostgreSQL server.
+ */
+final class BenchDatabase implements AutoCloseable {
+    private final ApiBenchmark.Database kind;
+    private final Path dataDirectory;
+    // The PostgreSQL database, all null for H2.
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final ThrowAwayPostgres throwAwayServer;
+    private final String description;
+
+    private BenchDatabase(ApiBenchmark.Database kind, Path dataDirectory, String jdbcUrl, String user, String password,
+            ThrowAwayPostgres throwAwayServer, String description) {
+        this.kind = kind;
+        this.dataDirectory = dataDirectory;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.throwAwayServer = throwAwayServer;
+        this.description = description;
+    }
+
+    /**
+     * Prepares the database of {@code kind}.
+     *
+     * @throws BenchmarkException when it cannot: no temporary directory, PostgreSQL missing or not starting
+     */
+    static BenchDatabase open(ApiBenchmark.Database kind, ApiBenchmark.Settings settings) {
+        Path dataDirectory = createDataDirectory();
+        try {
+            return switch (kind) {
+                case H2 -> new BenchDatabase(kind, dataDirectory, null, null, null, null,
+                        "H2, embedded, in " + dataDirectory);
+                case POSTGRES -> openPostgres(dataDirectory, settings);
+            };
+        } catch (RuntimeException e) {
+            deleteRecursively(dataDirectory);
+            throw e;
+        }
+    }
+
+    private static BenchDatabase openPostgres(Path dataDirectory, ApiBenchmark.Settings settings) {
+        if (settings.databaseUrl() != null) {
+            String password = settings.databasePassword() == null ? "" : settings.databasePassword();
+            String version = postgresVersion(settings.databaseUrl(), settings.databaseUser(), password);
+            return new BenchDatabase(ApiBenchmark.Database.POSTGRES, dataDirectory, settings.databaseUrl(),
+                    settings.databaseUser(), password, null, version + " at "
+                            + withoutParameters(settings.databaseUrl()));
+        }
+        ThrowAwayPostgres server;
+        try {
+            server = ThrowAwayPostgres.start();
+        } catch (NoClassDefFoundError e) {
+            throw new BenchmarkException("this build of asterism lacks the PostgreSQL test fixture"
+                    + " (asterism-testing) that starts a throw-away server: name a database with --database-url", e);
+        }
+        try {
+            String version = postgresVersion(server.jdbcUrl(), server.user(), server.password());
+            return new BenchDatabase(ApiBenchmark.Database.POSTGRES, dataDirectory, server.jdbcUrl(), server.user(),
+                    server.password(), server, version + ", throw-away local server (fsync, synchronous_commit and"
+                            + " full_page_writes off)");
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    ApiBenchmark.Database kind() {
+        return kind;
+    }
+
+    /** What the report says about the database: product, version, where. */
+    String description() {
+        return description;
+    }
+
+    /** The server configuration for this database; the data directory is used by H2 only. */
+    ServerConfig serverConfig(String adminPassword) {
+        ServerConfig config = ServerConfig.defaults(dataDirectory)
+                .withPort(0)
+                .withRealm("sim", "zero")
+                .withAdminPassword(requireNonNull(adminPassword, "adminPassword is null"));
+        if (jdbcUrl == null) {
+            return config;
+        }
+        return config.withDatabase(jdbcUrl, user, password);
+    }
+
+    /** Stops the throw-away server and deletes the temporary directory; a given database is left as it is. */
+    @Override
+    public void close() {
+        try {
+            if (throwAwayServer != null) {
+                throwAwayServer.close();
+            }
+        } finally {
+            deleteRecursively(dataDirectory);
+        }
+    }
+
+    private static Path createDataDirectory() {
+        try {
+            return Files.createTempDirectory("asterism-bench-");
+        } catch (IOException e) {
+            throw new BenchmarkException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static String postgresVersion(String jdbcUrl, String user, String password) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
+            return "PostgreSQL " + connection.getMetaData().getDatabaseProductVersion();
+        } catch (SQLException e) {
+            throw new BenchmarkException("cannot connect to the database at " + withoutParameters(jdbcUrl)
+                    + ": " + e.getMessage() + " (check the URL, --database-user and ASTERISM_DATABASE_PASSWORD)", e);
+        }
+    }
+
+    /** The URL without its parameters, which may hold a password. */
+    private static String withoutParameters(String jdbcUrl) {
+        return jdbcUrl.replaceAll("\\?.*", "");
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try {
+            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path visited, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(visited);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // Already gone.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + directory, e);
+        }
+    }
+}
