@@ -50,6 +50,23 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void duplicate_keys_coerced_scalars_and_absurd_nesting_are_400s() {
+        var duplicate = expectError(admin.post("/users",
+                "{\"username\":\"one\",\"username\":\"two\",\"password\":\"long-enough-pw\",\"role\":\"user\"}"),
+                400, "MALFORMED_REQUEST");
+        assertThat(duplicate.json().get("message").asText()).contains("Duplicate field 'username'");
+        var coerced = expectError(admin.post("/images", "{\"name\":true,\"osFamily\":\"linux\",\"source\":\"x\"}"),
+                400, "MALFORMED_REQUEST");
+        assertThat(coerced.json().get("details").get("field").asText()).isEqualTo("name");
+        expectError(admin.post("/images", "{\"name\":12,\"osFamily\":\"linux\",\"source\":\"x\"}"),
+                400, "MALFORMED_REQUEST");
+        expectError(admin.post("/profiles", "{\"name\": 1" + "0".repeat(5000) + "}"), 400, "MALFORMED_REQUEST");
+        expectError(admin.post("/auth/login", "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)), 400,
+                "MALFORMED_REQUEST");
+        expectError(admin.post("/profiles", "x".repeat(1_100_000)), 413, "MALFORMED_REQUEST");
+    }
+
+    @Test
     void an_unknown_field_is_a_400_listing_the_known_ones() {
         var response = expectError(admin.post("/vms", Map.of("name", "x", "brick", "worker", "colour", "red")),
                 400, "MALFORMED_REQUEST");

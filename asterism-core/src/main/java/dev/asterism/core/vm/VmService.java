@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -131,8 +132,22 @@ public final class VmService {
     }
 
     private Vm changeDesiredState(User caller, String name, DesiredState desired, String action) {
+        // The reconciler may write the same row between our read and our write; then read again and retry.
+        for (int attempt = 1; ; attempt++) {
+            Optional<Vm> changed = tryChangeDesiredState(caller, name, desired, action);
+            if (changed.isPresent()) {
+                wakeReconciler.run();
+                return changed.get();
+            }
+            if (attempt == 5) {
+                throw new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' keeps changing: try again");
+            }
+        }
+    }
+
+    private Optional<Vm> tryChangeDesiredState(User caller, String name, DesiredState desired, String action) {
         Instant now = now();
-        Vm changed = store.call(transaction -> {
+        return store.call(transaction -> {
             Vm vm = visibleVm(transaction, caller, name);
             if (vm.state() == VmState.DESTROYED) {
                 throw new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' is destroyed already");
@@ -150,15 +165,14 @@ public final class VmService {
                         + "' cannot stop and start VMs: destroy the VM instead");
             }
             if (vm.desiredState() == desired) {
-                return vm;
+                return Optional.of(vm);
             }
-            Vm updated = transaction.vms().update(vm.withDesiredState(desired, now)).orElseThrow(() ->
-                    new AsterismException(ErrorCode.CONFLICT, "VM '" + name + "' changed meanwhile: try again"));
-            transaction.audit().append(caller.username(), action, "vm:" + name, Map.of("id", vm.id()), now);
+            Optional<Vm> updated = transaction.vms().update(vm.withDesiredState(desired, now));
+            if (updated.isPresent()) {
+                transaction.audit().append(caller.username(), action, "vm:" + name, Map.of("id", vm.id()), now);
+            }
             return updated;
         });
-        wakeReconciler.run();
-        return changed;
     }
 
     private static Vm visibleVm(Transaction transaction, User caller, String name) {

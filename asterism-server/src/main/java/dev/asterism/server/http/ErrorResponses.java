@@ -45,6 +45,9 @@ final class ErrorResponses {
         } else if (e.getStatus() == 405) {
             write(context, 405, ErrorCode.MALFORMED_REQUEST, "method " + context.method() + " is not allowed on "
                     + context.path() + ": see /api/v1/openapi.json", Map.of());
+        } else if (e.getStatus() == 413) {
+            write(context, 413, ErrorCode.MALFORMED_REQUEST, "the request body is larger than the limit of 1 MB",
+                    Map.of());
         } else {
             write(context, e.getStatus(), ErrorCode.MALFORMED_REQUEST, e.getMessage(), Map.of());
         }

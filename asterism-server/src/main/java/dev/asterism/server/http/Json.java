@@ -1,6 +1,12 @@
 package dev.asterism.server.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -25,6 +31,13 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // Two values for one key would mean different things to different readers.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // A number or a boolean where text belongs is a mistake, not a name.
+            .withCoercionConfig(LogicalType.Textual, config -> config
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private Json() {}
@@ -55,9 +68,17 @@ public final class Json {
             }
             throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "field '" + field + "' has the wrong type",
                     Map.of("field", field));
+        } catch (StreamConstraintsException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST,
+                    "the request body nests too deeply or holds a number or name that is too long");
         } catch (JsonProcessingException e) {
-            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            JsonLocation location = e.getLocation();
+            String where = location == null ? "" : " (line " + location.getLineNr() + ", column "
+                    + location.getColumnNr() + ")";
+            String duplicate = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? ": " + e.getOriginalMessage() : "";
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid JSON" + where
+                    + duplicate);
         }
     }
 }
