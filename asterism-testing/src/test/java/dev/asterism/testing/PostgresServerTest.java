@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 class PostgresServerTest {
 
@@ -39,15 +38,6 @@ class PostgresServerTest {
     @Test
     void shared_is_one_server_per_jvm() {
         assertThat(PostgresServer.shared()).isSameAs(PostgresServer.shared());
-    }
-
-    @Test
-    @EnabledIfEnvironmentVariable(named = EXTERNAL, matches = ".+")
-    void shared_server_named_by_the_environment_hands_out_its_one_database() {
-        Database database = PostgresServer.shared().createDatabase();
-
-        assertThat(database.jdbcUrl()).isEqualTo(System.getenv(EXTERNAL));
-        assertThat(PostgresServer.shared().createDatabase()).isEqualTo(database);
     }
 
     @Test
