@@ -1,16 +1,13 @@
 package dev.asterism.bench;
 
+import dev.asterism.testing.PostgresServer;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.server.ServerConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -54,7 +51,7 @@ final class BenchDatabase implements AutoCloseable {
                 case POSTGRES -> openPostgres(dataDirectory, settings);
             };
         } catch (RuntimeException e) {
-            deleteRecursively(dataDirectory);
+            PostgresServer.deleteRecursively(dataDirectory);
             throw e;
         }
     }
@@ -114,7 +111,7 @@ final class BenchDatabase implements AutoCloseable {
                 throwAwayServer.close();
             }
         } finally {
-            deleteRecursively(dataDirectory);
+            PostgresServer.deleteRecursively(dataDirectory);
         }
     }
 
@@ -140,28 +137,4 @@ final class BenchDatabase implements AutoCloseable {
         return jdbcUrl.replaceAll("\\?.*", "");
     }
 
-    private static void deleteRecursively(Path directory) {
-        try {
-            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path visited, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    Files.deleteIfExists(visited);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException e) {
-            // Already gone.
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + directory, e);
-        }
-    }
 }

@@ -590,7 +590,8 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path directory) {
+    /** Deletes a directory tree; one that is already gone is fine. @throws UncheckedIOException otherwise */
+    public static void deleteRecursively(Path directory) {
         try {
             Files.walkFileTree(directory, new SimpleFileVisitor<>() {
                 @Override
