@@ -136,5 +136,4 @@ final class BenchDatabase implements AutoCloseable {
     private static String withoutParameters(String jdbcUrl) {
         return jdbcUrl.replaceAll("\\?.*", "");
     }
-
 }
