@@ -1,0 +1,25 @@
+package dev.asterism.protocol;
+
+/**
+ * What the server asks a controller's agent to do in a {@link ControllerCommand}. On the wire each kind is its
+ * enum name. Every command is idempotent on its {@link ControllerCommand#commandId()} and its arguments, so the
+ * server may send it again after a crash.
+ */
+public enum CommandKind {
+    /** Create (or reset) a member's computer account with a one-time password that never leaves the controller. */
+    PRESET_COMPUTER,
+    /** Delete a member's computer account; deleting an absent one succeeds. */
+    REMOVE_COMPUTER,
+    /** Open the join ports for one underlay address until a deadline the firewall enforces itself. */
+    OPEN_PORT_LEASE,
+    /** Close a port lease and flush its connections; closing an absent lease succeeds. */
+    CLOSE_PORT_LEASE,
+    /** Add a member as a VPN peer of the hub and return its overlay configuration. */
+    ADD_VPN_PEER,
+    /** Remove a member's VPN peer; removing an absent peer succeeds. */
+    REMOVE_VPN_PEER,
+    /** Check that a member has joined the domain. */
+    VERIFY_JOIN,
+    /** Build a member's join bundle and seal it to the stub's public key; the result carries only ciphertext. */
+    SEAL_JOIN_BUNDLE
+}
