@@ -1,11 +1,17 @@
 package dev.asterism.protocol;
 
 /**
- * What the server asks a controller's agent to do in a {@link ControllerCommand}. On the wire each kind is its
+ * What the server asks an agent to do: most kinds go to a controller's agent; {@link #VPN_SPOKE_KEY} and
+ * {@link #CONFIGURE_VPN_SPOKE} go to a worker's agent. What the server asks a controller's agent to do in a {@link ControllerCommand}. On the wire each kind is its
  * enum name. Every command is idempotent on its {@link ControllerCommand#commandId()} and its arguments, so the
  * server may send it again after a crash.
  */
 public enum CommandKind {
+    /**
+     * Controller: provision the domain controller, the firewall baseline, the VPN hub and the file share
+     * (arguments domain, overlaySubnet, hubOverlayAddress, listenPort); provisioning again succeeds.
+     */
+    PROVISION_CONTROLLER,
     /** Create (or reset) a member's computer account with a one-time password that never leaves the controller. */
     PRESET_COMPUTER,
     /** Delete a member's computer account; deleting an absent one succeeds. */
@@ -21,5 +27,9 @@ public enum CommandKind {
     /** Check that a member has joined the domain. */
     VERIFY_JOIN,
     /** Build a member's join bundle and seal it to the stub's public key; the result carries only ciphertext. */
-    SEAL_JOIN_BUNDLE
+    SEAL_JOIN_BUNDLE,
+    /** Worker: make the VPN spoke's key pair on the VM (the private key never leaves it) and return the public key. */
+    VPN_SPOKE_KEY,
+    /** Worker: configure the spoke with the hub's key, endpoint and the member's overlay address; wait for a handshake. */
+    CONFIGURE_VPN_SPOKE
 }
