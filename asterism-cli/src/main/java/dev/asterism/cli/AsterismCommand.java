@@ -56,6 +56,7 @@ import picocli.CommandLine.Spec;
             BrickCommand.class,
             GrantCommand.class,
             VmCommand.class,
+            ConstellationCommand.class,
             AuditCommand.class,
             ServerCommand.class,
             DemoCommand.class,

@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>unknown fields, at any level, are ignored: a newer peer may add fields within a major version;</li>
  *   <li>fields that older peers did not send are optional ({@link Register#agentVersion()},
- *       {@link Register#osFamily()}; every {@code message} text, read as empty; argument and result maps, read as
+ *       {@link Register#osFamily()}, {@link Register#tlsPublicKey()}, {@link Registered#clientCertificate()},
+ *       {@link Registered#caCertificate()}; every {@code message} text, read as empty; argument and result maps, read as
  *       empty); a JSON {@code null} counts as absent;</li>
  *   <li>an unknown major version, an unknown message type or an unknown enum value is refused with a
  *       {@link ProtocolException} that says which side to upgrade;</li>
@@ -169,11 +170,14 @@ public final class ProtocolCodec {
                 body.put("agentPublicKey", register.agentPublicKey());
                 register.agentVersion().ifPresent(version -> body.put("agentVersion", version));
                 register.osFamily().ifPresent(family -> body.put("osFamily", family));
+                register.tlsPublicKey().ifPresent(key -> body.put("tlsPublicKey", key));
             }
             case Registered registered -> {
                 body.put("vmId", registered.vmId());
                 body.put("role", registered.role().wireName());
                 body.put("serverTime", registered.serverTime().toString());
+                registered.clientCertificate().ifPresent(pem -> body.put("clientCertificate", pem));
+                registered.caCertificate().ifPresent(pem -> body.put("caCertificate", pem));
             }
             case RegistrationRefused refused -> body.put("reason", refused.reason());
             case Heartbeat heartbeat -> {
@@ -220,11 +224,13 @@ public final class ProtocolCodec {
                     body.requiredText("registrationToken"),
                     body.requiredText("agentPublicKey"),
                     body.optionalText("agentVersion"),
-                    body.optionalText("osFamily")));
+                    body.optionalText("osFamily"),
+                    body.optionalText("tlsPublicKey")));
             case REGISTERED -> {
                 AgentRole role = body.requiredEnum("role", AgentRole::fromWireName);
                 yield construct(context, () -> new Registered(
-                        body.requiredText("vmId"), role, body.requiredInstant("serverTime")));
+                        body.requiredText("vmId"), role, body.requiredInstant("serverTime"),
+                        body.optionalText("clientCertificate"), body.optionalText("caCertificate")));
             }
             case REGISTRATION_REFUSED -> construct(context, () -> new RegistrationRefused(body.requiredText("reason")));
             case HEARTBEAT -> construct(context, () -> new Heartbeat(

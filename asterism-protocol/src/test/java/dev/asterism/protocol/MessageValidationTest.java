@@ -40,6 +40,43 @@ class MessageValidationTest {
     }
 
     @Test
+    void register_refuses_a_tls_key_that_is_not_an_ec_p256_public_key() {
+        for (String badKey : List.of("", "AAAA", "not base64!", Samples.ALICE_PUBLIC)) {
+            assertThatThrownBy(() -> new Register("vm-1", Samples.TOKEN, Samples.ALICE_PUBLIC, "1", "linux", badKey))
+                    .as(badKey)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("tlsPublicKey");
+        }
+    }
+
+    @Test
+    void with_tls_public_key_keeps_every_other_field() {
+        Register register = new Register("vm-1", Samples.TOKEN, Samples.ALICE_PUBLIC, "1", "linux");
+
+        assertThat(register.withTlsPublicKey(Samples.TLS_PUBLIC_KEY)).isEqualTo(
+                new Register("vm-1", Samples.TOKEN, Samples.ALICE_PUBLIC, "1", "linux", Samples.TLS_PUBLIC_KEY));
+    }
+
+    @Test
+    void registered_refuses_a_certificate_that_is_not_one_pem_certificate() {
+        for (String bad : List.of(" ", "MIIB", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+                Samples.CA_CERTIFICATE + Samples.CLIENT_CERTIFICATE)) {
+            assertThatThrownBy(() -> new Registered("vm-1", AgentRole.STUB, Samples.NOW, bad, Samples.CA_CERTIFICATE))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("clientCertificate");
+        }
+    }
+
+    @Test
+    void registered_to_string_does_not_spell_out_certificates() {
+        String text = new Registered("vm-1", AgentRole.STUB, Samples.NOW, Samples.CLIENT_CERTIFICATE,
+                Samples.CA_CERTIFICATE).toString();
+
+        assertThat(text).doesNotContain("BEGIN").contains("clientCertificate=<present>");
+    }
+
+    @Test
     void register_to_string_redacts_the_token() {
         String text = new Register("vm-1", Samples.TOKEN, Samples.ALICE_PUBLIC, "0.1.0", "linux").toString();
 

@@ -29,6 +29,24 @@ class OlderAgentMessagesTest {
         assertThat(register.agentPublicKey()).isEqualTo(Samples.ALICE_PUBLIC);
         assertThat(register.agentVersion()).isEmpty();
         assertThat(register.osFamily()).isEmpty();
+        assertThat(register.tlsPublicKey()).isEmpty();
+    }
+
+    @Test
+    void a_register_with_a_tls_public_key_parses() {
+        Register register = (Register) read("register-with-tls-public-key.json");
+
+        assertThat(register.vmId()).isEqualTo("vm-0003");
+        assertThat(register.tlsPublicKey()).isEqualTo(Optional.of(Samples.TLS_PUBLIC_KEY));
+        assertThat(register.agentVersion()).isEqualTo(Optional.of("0.2.0"));
+    }
+
+    @Test
+    void a_registered_with_certificates_parses() {
+        Registered registered = (Registered) read("registered-with-certificates.json");
+
+        assertThat(registered).isEqualTo(new Registered("vm-0001", AgentRole.STUB,
+                Instant.parse("2025-03-01T11:59:59Z"), Samples.CLIENT_CERTIFICATE, Samples.CA_CERTIFICATE));
     }
 
     @Test

@@ -58,6 +58,35 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void a_register_with_a_tls_key_carries_it_as_an_optional_field() {
+        Register register = new Register("vm-1", "t", Samples.ALICE_PUBLIC, "0.1.0", "linux", Samples.TLS_PUBLIC_KEY);
+
+        String json = codec.encode(register);
+
+        assertThat(json).contains("\"tlsPublicKey\":\"" + Samples.TLS_PUBLIC_KEY + "\"");
+        assertThat(codec.decode(json).message()).isEqualTo(register);
+        assertThat(codec.encode(new Register("vm-1", "t", Samples.ALICE_PUBLIC, "0.1.0", "linux")))
+                .doesNotContain("tlsPublicKey");
+    }
+
+    @Test
+    void a_registered_without_certificates_is_written_without_them() {
+        String json = codec.encode(new Registered("vm-1", AgentRole.STUB, Samples.NOW));
+
+        assertThat(json).doesNotContain("clientCertificate").doesNotContain("caCertificate");
+    }
+
+    @Test
+    void a_register_with_a_tls_key_that_is_not_an_ec_key_is_refused() {
+        ProtocolException refused = refuse("{\"v\":1,\"type\":\"register\",\"body\":{\"vmId\":\"vm-1\","
+                + "\"registrationToken\":\"t\",\"agentPublicKey\":\"" + Samples.ALICE_PUBLIC + "\","
+                + "\"tlsPublicKey\":\"AAAA\"}}");
+
+        assertThat(refused.code()).isEqualTo(ProtocolException.Code.INVALID_FIELD);
+        assertThat(refused.getMessage()).startsWith("register: tlsPublicKey");
+    }
+
+    @Test
     void every_role_and_step_status_and_command_kind_survives_a_round_trip() {
         for (AgentRole role : AgentRole.values()) {
             Message message = new Registered("vm-1", role, Samples.NOW);

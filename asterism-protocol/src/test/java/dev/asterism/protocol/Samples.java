@@ -14,6 +14,34 @@ final class Samples {
     static final String ALICE_PUBLIC = java.util.Base64.getEncoder().encodeToString(
             HexFormat.of().parseHex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
     static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
+    /** An agent's EC P-256 TLS public key, base64 of its X.509 SubjectPublicKeyInfo. */
+    static final String TLS_PUBLIC_KEY = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVFDvx8DxL0ix16H9xlovVi59X9zs+CcmBA0iMnqrW6iMWC+3"
+            + "JWmCDsVGfXyBYT+F7fxMxhSOv5tmWZ21Zeq6Xw==";
+    /** A self-signed certificate for {@link #TLS_PUBLIC_KEY}, CN=vm:vm-0001 (made with keytool). */
+    static final String CLIENT_CERTIFICATE = """
+            -----BEGIN CERTIFICATE-----
+            MIIBQjCB6aADAgECAghhJLVVdiKwRTAKBggqhkjOPQQDAzAVMRMwEQYDVQQDEwp2
+            bTp2bS0wMDAxMCAXDTI2MTEyNjE2MjUwMloYDzIxMjYxMTAyMTYyNTAyWjAVMRMw
+            EQYDVQQDEwp2bTp2bS0wMDAxMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVFDv
+            x8DxL0ix16H9xlovVi59X9zs+CcmBA0iMnqrW6iMWC+3JWmCDsVGfXyBYT+F7fxM
+            xhSOv5tmWZ21Zeq6X6MhMB8wHQYDVR0OBBYEFCVZqPL9Tw0vcsDnESAXsgLL/Bo+
+            MAoGCCqGSM49BAMDA0gAMEUCIFI5G5uqGyfXZd8ynR6Q/4xeaD6r6aO9JKM8SVma
+            LL8gAiEA9QGzh3QzsGQsMw/5Lbti4vJzBtJ7z5LJPALppy+9hec=
+            -----END CERTIFICATE-----
+            """;
+    /** A self-signed CA certificate, CN=Asterism sample CA (made with keytool). */
+    static final String CA_CERTIFICATE = """
+            -----BEGIN CERTIFICATE-----
+            MIIBZDCCAQugAwIBAgIJAPTi6aZwBlL1MAoGCCqGSM49BAMDMB0xGzAZBgNVBAMT
+            EkFzdGVyaXNtIHNhbXBsZSBDQTAgFw0yNjExMjYxNjI1MDBaGA8yMTI2MTEwMjE2
+            MjUwMFowHTEbMBkGA1UEAxMSQXN0ZXJpc20gc2FtcGxlIENBMFkwEwYHKoZIzj0C
+            AQYIKoZIzj0DAQcDQgAEY+bWalykffT2MgO/1sfKlYwKI/QXnR8riFV42t62Ml0i
+            zNWbBqTJymBMpkofUqRfJFoEDOSc38pC+cafkr1gqaMyMDAwHQYDVR0OBBYEFMDL
+            CFHLXxC1nzYqBywcrD1MAVvlMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwMD
+            RwAwRAIgUxNHNR4/TL+oKcKIigKKQCcunw+HQ3/UswtKgx3tdsMCIDLR3UYQEpF9
+            7mTacIOdcK8S3dYWkdq///DZGc0+lcBa
+            -----END CERTIFICATE-----
+            """;
 
     private Samples() {
     }
@@ -29,8 +57,8 @@ final class Samples {
     /** One message of every type, with every optional field set. */
     static List<Message> everyMessageType() {
         return List.of(
-                new Register("vm-0001", TOKEN, ALICE_PUBLIC, "0.1.0", "linux"),
-                new Registered("vm-0001", AgentRole.CONTROLLER, NOW),
+                new Register("vm-0001", TOKEN, ALICE_PUBLIC, "0.1.0", "linux", TLS_PUBLIC_KEY),
+                new Registered("vm-0001", AgentRole.CONTROLLER, NOW, CLIENT_CERTIFICATE, CA_CERTIFICATE),
                 new RegistrationRefused("the registration token was used already"),
                 new Heartbeat("vm-0001", NOW.plusMillis(1234)),
                 new SealedBundle("bundle-7", "analyst-1", sealedBox()),

@@ -7,6 +7,8 @@ import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.constellation.ConstellationReconciler;
+import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.vm.RegistrationTokens;
@@ -16,6 +18,7 @@ import dev.asterism.core.vm.VmService;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.realm.sim.SimRealmOptions;
+import dev.asterism.server.gateway.AgentGateway;
 import dev.asterism.server.http.ApiRoutes;
 import dev.asterism.server.http.Metrics;
 import dev.asterism.server.http.WebServer;
@@ -41,6 +44,8 @@ public final class AsterismServer implements AutoCloseable {
     private final Store store;
     private final Realms realms;
     private final VmReconciler reconciler;
+    private final ConstellationReconciler constellationReconciler;
+    private final AgentGateway gateway;
     private final WebServer web;
     private final String url;
     private final String generatedAdminPassword;
@@ -48,8 +53,11 @@ public final class AsterismServer implements AutoCloseable {
     private final VmService vmService;
     private final AuditService auditService;
 
-    private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler, WebServer web,
-            String url, String generatedAdminPassword, SimRealm simRealm, VmService vmService, AuditService auditService) {
+    private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler,
+            ConstellationReconciler constellationReconciler, WebServer web, String url, String generatedAdminPassword,
+            SimRealm simRealm, VmService vmService, AuditService auditService, AgentGateway gateway) {
+        this.constellationReconciler = constellationReconciler;
+        this.gateway = gateway;
         this.config = config;
         this.store = store;
         this.realms = realms;
@@ -118,6 +126,15 @@ public final class AsterismServer implements AutoCloseable {
         });
         vmServiceReference.set(vms);
         AuditService audit = new AuditService(store);
+        AtomicReference<ConstellationReconciler> constellationReconcilerReference = new AtomicReference<>();
+        ConstellationService constellations = new ConstellationService(store, vms, clock, () -> {
+            ConstellationReconciler reconciler = constellationReconcilerReference.get();
+            if (reconciler != null) {
+                reconciler.wake();
+            }
+        });
+        AgentGateway gateway = new AgentGateway(store, vms, clock, Duration.ofSeconds(30));
+        gateway.reportStepsTo(constellations);
 
         for (Map.Entry<String, Realm> driver : drivers.entrySet()) {
             catalog.ensureRealm(new RealmDefinition(driver.getKey(), driver.getValue().driver(),
@@ -133,7 +150,7 @@ public final class AsterismServer implements AutoCloseable {
         }
 
         Metrics metrics = new Metrics();
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, clock, openApiDocument());
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, clock, openApiDocument());
         WebServer web = new WebServer(api, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());
@@ -147,9 +164,15 @@ public final class AsterismServer implements AutoCloseable {
         VmReconciler reconciler = new VmReconciler(store, realms, tokens, clock, new VmReconciler.Settings(url,
                 Duration.ofMillis(250), Duration.ofSeconds(10), config.orphanGrace()));
         reconcilerReference.set(reconciler);
+        ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
+                new ConstellationReconciler.Settings(Duration.ofMillis(250), Duration.ofMinutes(10),
+                        Duration.ofMinutes(10), 5));
+        constellationReconcilerReference.set(constellationReconciler);
         registerGauges(metrics, store, reconciler);
         reconciler.start();
-        return new AsterismServer(config, store, realms, reconciler, web, url, generated, simRealm, vms, audit);
+        constellationReconciler.start();
+        return new AsterismServer(config, store, realms, reconciler, constellationReconciler, web, url, generated,
+                simRealm, vms, audit, gateway);
     }
 
     private static Store openStore(ServerConfig config) {
@@ -261,8 +284,17 @@ public final class AsterismServer implements AutoCloseable {
         return store.call(transaction -> transaction.vms().countByState()).getOrDefault(state, 0L);
     }
 
+    public AgentGateway gateway() {
+        return gateway;
+    }
+
+    public ConstellationReconciler constellationReconciler() {
+        return constellationReconciler;
+    }
+
     @Override
     public void close() {
+        constellationReconciler.close();
         reconciler.close();
         web.close();
         realms.close();

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every endpoint for every role: anonymous, a user without a grant (bob), a user granted 'use' on the worker
- * brick (alice, who owns the VMs), an admin (carol) and the super-admin. A {@code {role}} in a path or body is
+ * Every endpoint for every role: anonymous, a user without a grant (bob), a user granted 'use' on the worker and
+ * controller bricks (alice, who owns the VMs), an admin (carol) and the super-admin. A {@code {role}} in a path or body is
  * replaced by the caller's name, so each caller acts on its own fixture.
  */
 class AuthorizationMatrixTest {
@@ -64,6 +64,18 @@ class AuthorizationMatrixTest {
             new Row("POST /vms/{name}/stop", "POST", "/vms/alices/stop", null, 401, 404, 202, 202, 202),
             new Row("POST /vms/{name}/start", "POST", "/vms/alices/start", null, 401, 404, 202, 202, 202),
             new Row("DELETE /vms/{name}", "DELETE", "/vms/doomed-{role}", null, 401, 404, 202, 202, 202),
+            new Row("GET /constellations", "GET", "/constellations", null, 401, 200, 200, 200, 200),
+            new Row("POST /constellations", "POST", "/constellations", Map.of("name", "c-{role}", "brick", "controller"),
+                    401, 404, 403, 202, 202),
+            new Row("GET /constellations/{name}", "GET", "/constellations/owned", null, 401, 404, 404, 200, 200),
+            new Row("POST /constellations/{name}/members", "POST", "/constellations/owned/members",
+                    Map.of("brick", "worker", "count", 1), 401, 404, 404, 409, 409),
+            new Row("DELETE /constellations/{name}/members/{member}", "DELETE", "/constellations/owned/members/nobody",
+                    null, 401, 404, 404, 404, 404),
+            new Row("POST /constellations/{name}/members/{member}/retry", "POST",
+                    "/constellations/owned/members/nobody/retry", null, 401, 404, 404, 404, 404),
+            new Row("DELETE /constellations/{name}", "DELETE", "/constellations/doomed-c-{role}", null,
+                    401, 404, 404, 202, 202),
             new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 200, 200),
             new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 200, 200));
 
@@ -77,6 +89,8 @@ class AuthorizationMatrixTest {
         CALLERS.put("carol", server.user("carol", "admin"));
         CALLERS.put("admin", admin);
         admin.put("/bricks/worker/grants/alice", Map.of("level", "use")).expect(200);
+        admin.put("/bricks/controller/grants/alice", Map.of("level", "use")).expect(200);
+        admin.post("/constellations", Map.of("name", "owned", "brick", "controller")).expect(202);
         CALLERS.get("alice").post("/vms", Map.of("name", "alices", "brick", "worker")).expect(202);
         for (String role : ROLES) {
             admin.post("/users", Map.of("username", "victim-" + role, "password", "long-enough-pw", "role", "user"))
@@ -90,6 +104,7 @@ class AuthorizationMatrixTest {
             admin.post("/bricks", Map.of("name", "gone-" + role, "image", "linux", "profile", "small",
                     "capabilities", List.of("worker"))).expect(201);
             CALLERS.get("alice").post("/vms", Map.of("name", "doomed-" + role, "brick", "worker")).expect(202);
+            admin.post("/constellations", Map.of("name", "doomed-c-" + role, "brick", "controller")).expect(202);
         }
     }
 
@@ -126,7 +141,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void the_matrix_covers_every_route_of_the_api() {
-        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null).routes().stream()
+        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null).routes().stream()
                 .map(route -> route.method() + " " + route.path()).collect(Collectors.toSet());
         Set<String> covered = MATRIX.stream().map(Row::route).collect(Collectors.toSet());
         // Login and token creation are public by nature; their throttling and failures are tested in AuthenticationTest.
@@ -143,18 +158,23 @@ class AuthorizationMatrixTest {
         assertThat(bob.get("/profiles").expect(200).json()).isEmpty();
         assertThat(bob.get("/vms").expect(200).json()).isEmpty();
         Api alice = CALLERS.get("alice");
-        assertThat(alice.get("/bricks").expect(200).json().findValuesAsText("name")).containsExactly("worker");
-        assertThat(alice.get("/profiles").expect(200).json().findValuesAsText("name")).containsExactly("small");
+        assertThat(alice.get("/bricks").expect(200).json().findValuesAsText("name"))
+                .containsExactly("controller", "worker");
+        assertThat(alice.get("/profiles").expect(200).json().findValuesAsText("name"))
+                .containsExactly("medium", "small");
         assertThat(alice.get("/vms").expect(200).json().findValuesAsText("owner")).containsOnly("alice");
     }
 
     @Test
     void a_user_without_the_grant_is_told_which_grant_is_missing() {
-        server.admin.put("/bricks/controller/grants/alice", Map.of("level", "use")).expect(200);
-        Api alice = CALLERS.get("alice");
-        alice.post("/vms", Map.of("name", "ctl-alice", "brick", "controller")).expect(202);
-        server.admin.delete("/bricks/controller/grants/alice").expect(204);
-        Api.Response refused = alice.post("/vms", Map.of("name", "ctl-alice-2", "brick", "controller")).expect(404);
+        Api amy = server.user("amy", "user");
+        server.admin.put("/bricks/controller/grants/amy", Map.of("level", "use")).expect(200);
+        amy.post("/vms", Map.of("name", "ctl-amy", "brick", "controller")).expect(202);
+        Api.Response constellation = amy.post("/constellations", Map.of("name", "amys", "brick", "controller"))
+                .expect(403);
+        assertThat(constellation.json().get("message").asText()).contains("'manage'").contains("'controller'");
+        server.admin.delete("/bricks/controller/grants/amy").expect(204);
+        Api.Response refused = amy.post("/vms", Map.of("name", "ctl-amy-2", "brick", "controller")).expect(404);
         assertThat(refused.json().get("message").asText()).contains("brick").contains("controller");
     }
 

@@ -167,7 +167,8 @@ class MalformedInputPropertyTest {
     /** Placeholders become the fixtures: {name} under /bricks is the brick, under /vms the VM. */
     static String fill(String documentedPath) {
         String name = documentedPath.startsWith("/vms/") ? FIXTURE_VM : FIXTURE_BRICK;
-        return documentedPath.replace("{username}", FIXTURE_USER).replace("{name}", name);
+        return documentedPath.replace("{username}", FIXTURE_USER).replace("{name}", name)
+                .replace("{member}", "fuzz-member");
     }
 
     /** The collection a write to this path would change, or null when it changes none a listing shows. */
@@ -175,7 +176,7 @@ class MalformedInputPropertyTest {
         if (documentedPath.startsWith("/bricks/{name}/grants")) {
             return "/bricks/" + FIXTURE_BRICK + "/grants";
         }
-        for (String collection : List.of("/users", "/profiles", "/images", "/bricks", "/vms")) {
+        for (String collection : List.of("/users", "/profiles", "/images", "/bricks", "/vms", "/constellations")) {
             if (documentedPath.startsWith(collection)) {
                 return collection;
             }
@@ -388,6 +389,17 @@ class MalformedInputPropertyTest {
                 String name = created.get("name").asText();
                 destroyVm(name);
                 server.awaitVmState(admin, name, "DESTROYED");
+            }
+            case "/constellations" -> {
+                String name = created.get("name").asText();
+                admin.delete("/constellations/" + name).expect(202);
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (admin.get("/constellations").expect(200).json().findValuesAsText("name").contains(name)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("constellation " + name + " was not destroyed within 20 s");
+                    }
+                    sleep(20);
+                }
             }
             default -> throw new AssertionError("no way to undo a write to " + endpoint);
         }

@@ -2,6 +2,7 @@ package dev.asterism.store;
 
 import dev.asterism.core.store.AuditRepository;
 import dev.asterism.core.store.CatalogRepository;
+import dev.asterism.core.store.ConstellationRepository;
 import dev.asterism.core.store.CredentialRepository;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.store.UserRepository;
@@ -38,6 +39,11 @@ final class JdbcTransaction implements Transaction {
     @Override
     public AuditRepository audit() {
         return new JdbcAudit(sql);
+    }
+
+    @Override
+    public ConstellationRepository constellations() {
+        return new JdbcConstellations(sql);
     }
 
     @Override

@@ -96,6 +96,17 @@ final class JdbcVms implements VmRepository {
     }
 
     @Override
+    public void putAgentKey(String vmId, String publicKey) {
+        sql.update("UPDATE vms SET agent_public_key = ? WHERE id = ?", publicKey, vmId);
+    }
+
+    @Override
+    public Optional<String> agentKey(String vmId) {
+        return sql.queryOne("SELECT agent_public_key FROM vms WHERE id = ?", row -> row.getString(1), vmId)
+                .filter(key -> key != null);
+    }
+
+    @Override
     public Map<String, Instant> orphans(String realm) {
         Map<String, Instant> orphans = new LinkedHashMap<>();
         sql.query("SELECT vm_id, first_seen FROM realm_orphans WHERE realm = ? ORDER BY vm_id", row -> {

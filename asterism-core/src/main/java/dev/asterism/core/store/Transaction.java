@@ -12,6 +12,8 @@ public interface Transaction {
 
     AuditRepository audit();
 
+    ConstellationRepository constellations();
+
     /** Server-wide secrets (the registration-token key), created on first use. */
     String secret(String name, java.util.function.Supplier<String> generator);
 }

@@ -34,6 +34,11 @@ public interface VmRepository {
 
     Map<VmState, Long> countByState();
 
+    /** Records the X25519 public key the VM's agent registered with, which join bundles are sealed to. */
+    void putAgentKey(String vmId, String publicKey);
+
+    Optional<String> agentKey(String vmId);
+
     /** Realm VMs that the store does not know, with when they were first seen. */
     Map<String, Instant> orphans(String realm);
 

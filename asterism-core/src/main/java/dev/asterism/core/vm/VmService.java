@@ -102,6 +102,15 @@ public final class VmService {
      * @return true when accepted
      */
     public boolean register(String vmId, String token) {
+        return register(vmId, token, null);
+    }
+
+    /**
+     * As {@link #register(String, String)}, recording the agent's X25519 public key (join bundles are sealed to it).
+     *
+     * @param agentPublicKey the key, or null for an agent that seals nothing (the sim realm's own registration)
+     */
+    public boolean register(String vmId, String token, String agentPublicKey) {
         Instant now = now();
         boolean accepted = store.call(transaction -> {
             Vm vm = transaction.vms().findById(vmId).orElse(null);
@@ -123,6 +132,9 @@ public final class VmService {
             }
             if (transaction.vms().update(vm.registered(now)).isEmpty()) {
                 throw new AsterismException(ErrorCode.CONFLICT, "the VM changed during registration: try again");
+            }
+            if (agentPublicKey != null) {
+                transaction.vms().putAgentKey(vmId, agentPublicKey);
             }
             transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
             return true;

@@ -8,6 +8,7 @@ import static io.javalin.http.HandlerType.PUT;
 import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.user.User;
@@ -33,12 +34,14 @@ public final class ApiRoutes {
     private final CatalogService catalog;
     private final VmService vms;
     private final AuditService audit;
+    private final ConstellationService constellations;
     private final RequestAuthenticator authenticator;
     private final Clock clock;
     private final String openApiDocument;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            Clock clock, String openApiDocument) {
+            ConstellationService constellations, Clock clock, String openApiDocument) {
+        this.constellations = constellations;
         this.auth = auth;
         this.users = users;
         this.catalog = catalog;
@@ -82,6 +85,13 @@ public final class ApiRoutes {
                 new Route(POST, "/vms/{name}/stop", this::stopVm),
                 new Route(POST, "/vms/{name}/start", this::startVmAgain),
                 new Route(DELETE, "/vms/{name}", this::destroyVm),
+                new Route(GET, "/constellations", this::listConstellations),
+                new Route(POST, "/constellations", this::createConstellation),
+                new Route(GET, "/constellations/{name}", this::showConstellation),
+                new Route(DELETE, "/constellations/{name}", this::destroyConstellation),
+                new Route(POST, "/constellations/{name}/members", this::addMembers),
+                new Route(DELETE, "/constellations/{name}/members/{member}", this::removeMember),
+                new Route(POST, "/constellations/{name}/members/{member}/retry", this::retryMember),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
     }
@@ -250,6 +260,45 @@ public final class ApiRoutes {
 
     private void destroyVm(Context context) {
         context.status(202).json(Views.VmView.of(vms.destroy(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void listConstellations(Context context) {
+        context.json(constellations.list(authenticator.caller(context)).stream()
+                .map(c -> Views.ConstellationView.of(c, null)).toList());
+    }
+
+    private void createConstellation(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewConstellation request = Json.body(context, Requests.NewConstellation.class);
+        context.status(202).json(Views.ConstellationView.of(
+                constellations.create(caller, request.name(), request.brick()), List.of()));
+    }
+
+    private void showConstellation(Context context) {
+        ConstellationService.View view = constellations.show(authenticator.caller(context), context.pathParam("name"));
+        context.json(Views.ConstellationView.of(view.constellation(), view.members()));
+    }
+
+    private void destroyConstellation(Context context) {
+        context.status(202).json(Views.ConstellationView.of(
+                constellations.destroy(authenticator.caller(context), context.pathParam("name")), null));
+    }
+
+    private void addMembers(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewMembers request = Json.body(context, Requests.NewMembers.class);
+        context.status(202).json(constellations.add(caller, context.pathParam("name"), request.brick(),
+                request.profile(), request.count(), request.names()).stream().map(Views.MemberView::of).toList());
+    }
+
+    private void removeMember(Context context) {
+        context.status(202).json(Views.MemberView.of(constellations.remove(authenticator.caller(context),
+                context.pathParam("name"), context.pathParam("member"))));
+    }
+
+    private void retryMember(Context context) {
+        context.status(202).json(Views.MemberView.of(constellations.retry(authenticator.caller(context),
+                context.pathParam("name"), context.pathParam("member"))));
     }
 
     private void listAudit(Context context) {

@@ -20,5 +20,9 @@ final class Requests {
 
     record GrantChange(String level) {}
 
+    record NewConstellation(String name, String brick) {}
+
+    record NewMembers(String brick, String profile, Integer count, List<String> names) {}
+
     record NewVm(String name, String brick, String realm, String profile) {}
 }

@@ -1,6 +1,8 @@
 package dev.asterism.server.http;
 
 import dev.asterism.core.catalog.Brick;
+import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.Member;
 import dev.asterism.core.catalog.HardwareProfile;
 import dev.asterism.core.catalog.Image;
 import dev.asterism.core.catalog.RealmDefinition;
@@ -60,6 +62,26 @@ final class Views {
     record GrantView(String brick, String username, String level) {
         static GrantView of(BrickGrant grant) {
             return new GrantView(grant.brick(), grant.username(), WireNames.of(grant.level()));
+        }
+    }
+
+    record MemberView(String name, String brick, String vm, String phase, String condition, String overlayAddress,
+            boolean removalRequested, Instant phaseStartedAt, Instant createdAt, Instant updatedAt) {
+        static MemberView of(Member member) {
+            return new MemberView(member.name(), member.brick(), member.vmName(), member.phase().name(),
+                    member.condition(), member.overlayAddress(), member.removalRequested(), member.phaseStartedAt(),
+                    member.createdAt(), member.updatedAt());
+        }
+    }
+
+    record ConstellationView(String name, String owner, String controllerBrick, String controllerVm, String domain,
+            String overlaySubnet, String joinMode, String state, String reason, Instant createdAt, Instant updatedAt,
+            List<MemberView> members) {
+        static ConstellationView of(Constellation constellation, List<Member> members) {
+            return new ConstellationView(constellation.name(), constellation.owner(), constellation.controllerBrick(),
+                    constellation.controllerVm(), constellation.domain(), constellation.overlaySubnet(), "ports",
+                    constellation.state().name(), constellation.reason(), constellation.createdAt(),
+                    constellation.updatedAt(), members == null ? null : members.stream().map(MemberView::of).toList());
         }
     }
 

@@ -1,0 +1,207 @@
+package dev.asterism.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asterism.cli.api.ApiClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "constellation",
+        description = {
+            "Create constellations (a controlling VM with its domain, VPN hub, firewall and share), add and",
+            "remove members, and watch them go through the onboarding phases:",
+            "REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY."
+        })
+final class ConstellationCommand extends CommandGroup {
+    private static final List<String> ONBOARDING =
+            List.of("REQUEST_VM", "OPEN_PORTS", "INJECT", "JOIN", "VPN", "CLOSE_PORTS", "READY");
+    private static final int BAR_WIDTH = 14;
+
+    @Command(name = "create", description = "Create a constellation from a brick with the controller capability.")
+    void create(
+            @Option(names = "--brick", required = true, paramLabel = "BRICK", description = "The controller's brick.")
+                    String brick,
+            @Option(names = "--name", required = true, paramLabel = "NAME", description = "The constellation's name.")
+                    String name) {
+        JsonNode created = api().post("/constellations", Map.of("name", name, "brick", brick));
+        printLine(created.get("name").asText() + ": " + created.get("state").asText() + " (domain "
+                + created.get("domain").asText() + "); follow it with `asterism constellation watch " + name + "`");
+    }
+
+    @Command(name = "add", description = "Add members: --count K (named w1, w2, ...) or --names a,b.")
+    void add(
+            @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Option(names = "--brick", required = true, paramLabel = "BRICK", description = "A worker brick.")
+                    String brick,
+            @Option(names = "--profile", paramLabel = "PROFILE", description = "Hardware profile; default: the brick's.")
+                    String profile,
+            @Option(names = "--count", paramLabel = "K", description = "How many members to add.") Integer count,
+            @Option(names = "--names", paramLabel = "NAMES", split = ",", description = "The members' names.")
+                    List<String> names) {
+        if ((count == null) == (names == null)) {
+            throw new CommandFailure(ExitStatus.USAGE, "give either --count or --names");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("brick", brick);
+        if (profile != null) {
+            body.put("profile", profile);
+        }
+        if (count != null) {
+            body.put("count", count);
+        } else {
+            body.put("names", names);
+        }
+        JsonNode added = api().post(path(name) + "/members", body);
+        List<String> memberNames = new ArrayList<>();
+        added.forEach(member -> memberNames.add(member.get("name").asText()));
+        printLine("adding " + String.join(", ", memberNames) + " to " + name
+                + "; follow them with `asterism constellation watch " + name + "`");
+    }
+
+    @Command(name = "list", description = "List the constellations you can see.")
+    void list(@Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
+        JsonNode response = api().get("/constellations");
+        if (asJson) {
+            printJson(response);
+            return;
+        }
+        Table table = Table.withHeaders("NAME", "STATE", "DOMAIN", "CONTROLLER", "OWNER", "REASON");
+        response.forEach(c -> table.row(c.get("name").asText(), c.get("state").asText(), c.get("domain").asText(),
+                c.get("controllerVm").asText(), c.get("owner").asText(), text(c, "reason")));
+        table.print(out(), "no constellations");
+    }
+
+    @Command(name = "show", description = "Show a constellation and its members with their phases.")
+    void show(
+            @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
+        JsonNode response = api().get(path(name));
+        if (asJson) {
+            printJson(response);
+            return;
+        }
+        Table.fields()
+                .row("name", response.get("name").asText())
+                .row("state", response.get("state").asText())
+                .row("reason", text(response, "reason"))
+                .row("domain", response.get("domain").asText())
+                .row("overlay", response.get("overlaySubnet").asText())
+                .row("join mode", response.get("joinMode").asText())
+                .row("controller", response.get("controllerVm").asText())
+                .print(out(), "");
+        Table members = Table.withHeaders("MEMBER", "PHASE", "VM", "OVERLAY", "CONDITION");
+        response.get("members").forEach(m -> members.row(m.get("name").asText(), m.get("phase").asText(),
+                text(m, "vm"), m.get("overlayAddress").asText(), text(m, "condition")));
+        out().println();
+        members.print(out(), "no members");
+    }
+
+    @Command(name = "watch", description = {
+        "Follow a constellation: a progress bar per member with its phase and the time in it,",
+        "until every member is READY, FAILED or REMOVED. Exit 1 when a member failed."})
+    int watch(
+            @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+                    converter = Converters.PositiveDuration.class,
+                    description = "How long to watch (default: ${DEFAULT-VALUE}).") Duration timeout) {
+        ApiClient api = api();
+        Instant started = root.environment().clock().instant();
+        String last = "";
+        while (true) {
+            JsonNode constellation = api.get(path(name));
+            Instant now = root.environment().clock().instant();
+            String frame = render(constellation, now);
+            if (!frame.equals(last)) {
+                out().print(frame);
+                out().flush();
+                last = frame;
+            }
+            boolean provisioning = constellation.get("state").asText().equals("PROVISIONING");
+            boolean failedConstellation = constellation.get("state").asText().equals("FAILED");
+            List<String> phases = new ArrayList<>();
+            constellation.get("members").forEach(m -> phases.add(m.get("phase").asText()));
+            boolean settled = phases.stream().allMatch(p -> p.equals("READY") || p.equals("FAILED") || p.equals("REMOVED"));
+            if (failedConstellation || (!provisioning && settled)) {
+                boolean failed = failedConstellation || phases.contains("FAILED");
+                return failed ? ExitStatus.FAILURE.code() : ExitStatus.SUCCESS.code();
+            }
+            if (Duration.between(started, now).compareTo(timeout) >= 0) {
+                throw new CommandFailure(ExitStatus.TIMED_OUT, "stopped watching after " + Durations.format(timeout)
+                        + "; the members keep going on the server");
+            }
+            try {
+                root.environment().sleeper().sleep(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitStatus.FAILURE.code();
+            }
+        }
+    }
+
+    @Command(name = "retry", description = "Start a FAILED member again, with a new VM.")
+    void retry(
+            @Parameters(index = "0", paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Parameters(index = "1", paramLabel = "MEMBER", description = "The member.") String member) {
+        JsonNode retried = api().post(path(name) + "/members/" + ApiClient.segment(member) + "/retry", null);
+        printLine(member + ": " + retried.get("phase").asText());
+    }
+
+    @Command(name = "remove", description = "Remove a member: VPN peer out, computer account out, VM destroyed.")
+    void remove(
+            @Parameters(index = "0", paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Parameters(index = "1", paramLabel = "MEMBER", description = "The member.") String member) {
+        JsonNode removing = api().delete(path(name) + "/members/" + ApiClient.segment(member));
+        printLine(member + ": " + removing.get("phase").asText());
+    }
+
+    @Command(name = "destroy", description = "Destroy a constellation: its members, then the controlling VM.")
+    void destroy(@Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name) {
+        JsonNode destroying = api().delete(path(name));
+        printLine(name + ": " + destroying.get("state").asText());
+    }
+
+    /** One block: the constellation's state, then a bar per member. */
+    static String render(JsonNode constellation, Instant now) {
+        StringBuilder frame = new StringBuilder();
+        frame.append(constellation.get("name").asText()).append(": ").append(constellation.get("state").asText());
+        String reason = text(constellation, "reason");
+        if (!reason.equals("-")) {
+            frame.append(" (").append(reason).append(')');
+        }
+        frame.append('\n');
+        for (JsonNode member : constellation.get("members")) {
+            String phase = member.get("phase").asText();
+            int done = ONBOARDING.indexOf(phase) + 1;
+            int filled = phase.equals("READY") ? BAR_WIDTH : done <= 0 ? 0 : BAR_WIDTH * (done - 1) / ONBOARDING.size();
+            char[] bar = new char[BAR_WIDTH];
+            Arrays.fill(bar, 0, filled, '#');
+            Arrays.fill(bar, filled, BAR_WIDTH, '.');
+            Duration inPhase = Duration.between(Instant.parse(member.get("phaseStartedAt").asText()), now);
+            frame.append(String.format("  %-15s [%s] %-14s %6s", member.get("name").asText(), new String(bar), phase,
+                    Durations.format(inPhase.isNegative() ? Duration.ZERO : inPhase)));
+            String condition = text(member, "condition");
+            if (!condition.equals("-")) {
+                frame.append("  ").append(condition);
+            }
+            frame.append('\n');
+        }
+        return frame.toString();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? "-" : value.asText();
+    }
+
+    private static String path(String name) {
+        return "/constellations/" + ApiClient.segment(name);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.asterism.core.constellation;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * A controlling VM and its members, with a domain and a VPN overlay subnet.
+ *
+ * @param controllerVm the controlling VM's name (a VM of the store)
+ * @param hubPublicKey the VPN hub's public key once provisioned, else null
+ */
+public record Constellation(
+        String name,
+        String owner,
+        String controllerBrick,
+        String controllerVm,
+        String domain,
+        String overlaySubnet,
+        ConstellationState state,
+        String reason,
+        String hubPublicKey,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant nextCheckAt,
+        int attempts,
+        long version) {
+
+    public Constellation {
+        requireNonNull(name, "name is null");
+        requireNonNull(owner, "owner is null");
+        requireNonNull(controllerBrick, "controllerBrick is null");
+        requireNonNull(controllerVm, "controllerVm is null");
+        requireNonNull(domain, "domain is null");
+        requireNonNull(overlaySubnet, "overlaySubnet is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(updatedAt, "updatedAt is null");
+    }
+
+    public Constellation moveTo(ConstellationState newState, String newReason, String hubKey, Instant now,
+            Instant nextCheck) {
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, newState, newReason,
+                hubKey, createdAt, now, nextCheck, 0, version);
+    }
+
+    /** The same wait, not counted as a failed attempt. */
+    public Constellation withoutAttempt() {
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, reason,
+                hubPublicKey, createdAt, updatedAt, nextCheckAt, Math.max(0, attempts - 1), version);
+    }
+
+    public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, newReason,
+                hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
+    }
+}

@@ -1,0 +1,468 @@
+package dev.asterism.core.constellation;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.core.constellation.AgentCommands.AgentUnavailableException;
+import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.user.User;
+import dev.asterism.core.vm.Vm;
+import dev.asterism.core.vm.VmService;
+import dev.asterism.core.vm.VmState;
+import dev.asterism.protocol.CommandKind;
+import dev.asterism.protocol.CommandResult;
+import dev.asterism.protocol.ControllerCommand;
+import dev.asterism.protocol.SealedBox;
+import dev.asterism.protocol.SealedBundle;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Drives constellations (provisioning, destruction) and their members through the onboarding phases of DESIGN.md,
+ * one idempotent step per pass, with every phase, deadline and condition in the database. Commands to agents carry
+ * ids derived from the member, the phase and when it began, so a step repeated after a crash asks the agent the
+ * same question and gets the same answer.
+ */
+public final class ConstellationReconciler implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConstellationReconciler.class.getName());
+    private static final int BATCH = 256;
+    private static final int HUB_LISTEN_PORT = 51820;
+
+    /**
+     * @param pollInterval how soon a phase that waits looks again
+     * @param phaseTimeout how long one phase may take before the member fails
+     * @param leaseDuration how long join ports stay open; the controller's firewall closes them itself after that
+     * @param cleanupAttempts how often a cleanup step is tried before it is given up (the controller may be gone)
+     */
+    public record Settings(Duration pollInterval, Duration phaseTimeout, Duration leaseDuration, int cleanupAttempts) {
+        public Settings {
+            requireNonNull(pollInterval, "pollInterval is null");
+            requireNonNull(phaseTimeout, "phaseTimeout is null");
+            requireNonNull(leaseDuration, "leaseDuration is null");
+        }
+    }
+
+    private final Store store;
+    private final VmService vms;
+    private final AgentCommands agents;
+    private final Clock clock;
+    private final Settings settings;
+    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    private volatile boolean running;
+    private Thread loop;
+
+    public ConstellationReconciler(Store store, VmService vms, AgentCommands agents, Clock clock, Settings settings) {
+        this.store = requireNonNull(store, "store is null");
+        this.vms = requireNonNull(vms, "vms is null");
+        this.agents = requireNonNull(agents, "agents is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    public synchronized void start() {
+        running = true;
+        loop = Thread.ofPlatform().name("constellation-reconciler").daemon().start(() -> {
+            while (running) {
+                try {
+                    runDue();
+                    wakeups.poll(Math.max(10, settings.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
+                    wakeups.clear();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "constellation pass failed, retrying: " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    public void wake() {
+        wakeups.offer(Boolean.TRUE);
+    }
+
+    /** One step for every due constellation and member, in parallel; returns how many were due. */
+    public int runDue() {
+        Instant now = now();
+        List<Constellation> constellations = store.call(transaction -> transaction.constellations().due(now, BATCH));
+        List<Member> members = store.call(transaction -> transaction.constellations().dueMembers(now, BATCH));
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            constellations.forEach(c -> futures.add(executor.submit(() -> step(c))));
+            members.forEach(m -> futures.add(executor.submit(() -> step(m))));
+            for (Future<?> future : futures) {
+                try {
+                    future.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.log(Level.WARNING, "a constellation step failed, retrying later", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return constellations.size() + members.size();
+    }
+
+    // ---- constellations
+
+    void step(Constellation constellation) {
+        Instant now = now();
+        User owner = owner(constellation.owner());
+        Optional<Vm> controller = store.call(transaction -> transaction.vms().find(constellation.controllerVm()));
+        switch (constellation.state()) {
+            case PROVISIONING -> {
+                if (controller.isEmpty() || controller.get().state() == VmState.FAILED
+                        || controller.get().state() == VmState.DESTROYED) {
+                    String reason = "the controlling VM failed: "
+                            + controller.map(vm -> String.valueOf(vm.reason())).orElse("it is gone");
+                    save(constellation.moveTo(ConstellationState.FAILED, reason, null, now, null), "constellation.failed",
+                            Map.of("reason", reason));
+                    return;
+                }
+                Vm vm = controller.get();
+                if (vm.state() != VmState.RUNNING || agentKey(vm).isEmpty()) {
+                    save(constellation.retryAt("waiting for the controlling VM's agent (" + vm.state() + ")", now,
+                            now.plus(settings.pollInterval())).withoutAttempt(), null, Map.of());
+                    return;
+                }
+                try {
+                    CommandResult result = command(vm, "provision/" + constellation.createdAt().toEpochMilli(),
+                            CommandKind.PROVISION_CONTROLLER, Map.of("domain", constellation.domain(),
+                                    "overlaySubnet", constellation.overlaySubnet(),
+                                    "hubOverlayAddress", ConstellationService.HUB_OVERLAY_ADDRESS,
+                                    "listenPort", Integer.toString(HUB_LISTEN_PORT)));
+                    save(constellation.moveTo(ConstellationState.ACTIVE, null, result.results().get("hubPublicKey"),
+                            now, null), "constellation.active", Map.of("domain", constellation.domain()));
+                } catch (StepFailed e) {
+                    if (e.retryable && !pastDeadline(constellation.createdAt(), now)) {
+                        save(constellation.retryAt(e.getMessage(), now, backoff(now, constellation.attempts())), null,
+                                Map.of());
+                    } else {
+                        save(constellation.moveTo(ConstellationState.FAILED, "provisioning failed: " + e.getMessage(),
+                                null, now, null), "constellation.failed", Map.of("reason", e.getMessage()));
+                    }
+                }
+            }
+            case DESTROYING -> {
+                List<Member> members = store.call(transaction -> transaction.constellations()
+                        .members(constellation.name(), false));
+                boolean waiting = false;
+                for (Member member : members) {
+                    if (member.phase() == MemberPhase.FAILED) {
+                        saveMember(member.enter(MemberPhase.REMOVED, member.condition(), now), "member.removed");
+                    } else if (!member.removalRequested()) {
+                        saveMember(member.removing(true, "the constellation is being destroyed", now),
+                                "member.removal-requested");
+                        waiting = true;
+                    } else {
+                        waiting = true;
+                    }
+                }
+                if (waiting) {
+                    save(constellation.retryAt("removing " + members.size() + " members", now,
+                            now.plus(settings.pollInterval())).withoutAttempt(), null, Map.of());
+                    return;
+                }
+                if (controller.isPresent() && controller.get().state() != VmState.DESTROYED) {
+                    if (controller.get().desiredState() != dev.asterism.core.vm.DesiredState.DESTROYED) {
+                        vms.destroy(owner, controller.get().name());
+                    }
+                    save(constellation.retryAt("destroying the controlling VM", now, now.plus(settings.pollInterval()))
+                            .withoutAttempt(), null, Map.of());
+                    return;
+                }
+                save(constellation.moveTo(ConstellationState.DESTROYED, null, constellation.hubPublicKey(), now, null),
+                        "constellation.destroyed", Map.of());
+            }
+            case ACTIVE, DESTROYED, FAILED -> save(constellation.moveTo(constellation.state(), constellation.reason(),
+                    constellation.hubPublicKey(), now, null), null, Map.of());
+        }
+    }
+
+    // ---- members
+
+    void step(Member member) {
+        Instant now = now();
+        Optional<Constellation> found = store.call(transaction -> transaction.constellations()
+                .find(member.constellation()));
+        if (found.isEmpty()) {
+            return;
+        }
+        Constellation constellation = found.get();
+        try {
+            stepMember(constellation, member, now);
+        } catch (StepFailed e) {
+            boolean cleanup = !member.phase().isOnboarding();
+            if (e.retryable && !pastDeadline(member.phaseStartedAt(), now)
+                    && (!cleanup || member.attempts() + 1 < settings.cleanupAttempts())) {
+                saveMember(member.retryAt(e.getMessage() + "; retrying", now, backoff(now, member.attempts())), null);
+            } else if (cleanup) {
+                // The controller may be gone for good; what it held dies with it. Move on, and say so.
+                saveMember(advanceCleanup(member, now, member.condition() + " (cleanup step " + member.phase()
+                        + " gave up: " + e.getMessage() + ")"), "member.cleanup-skipped");
+            } else {
+                fail(member, now, member.phase() + " failed: " + e.getMessage());
+            }
+        } catch (AsterismException e) {
+            fail(member, now, member.phase() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void stepMember(Constellation constellation, Member member, Instant now) {
+        Vm controller = store.call(transaction -> transaction.vms().find(constellation.controllerVm())).orElse(null);
+        Optional<Vm> memberVm = member.vmName() == null ? Optional.empty()
+                : store.call(transaction -> transaction.vms().find(member.vmName()));
+        if (member.phase().isOnboarding() && member.phase() != MemberPhase.READY && member.phase() != MemberPhase.REQUEST_VM
+                && pastDeadline(member.phaseStartedAt(), now)) {
+            fail(member, now, member.phase() + " did not finish within " + human(settings.phaseTimeout()));
+            return;
+        }
+        switch (member.phase()) {
+            case REQUEST_VM -> {
+                if (member.vmName() == null) {
+                    String vmName = constellation.name() + "-" + member.name();
+                    User owner = owner(constellation.owner());
+                    Optional<Vm> existing = store.call(transaction -> transaction.vms().find(vmName))
+                            .filter(vm -> vm.state() != VmState.DESTROYED);
+                    if (existing.isEmpty()) {
+                        vms.start(owner, vmName, member.brick(), null, member.profile());
+                    }
+                    saveMember(member.withVm(vmName).waitUntil("waiting for the VM to start", now, now), "member.vm-requested");
+                    return;
+                }
+                Vm vm = memberVm.orElse(null);
+                if (vm == null || vm.state() == VmState.FAILED || vm.state() == VmState.DESTROYED) {
+                    fail(member, now, "its VM failed: " + (vm == null ? "it is gone" : vm.reason()));
+                } else if (vm.state() == VmState.RUNNING && agentKey(vm).isPresent()) {
+                    saveMember(member.enter(MemberPhase.OPEN_PORTS, null, now), "member.phase");
+                } else {
+                    saveMember(member.waitUntil("waiting for the VM's agent to register (" + vm.state() + ")", now,
+                            now.plus(settings.pollInterval())), null);
+                }
+            }
+            case OPEN_PORTS -> {
+                command(controller, commandId(member, "lease"), CommandKind.OPEN_PORT_LEASE, Map.of(
+                        "leaseId", member.id(), "sourceAddress", underlay(memberVm.orElseThrow()),
+                        "expiresAt", now.plus(settings.leaseDuration()).toString()));
+                saveMember(member.enter(MemberPhase.INJECT, null, now), "member.phase");
+            }
+            case INJECT -> {
+                Vm vm = memberVm.orElseThrow();
+                Member sealed = member;
+                if (member.sealedBundle() == null) {
+                    CommandResult result = command(controller, commandId(member, "seal"), CommandKind.SEAL_JOIN_BUNDLE,
+                            Map.of("memberName", member.name(), "memberVmId", vm.id(),
+                                    "computerName", member.computerName(), "memberPublicKey", agentKey(vm).orElseThrow(),
+                                    "dcAddress", underlay(controller)));
+                    Map<String, String> box = result.results();
+                    sealed = member.withSealedBundle(box.get("bundleId") + "\n" + box.get("ephemeralPublicKey") + "\n"
+                            + box.get("nonce") + "\n" + box.get("ciphertext") + "\n" + box.get("associatedData"));
+                }
+                if (!agents.deliver(vm.id(), bundle(sealed))) {
+                    throw new StepFailed("the member's agent is not connected", true);
+                }
+                saveMember(sealed.enter(MemberPhase.JOIN, "join bundle delivered", now), "member.phase");
+            }
+            case JOIN -> {
+                if ("SUCCEEDED".equals(member.joinStatus())) {
+                    saveMember(member.enter(MemberPhase.VPN, null, now), "member.phase");
+                } else if ("FAILED".equals(member.joinStatus())) {
+                    fail(member, now, "the join failed: " + member.condition());
+                } else {
+                    if (member.joinStatus() == null && member.updatedAt().plus(Duration.ofSeconds(10)).isBefore(now)) {
+                        // The stub may have missed the bundle (a reconnect): hand it again; it runs nothing twice.
+                        agents.deliver(memberVm.orElseThrow().id(), bundle(member));
+                    }
+                    saveMember(member.waitUntil(member.condition(), now, now.plus(settings.pollInterval())), null);
+                }
+            }
+            case VPN -> {
+                Vm vm = memberVm.orElseThrow();
+                CommandResult verified = command(controller, commandId(member, "verify"), CommandKind.VERIFY_JOIN,
+                        Map.of("computerName", member.computerName()));
+                if (!"true".equals(verified.results().get("joined"))) {
+                    throw new StepFailed("the domain controller does not see the join of " + member.computerName(), false);
+                }
+                String key = command(vm, commandId(member, "spoke-key"), CommandKind.VPN_SPOKE_KEY, Map.of())
+                        .results().get("publicKey");
+                CommandResult hub = command(controller, commandId(member, "peer"), CommandKind.ADD_VPN_PEER, Map.of(
+                        "peerPublicKey", key, "overlayAddress", member.overlayAddress(),
+                        "endpoint", underlay(vm) + ":" + HUB_LISTEN_PORT));
+                command(vm, commandId(member, "spoke"), CommandKind.CONFIGURE_VPN_SPOKE, Map.of(
+                        "hubPublicKey", hub.results().get("hubPublicKey"),
+                        "hubEndpoint", underlay(controller) + ":" + HUB_LISTEN_PORT,
+                        "overlayAddress", member.overlayAddress(), "allowedSubnet", constellation.overlaySubnet()));
+                saveMember(member.withVpnPublicKey(key).enter(MemberPhase.CLOSE_PORTS, null, now), "member.phase");
+            }
+            case CLOSE_PORTS -> {
+                command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE, Map.of("leaseId", member.id()));
+                saveMember(member.enter(MemberPhase.READY, null, now), "member.ready");
+            }
+            case READY, REMOVED, FAILED -> saveMember(member.waitUntil(member.condition(), now, null), null);
+            case REMOVE_PEER -> {
+                if (controller != null && controller.state() == VmState.RUNNING) {
+                    command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE,
+                            Map.of("leaseId", member.id()));
+                    if (member.vpnPublicKey() != null) {
+                        command(controller, commandId(member, "unpeer"), CommandKind.REMOVE_VPN_PEER,
+                                Map.of("peerPublicKey", member.vpnPublicKey()));
+                    }
+                }
+                saveMember(advanceCleanup(member, now, member.condition()), "member.phase");
+            }
+            case REMOVE_ACCOUNT -> {
+                if (controller != null && controller.state() == VmState.RUNNING) {
+                    command(controller, commandId(member, "unjoin"), CommandKind.REMOVE_COMPUTER,
+                            Map.of("computerName", member.computerName()));
+                }
+                saveMember(advanceCleanup(member, now, member.condition()), "member.phase");
+            }
+            case DESTROY_VM -> {
+                if (memberVm.isPresent() && memberVm.get().state() != VmState.DESTROYED) {
+                    if (memberVm.get().desiredState() != dev.asterism.core.vm.DesiredState.DESTROYED) {
+                        vms.destroy(owner(constellation.owner()), memberVm.get().name());
+                    }
+                    saveMember(member.waitUntil(member.condition(), now, now.plus(settings.pollInterval())), null);
+                    return;
+                }
+                saveMember(advanceCleanup(member, now, member.condition()),
+                        member.removalRequested() ? "member.removed" : "member.failed");
+            }
+        }
+    }
+
+    /** The cleanup phase after this one; after the VM, REMOVED on request, else FAILED with the reason kept. */
+    private static Member advanceCleanup(Member member, Instant now, String condition) {
+        return switch (member.phase()) {
+            case REMOVE_PEER -> member.enter(MemberPhase.REMOVE_ACCOUNT, condition, now);
+            case REMOVE_ACCOUNT -> member.enter(MemberPhase.DESTROY_VM, condition, now);
+            default -> member.enter(member.removalRequested() ? MemberPhase.REMOVED : MemberPhase.FAILED, condition, now);
+        };
+    }
+
+    private void fail(Member member, Instant now, String reason) {
+        saveMember(member.removing(false, reason, now), "member.failing");
+    }
+
+    private static SealedBundle bundle(Member member) {
+        String[] parts = member.sealedBundle().split("\n", -1);
+        return new SealedBundle(parts[0], member.name(), new SealedBox(parts[1], parts[2], parts[3], parts[4]));
+    }
+
+    private CommandResult command(Vm vm, String id, CommandKind kind, Map<String, String> arguments) {
+        if (vm == null) {
+            throw new StepFailed("the controlling VM is gone", false);
+        }
+        try {
+            CommandResult result = agents.execute(vm.id(), new ControllerCommand(id, kind, arguments));
+            if (!result.ok()) {
+                throw new StepFailed(kind + " on " + vm.name() + ": " + result.message(),
+                        "true".equals(result.results().get("retryable")));
+            }
+            return result;
+        } catch (AgentUnavailableException e) {
+            throw new StepFailed("the agent of " + vm.name() + " is unreachable: " + e.getMessage(), true);
+        }
+    }
+
+    private static String commandId(Member member, String what) {
+        return member.id() + "/" + what + "/" + member.phaseStartedAt().toEpochMilli();
+    }
+
+    private Optional<String> agentKey(Vm vm) {
+        return store.call(transaction -> transaction.vms().agentKey(vm.id()));
+    }
+
+    private static String underlay(Vm vm) {
+        if (vm.addresses().isEmpty()) {
+            throw new StepFailed(vm.name() + " has no underlay address yet", true);
+        }
+        return vm.addresses().getFirst();
+    }
+
+    private User owner(String username) {
+        return store.call(transaction -> transaction.users().find(username))
+                .orElseThrow(() -> new StepFailed("the owner '" + username + "' no longer exists", false));
+    }
+
+    private boolean pastDeadline(Instant since, Instant now) {
+        return !now.isBefore(since.plus(settings.phaseTimeout()));
+    }
+
+    private Instant backoff(Instant now, int attempts) {
+        Duration delay = settings.pollInterval().multipliedBy(1L << Math.min(attempts + 1, 6));
+        return now.plus(delay);
+    }
+
+    private void save(Constellation constellation, String action, Map<String, String> details) {
+        Instant now = now();
+        store.run(transaction -> {
+            if (transaction.constellations().update(constellation).isPresent() && action != null) {
+                Map<String, String> all = new HashMap<>(details);
+                all.put("state", constellation.state().name());
+                transaction.audit().append("system", action, "constellation:" + constellation.name(), all, now);
+            }
+        });
+    }
+
+    private void saveMember(Member member, String action) {
+        Instant now = now();
+        store.run(transaction -> {
+            if (transaction.constellations().updateMember(member).isPresent() && action != null) {
+                Map<String, String> details = new HashMap<>();
+                details.put("member", member.name());
+                details.put("phase", member.phase().name());
+                if (member.condition() != null) {
+                    details.put("condition", member.condition());
+                }
+                transaction.audit().append("system", action, "constellation:" + member.constellation(), details, now);
+            }
+        });
+    }
+
+    private static String human(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** A step that did not work; retryable ones are tried again with back-off until the phase deadline. */
+    private static final class StepFailed extends RuntimeException {
+        final boolean retryable;
+
+        StepFailed(String message, boolean retryable) {
+            super(message);
+            this.retryable = retryable;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

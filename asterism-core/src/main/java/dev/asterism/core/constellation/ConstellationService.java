@@ -1,0 +1,298 @@
+package dev.asterism.core.constellation;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.core.catalog.Brick;
+import dev.asterism.core.catalog.Capability;
+import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.permission.Authorization;
+import dev.asterism.core.permission.GrantLevel;
+import dev.asterism.core.store.Store;
+import dev.asterism.core.store.Transaction;
+import dev.asterism.core.user.User;
+import dev.asterism.core.validation.Validate;
+import dev.asterism.core.vm.VmService;
+import dev.asterism.protocol.StepReport;
+import dev.asterism.protocol.StepStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What users ask of constellations. Requests write rows; the {@link ConstellationReconciler} does the work, so a
+ * crash between a request and its effect loses nothing.
+ */
+public final class ConstellationService {
+    /** Every constellation has its own overlay; they never route to each other, so one subnet serves all. */
+    public static final String OVERLAY_SUBNET = "10.77.0.0/24";
+    public static final String HUB_OVERLAY_ADDRESS = "10.77.0.1";
+    static final int FIRST_MEMBER_HOST = 10;
+    static final int LAST_MEMBER_HOST = 254;
+    private static final int MAX_MEMBER_NAME = 15;
+
+    private final Store store;
+    private final VmService vms;
+    private final Clock clock;
+    private final Runnable wakeReconciler;
+
+    public ConstellationService(Store store, VmService vms, Clock clock, Runnable wakeReconciler) {
+        this.store = requireNonNull(store, "store is null");
+        this.vms = requireNonNull(vms, "vms is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.wakeReconciler = requireNonNull(wakeReconciler, "wakeReconciler is null");
+    }
+
+    /** A constellation and its members, for show and the panel. */
+    public record View(Constellation constellation, List<Member> members) {}
+
+    public Constellation create(User caller, String name, String brickName) {
+        Validate.name("name", name);
+        if (name.length() > 52) {
+            throw AsterismException.invalid("name", "is too long for a constellation: at most 52 characters");
+        }
+        Validate.present("brick", brickName);
+        Instant now = now();
+        store.run(transaction -> {
+            Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
+            if (!brick.capabilities().contains(Capability.CONTROLLER)) {
+                throw AsterismException.invalid("brick", "brick '" + brickName
+                        + "' cannot start a controlling VM: pick a brick with the controller capability");
+            }
+            requireManage(transaction, caller, brickName);
+            if (transaction.constellations().find(name).filter(c -> c.state() != ConstellationState.DESTROYED)
+                    .isPresent()) {
+                throw AsterismException.alreadyExists("constellation", name);
+            }
+        });
+        String controllerVm = name + "-controller";
+        vms.start(caller, controllerVm, brickName, null, null);
+        Constellation constellation = new Constellation(name, caller.username(), brickName, controllerVm,
+                name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, ConstellationState.PROVISIONING, null,
+                null, now, now, now, 0, 0);
+        try {
+            store.run(transaction -> {
+                transaction.constellations().insert(UUID.randomUUID().toString(), constellation);
+                transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
+                        Map.of("brick", brickName, "controllerVm", controllerVm, "domain", constellation.domain()),
+                        now);
+            });
+        } catch (RuntimeException e) {
+            vms.destroy(caller, controllerVm);
+            throw e;
+        }
+        wakeReconciler.run();
+        return constellation;
+    }
+
+    /**
+     * Adds members. The seed's rule: only a user who may manage the controller's brick and the worker brick.
+     *
+     * @param names the members' names, or empty to name {@code count} members w1, w2, ... after the existing ones
+     */
+    public List<Member> add(User caller, String name, String brickName, String profile, Integer count,
+            List<String> names) {
+        Validate.present("brick", brickName);
+        boolean named = names != null && !names.isEmpty();
+        if (named == (count != null)) {
+            throw AsterismException.invalid("count", "give either a count or a list of names");
+        }
+        if (count != null) {
+            Validate.range("count", count, 1, 100);
+        }
+        Instant now = now();
+        List<Member> added = store.call(transaction -> {
+            Constellation constellation = visible(transaction, caller, name);
+            if (constellation.state() != ConstellationState.ACTIVE) {
+                throw new AsterismException(ErrorCode.CONFLICT, "constellation '" + name + "' is "
+                        + constellation.state() + ": members can be added once it is ACTIVE");
+            }
+            requireManage(transaction, caller, constellation.controllerBrick());
+            Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
+            requireManage(transaction, caller, brickName);
+            if (!brick.capabilities().contains(Capability.WORKER)) {
+                throw AsterismException.invalid("brick", "brick '" + brickName
+                        + "' cannot be a member: pick a brick with the worker capability");
+            }
+            if (profile != null) {
+                transaction.catalog().profile(profile)
+                        .orElseThrow(() -> AsterismException.invalid("profile", "no profile named '" + profile + "'"));
+            }
+            List<Member> existing = transaction.constellations().members(name, false);
+            Set<String> taken = new HashSet<>();
+            existing.forEach(member -> taken.add(member.name()));
+            List<String> chosen = named ? names : nextNames(taken, count);
+            Set<String> addresses = new HashSet<>(transaction.constellations().overlayAddresses(name));
+            List<Member> members = new ArrayList<>();
+            for (String memberName : chosen) {
+                Validate.name("names", memberName);
+                if (memberName.length() > MAX_MEMBER_NAME) {
+                    throw AsterismException.invalid("names", "'" + memberName
+                            + "' is too long: member names become computer names, at most 15 characters");
+                }
+                if (!taken.add(memberName)) {
+                    throw AsterismException.alreadyExists("member", memberName);
+                }
+                String address = freeAddress(addresses);
+                Member member = new Member(UUID.randomUUID().toString(), name, memberName, brickName, profile, null,
+                        address, MemberPhase.REQUEST_VM, false, null, null, null, null, now, now, now, now, 0, 0);
+                transaction.constellations().insertMember(member);
+                transaction.audit().append(caller.username(), "member.added", "constellation:" + name,
+                        Map.of("member", memberName, "brick", brickName, "overlayAddress", address), now);
+                members.add(member);
+            }
+            return members;
+        });
+        wakeReconciler.run();
+        return added;
+    }
+
+    public Member remove(User caller, String name, String memberName) {
+        Instant now = now();
+        Member removing = store.call(transaction -> {
+            visible(transaction, caller, name);
+            Member member = transaction.constellations().member(name, memberName)
+                    .orElseThrow(() -> AsterismException.notFound("member", memberName));
+            if (member.removalRequested()) {
+                return member;
+            }
+            Member next = member.phase() == MemberPhase.FAILED
+                    ? member.enter(MemberPhase.REMOVED, member.condition(), now)
+                    : member.removing(true, "removal requested", now);
+            Member written = transaction.constellations().updateMember(next).orElseThrow(() ->
+                    new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' changed meanwhile: try again"));
+            transaction.audit().append(caller.username(), "member.removal-requested", "constellation:" + name,
+                    Map.of("member", memberName), now);
+            return written;
+        });
+        wakeReconciler.run();
+        return removing;
+    }
+
+    public Member retry(User caller, String name, String memberName) {
+        Instant now = now();
+        Member retried = store.call(transaction -> {
+            visible(transaction, caller, name);
+            Member member = transaction.constellations().member(name, memberName)
+                    .orElseThrow(() -> AsterismException.notFound("member", memberName));
+            if (member.phase() != MemberPhase.FAILED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' is " + member.phase()
+                        + ": only a FAILED member can be retried");
+            }
+            Member written = transaction.constellations().updateMember(member.restarted(now)).orElseThrow(() ->
+                    new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' changed meanwhile: try again"));
+            transaction.audit().append(caller.username(), "member.retried", "constellation:" + name,
+                    Map.of("member", memberName), now);
+            return written;
+        });
+        wakeReconciler.run();
+        return retried;
+    }
+
+    public Constellation destroy(User caller, String name) {
+        Instant now = now();
+        Constellation destroying = store.call(transaction -> {
+            Constellation constellation = visible(transaction, caller, name);
+            if (constellation.state() == ConstellationState.DESTROYING) {
+                return constellation;
+            }
+            if (constellation.state() == ConstellationState.DESTROYED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "constellation '" + name + "' is destroyed already");
+            }
+            Constellation written = transaction.constellations().update(constellation.moveTo(
+                    ConstellationState.DESTROYING, "removing members", constellation.hubPublicKey(), now, now))
+                    .orElseThrow(() -> new AsterismException(ErrorCode.CONFLICT,
+                            "constellation '" + name + "' changed meanwhile: try again"));
+            transaction.audit().append(caller.username(), "constellation.destroy-requested", "constellation:" + name,
+                    Map.of(), now);
+            return written;
+        });
+        wakeReconciler.run();
+        return destroying;
+    }
+
+    public List<Constellation> list(User caller) {
+        return store.call(transaction -> transaction.constellations()
+                .list(caller.role().isAdmin() ? null : caller.username()));
+    }
+
+    public View show(User caller, String name) {
+        return store.call(transaction -> new View(visible(transaction, caller, name),
+                transaction.constellations().members(name, false)));
+    }
+
+    /**
+     * A stub's report on a join step. Only the bundle's completion or failure matters to the reconciler; every
+     * report is audited.
+     */
+    public void recordStep(String vmId, StepReport report) {
+        Instant now = now();
+        store.run(transaction -> {
+            var vm = transaction.vms().findById(vmId);
+            if (vm.isEmpty()) {
+                return;
+            }
+            var member = transaction.constellations().memberByVm(vm.get().name());
+            if (member.isEmpty() || member.get().phase() != MemberPhase.JOIN) {
+                return;
+            }
+            boolean complete = report.status() == StepStatus.SUCCEEDED && report.stepName().equals(BUNDLE_COMPLETE);
+            String status = complete ? "SUCCEEDED" : report.status() == StepStatus.FAILED ? "FAILED" : "RUNNING";
+            String condition = "step " + report.stepIndex() + " (" + report.stepName() + "): " + report.status()
+                    + (report.message().isEmpty() ? "" : ": " + report.message());
+            transaction.constellations().updateMember(member.get().withJoinStatus(status, condition, now));
+            transaction.audit().append("agent", "member.step", "constellation:" + member.get().constellation(),
+                    Map.of("member", member.get().name(), "step", report.stepName(), "status", report.status().name()),
+                    now);
+        });
+        wakeReconciler.run();
+    }
+
+    /** The step name an agent reports, SUCCEEDED, after the last step of a bundle. */
+    public static final String BUNDLE_COMPLETE = "bundle-complete";
+
+    private static Constellation visible(Transaction transaction, User caller, String name) {
+        Constellation constellation = transaction.constellations().find(name)
+                .orElseThrow(() -> AsterismException.notFound("constellation", name));
+        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())) {
+            throw AsterismException.notFound("constellation", name);
+        }
+        return constellation;
+    }
+
+    private static void requireManage(Transaction transaction, User caller, String brick) {
+        Authorization.requireGrant(transaction, caller, brick, GrantLevel.MANAGE);
+    }
+
+    private static List<String> nextNames(Set<String> taken, int count) {
+        List<String> names = new ArrayList<>();
+        for (int index = 1; names.size() < count; index++) {
+            if (!taken.contains("w" + index)) {
+                names.add("w" + index);
+            }
+        }
+        return names;
+    }
+
+    private static String freeAddress(Set<String> taken) {
+        for (int host = FIRST_MEMBER_HOST; host <= LAST_MEMBER_HOST; host++) {
+            String address = "10.77.0." + host;
+            if (taken.add(address)) {
+                return address;
+            }
+        }
+        throw new AsterismException(ErrorCode.CONFLICT, "the constellation's overlay has no free address left");
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

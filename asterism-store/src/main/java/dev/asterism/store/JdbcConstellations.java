@@ -1,0 +1,154 @@
+package dev.asterism.store;
+
+import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationState;
+import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.core.store.ConstellationRepository;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+final class JdbcConstellations implements ConstellationRepository {
+    private static final String COLUMNS = "name, owner_name, controller_brick, controller_vm, domain, overlay_subnet,"
+            + " state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
+    private static final String MEMBER_COLUMNS = "id, constellation, name, brick, profile, vm_name, overlay_address,"
+            + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key,"
+            + " phase_started_at, created_at, updated_at, next_check_at, attempts, version";
+    private final Sql sql;
+
+    JdbcConstellations(Sql sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public void insert(String id, Constellation c) {
+        sql.insertUnique("constellation", c.name(), "INSERT INTO constellations (id, live_name, " + COLUMNS + ")"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, c.name(), c.name(), c.owner(), c.controllerBrick(), c.controllerVm(), c.domain(),
+                c.overlaySubnet(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
+                c.nextCheckAt(), c.attempts(), c.version());
+    }
+
+    @Override
+    public Optional<Constellation> find(String name) {
+        Optional<Constellation> live = sql.queryOne("SELECT " + COLUMNS + " FROM constellations WHERE live_name = ?",
+                JdbcConstellations::map, name);
+        if (live.isPresent()) {
+            return live;
+        }
+        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE name = ? ORDER BY created_at DESC",
+                JdbcConstellations::map, name).stream().findFirst();
+    }
+
+    @Override
+    public List<Constellation> list(String owner) {
+        if (owner == null) {
+            return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE live_name IS NOT NULL ORDER BY name",
+                    JdbcConstellations::map);
+        }
+        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE live_name IS NOT NULL AND owner_name = ?"
+                + " ORDER BY name", JdbcConstellations::map, owner);
+    }
+
+    @Override
+    public List<Constellation> due(Instant now, int limit) {
+        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE next_check_at <= ? ORDER BY next_check_at"
+                + " FETCH FIRST " + limit + " ROWS ONLY", JdbcConstellations::map, now);
+    }
+
+    @Override
+    public Optional<Constellation> update(Constellation c) {
+        int updated = sql.update("UPDATE constellations SET state = ?, reason = ?, hub_public_key = ?, updated_at = ?,"
+                        + " next_check_at = ?, attempts = ?, version = ?, live_name = ?"
+                        + " WHERE live_name = ? AND version = ?",
+                c.state(), c.reason(), c.hubPublicKey(), c.updatedAt(), c.nextCheckAt(), c.attempts(), c.version() + 1,
+                c.state() == ConstellationState.DESTROYED ? null : c.name(), c.name(), c.version());
+        if (updated == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Constellation(c.name(), c.owner(), c.controllerBrick(), c.controllerVm(), c.domain(),
+                c.overlaySubnet(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
+                c.nextCheckAt(), c.attempts(), c.version() + 1));
+    }
+
+    @Override
+    public void insertMember(Member m) {
+        sql.insertUnique("member", m.name(), "INSERT INTO members (live_key, " + MEMBER_COLUMNS + ")"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                liveKey(m), m.id(), m.constellation(), m.name(), m.brick(), m.profile(), m.vmName(), m.overlayAddress(),
+                m.phase(), m.removalRequested(), m.condition(), m.sealedBundle(), m.joinStatus(), m.vpnPublicKey(),
+                m.phaseStartedAt(), m.createdAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version());
+    }
+
+    @Override
+    public List<Member> members(String constellation, boolean includeRemoved) {
+        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE constellation = ?"
+                        + (includeRemoved ? "" : " AND live_key IS NOT NULL") + " ORDER BY name, created_at",
+                JdbcConstellations::member, constellation);
+    }
+
+    @Override
+    public Optional<Member> member(String constellation, String name) {
+        return sql.queryOne("SELECT " + MEMBER_COLUMNS + " FROM members WHERE live_key = ?", JdbcConstellations::member,
+                constellation + "/" + name);
+    }
+
+    @Override
+    public Optional<Member> memberById(String id) {
+        return sql.queryOne("SELECT " + MEMBER_COLUMNS + " FROM members WHERE id = ?", JdbcConstellations::member, id);
+    }
+
+    @Override
+    public Optional<Member> memberByVm(String vmName) {
+        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE vm_name = ? ORDER BY created_at DESC",
+                JdbcConstellations::member, vmName).stream().findFirst();
+    }
+
+    @Override
+    public List<Member> dueMembers(Instant now, int limit) {
+        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE next_check_at <= ? ORDER BY next_check_at"
+                + " FETCH FIRST " + limit + " ROWS ONLY", JdbcConstellations::member, now);
+    }
+
+    @Override
+    public Optional<Member> updateMember(Member m) {
+        int updated = sql.update("UPDATE members SET vm_name = ?, phase = ?, removal_requested = ?, member_condition = ?,"
+                        + " sealed_bundle = ?, join_status = ?, vpn_public_key = ?, phase_started_at = ?, updated_at = ?,"
+                        + " next_check_at = ?, attempts = ?, version = ?, live_key = ? WHERE id = ? AND version = ?",
+                m.vmName(), m.phase(), m.removalRequested(), m.condition(), m.sealedBundle(), m.joinStatus(),
+                m.vpnPublicKey(), m.phaseStartedAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version() + 1,
+                liveKey(m), m.id(), m.version());
+        return updated == 0 ? Optional.empty() : memberById(m.id());
+    }
+
+    @Override
+    public List<String> overlayAddresses(String constellation) {
+        return sql.query("SELECT overlay_address FROM members WHERE constellation = ? AND live_key IS NOT NULL",
+                row -> row.getString(1), constellation);
+    }
+
+    private static String liveKey(Member m) {
+        return m.phase() == MemberPhase.REMOVED ? null : m.constellation() + "/" + m.name();
+    }
+
+    private static Constellation map(ResultSet row) throws SQLException {
+        return new Constellation(row.getString("name"), row.getString("owner_name"), row.getString("controller_brick"),
+                row.getString("controller_vm"), row.getString("domain"), row.getString("overlay_subnet"),
+                ConstellationState.valueOf(row.getString("state")), row.getString("reason"),
+                row.getString("hub_public_key"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
+                Sql.instant(row, "next_check_at"), row.getInt("attempts"), row.getLong("version"));
+    }
+
+    private static Member member(ResultSet row) throws SQLException {
+        return new Member(row.getString("id"), row.getString("constellation"), row.getString("name"),
+                row.getString("brick"), row.getString("profile"), row.getString("vm_name"),
+                row.getString("overlay_address"), MemberPhase.valueOf(row.getString("phase")),
+                row.getBoolean("removal_requested"), row.getString("member_condition"), row.getString("sealed_bundle"),
+                row.getString("join_status"), row.getString("vpn_public_key"), Sql.instant(row, "phase_started_at"),
+                Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"), Sql.instant(row, "next_check_at"),
+                row.getInt("attempts"), row.getLong("version"));
+    }
+}
