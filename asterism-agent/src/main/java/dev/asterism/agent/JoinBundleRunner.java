@@ -168,12 +168,13 @@ final class JoinBundleRunner {
         return Outcome.SETTLED;
     }
 
-    /** Marks the bundle done (after a reboot that ended its last step, the report was sent before) and joins. */
+    /** Marks the bundle done and says so with a final report, which a re-delivered bundle gets again. */
     private void finish(PendingBundle done) {
-        if (state.bundle().filter(kept -> kept.status() != BundleStatus.SUCCEEDED).isPresent()) {
-            StepReport last = state.lastStepReport().orElseThrow();
-            state.recordStep(done, last);
-        }
+        StepReport complete = stepReport(done.bundleId(), done.nextStep(), StepReport.BUNDLE_COMPLETE,
+                StepStatus.SUCCEEDED, "all " + done.nextStep() + " steps done");
+        state.recordStep(done, complete);
+        log(complete);
+        send.accept(complete);
         if (state.role().filter(AgentRole.STUB::equals).isPresent()) {
             state.changeRole(AgentRole.WORKER);
         }

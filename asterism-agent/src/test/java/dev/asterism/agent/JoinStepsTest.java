@@ -59,7 +59,8 @@ class JoinStepsTest {
                 .containsExactly(
                         tuple(0, "rename", StepStatus.REBOOTING),
                         tuple(1, "configure", StepStatus.STARTED),
-                        tuple(1, "configure", StepStatus.SUCCEEDED));
+                        tuple(1, "configure", StepStatus.SUCCEEDED),
+                        tuple(2, StepReport.BUNDLE_COMPLETE, StepStatus.SUCCEEDED));
         assertThat(afterReboot.state().bundle().orElseThrow().status()).isEqualTo(AgentState.BundleStatus.SUCCEEDED);
         assertThat(afterReboot.state().role()).contains(AgentRole.WORKER);
         assertThat(afterReboot.agent().stopped()).isNotDone();
@@ -74,8 +75,9 @@ class JoinStepsTest {
                 List.of(new JoinBundle.Step("rename", "echo renaming", true))));
         AgentLab.Vm afterReboot = lab.restart(member);
 
-        assertThat(afterReboot.transport().sent(StepReport.class)).extracting(StepReport::status)
-                .containsExactly(StepStatus.REBOOTING);
+        assertThat(afterReboot.transport().sent(StepReport.class)).extracting(StepReport::stepName, StepReport::status)
+                .containsExactly(tuple("rename", StepStatus.REBOOTING),
+                        tuple(StepReport.BUNDLE_COMPLETE, StepStatus.SUCCEEDED));
         assertThat(afterReboot.state().bundle().orElseThrow().status()).isEqualTo(AgentState.BundleStatus.SUCCEEDED);
         assertThat(afterReboot.state().role()).contains(AgentRole.WORKER);
     }
@@ -107,7 +109,7 @@ class JoinStepsTest {
                 "echo $ASTERISM_ONE_TIME_PASSWORD $ASTERISM_COMPUTER_NAME\nexit 0", false))));
 
         assertThat(member.transport().sent(StepReport.class)).extracting(StepReport::status)
-                .containsExactly(StepStatus.STARTED, StepStatus.SUCCEEDED);
+                .containsExactly(StepStatus.STARTED, StepStatus.SUCCEEDED, StepStatus.SUCCEEDED);
     }
 
     @Test

@@ -80,7 +80,8 @@ class OnboardingTest {
                 .extracting(StepReport::stepIndex, StepReport::stepName, StepReport::status)
                 .containsExactly(
                         tuple(0, "join-domain", StepStatus.STARTED),
-                        tuple(0, "join-domain", StepStatus.SUCCEEDED));
+                        tuple(0, "join-domain", StepStatus.SUCCEEDED),
+                        tuple(1, StepReport.BUNDLE_COMPLETE, StepStatus.SUCCEEDED));
         assertThat(member.transport().sent(StepReport.class).get(1).message())
                 .isEqualTo("joined C7.ASTERISM.TEST as WORKER-1 through " + controller.guest().underlayAddress());
         assertThat(member.guest().domainMember().membership()).contains(new DomainMembership(
@@ -102,13 +103,14 @@ class OnboardingTest {
         lab.openJoinPorts(controller, member);
         SealedBundle bundle = AgentLab.relay(lab.seal(controller, member, "WORKER-1"), "member-1");
         member.transport().deliver(bundle);
-        StepReport done = member.transport().sent(StepReport.class).get(1);
+        StepReport done = member.transport().sent(StepReport.class).get(2);
+        assertThat(done.stepName()).isEqualTo(StepReport.BUNDLE_COMPLETE);
 
         member.transport().deliver(bundle);
         AgentLab.Vm restarted = lab.restart(member);
         restarted.transport().deliver(bundle);
 
-        assertThat(member.transport().sent(StepReport.class)).hasSize(3).last().isEqualTo(done);
+        assertThat(member.transport().sent(StepReport.class)).hasSize(4).last().isEqualTo(done);
         assertThat(restarted.transport().sent(StepReport.class)).containsExactly(done, done);
     }
 
@@ -172,6 +174,7 @@ class OnboardingTest {
                         tuple(old.bundleId(), StepStatus.STARTED),
                         tuple(old.bundleId(), StepStatus.FAILED),
                         tuple(fresh.bundleId(), StepStatus.STARTED),
+                        tuple(fresh.bundleId(), StepStatus.SUCCEEDED),
                         tuple(fresh.bundleId(), StepStatus.SUCCEEDED));
         assertThat(member.transport().sent(StepReport.class).get(1).message()).contains("is wrong");
         assertThat(lab.command(controller, CommandKind.VERIFY_JOIN, Map.of(Commands.COMPUTER_NAME, "WORKER-1"))

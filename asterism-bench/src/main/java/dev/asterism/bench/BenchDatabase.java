@@ -94,7 +94,7 @@ final class BenchDatabase implements AutoCloseable {
     /** The server configuration for this database; the data directory is used by H2 only. */
     ServerConfig serverConfig(String adminPassword) {
         ServerConfig config = ServerConfig.defaults(dataDirectory)
-                .withPort(0)
+                .withPort(0).withAgentPort(0)
                 .withRealm("sim", "zero")
                 .withAdminPassword(requireNonNull(adminPassword, "adminPassword is null"));
         if (jdbcUrl == null) {

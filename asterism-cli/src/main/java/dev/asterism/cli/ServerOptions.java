@@ -15,6 +15,10 @@ final class ServerOptions {
             description = "The port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
+    @Option(names = "--agent-port", paramLabel = "N", defaultValue = "8441",
+            description = "The TLS port agents in VMs dial (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int agentPort;
+
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "The address to listen on (default: ${DEFAULT-VALUE}, reachable from this host only).")
     String bind;
@@ -45,11 +49,14 @@ final class ServerOptions {
         if (port < 0 || port > 65535) {
             throw new CommandFailure(ExitStatus.USAGE, "--port must be from 0 to 65535, not " + port);
         }
+        if (agentPort < 0 || agentPort > 65535) {
+            throw new CommandFailure(ExitStatus.USAGE, "--agent-port must be from 0 to 65535, not " + agentPort);
+        }
         if (!simDelays.equals("zero") && !simDelays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--sim-delays must be zero or realistic, not '" + simDelays + "'");
         }
         ServerConfig defaults = ServerConfig.defaults(data.toAbsolutePath().normalize());
-        return new ServerConfig(defaults.dataDirectory(), bind, port, databaseUrl,
+        return new ServerConfig(defaults.dataDirectory(), bind, port, agentPort, databaseUrl,
                 databaseUrl == null ? null : databaseUser,
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, defaults.orphanGrace(),

@@ -29,7 +29,7 @@ class CliAgainstRealServerTest {
     @BeforeAll
     static void start() {
         data = temporary.resolve("data");
-        server = AsterismServer.start(ServerConfig.defaults(data).withPort(0).withRealm("sim", "zero")
+        server = AsterismServer.start(ServerConfig.defaults(data).withPort(0).withAgentPort(0).withRealm("sim", "zero")
                 .withAdminPassword(ADMIN_PASSWORD), Clock.systemUTC(), new PasswordHasher(256, 1, 1));
     }
 

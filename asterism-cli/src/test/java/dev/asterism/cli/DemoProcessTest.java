@@ -29,7 +29,7 @@ class DemoProcessTest {
     private static Demo startDemo(Path data) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.asterism.cli.Main", "demo", "--port", "0", "--data", data.toString(), "--sim-delays", "zero");
+                "dev.asterism.cli.Main", "demo", "--port", "0", "--agent-port", "0", "--data", data.toString(), "--sim-delays", "zero");
         builder.environment().remove("ASTERISM_ADMIN_PASSWORD");
         builder.redirectErrorStream(true);
         Process process = builder.start();
@@ -91,7 +91,7 @@ class DemoProcessTest {
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    "dev.asterism.cli.Main", "demo", "--port", String.valueOf(taken.getLocalPort()), "--data",
+                    "dev.asterism.cli.Main", "demo", "--port", String.valueOf(taken.getLocalPort()), "--agent-port", "0", "--data",
                     data.toString()).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

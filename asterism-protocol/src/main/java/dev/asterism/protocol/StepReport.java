@@ -21,6 +21,13 @@ import java.time.Instant;
 public record StepReport(String bundleId, int stepIndex, String stepName, StepStatus status, String message,
         Instant at) implements Message {
 
+    /**
+     * The step name of the report an agent sends, SUCCEEDED, after the last step of a bundle: the bundle is done.
+     * Its step index is the number of steps.
+     */
+    public static final String BUNDLE_COMPLETE = "bundle-complete";
+
+
     public StepReport {
         Validation.requireText(bundleId, "bundleId");
         if (stepIndex < 0) {

@@ -18,7 +18,13 @@ import dev.asterism.core.vm.VmService;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.realm.sim.SimRealmOptions;
+import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.server.agent.AgentCertificateAuthority;
+import dev.asterism.server.agent.AgentConnections;
+import dev.asterism.server.agent.AgentEndpoint;
 import dev.asterism.server.gateway.AgentGateway;
+import dev.asterism.server.sim.SimAgentHost;
+import dev.asterism.server.sim.SimAgentsRealm;
 import dev.asterism.server.http.ApiRoutes;
 import dev.asterism.server.http.Metrics;
 import dev.asterism.server.http.WebServer;
@@ -32,6 +38,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +53,8 @@ public final class AsterismServer implements AutoCloseable {
     private final VmReconciler reconciler;
     private final ConstellationReconciler constellationReconciler;
     private final AgentGateway gateway;
+    private final AgentEndpoint agentEndpoint;
+    private final SimAgentHost simAgents;
     private final WebServer web;
     private final String url;
     private final String generatedAdminPassword;
@@ -54,8 +63,11 @@ public final class AsterismServer implements AutoCloseable {
     private final AuditService auditService;
 
     private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler,
-            ConstellationReconciler constellationReconciler, WebServer web, String url, String generatedAdminPassword,
-            SimRealm simRealm, VmService vmService, AuditService auditService, AgentGateway gateway) {
+            ConstellationReconciler constellationReconciler, WebServer web, AgentEndpoint agentEndpoint, String url,
+            String generatedAdminPassword, SimRealm simRealm, SimAgentHost simAgents, VmService vmService,
+            AuditService auditService, AgentGateway gateway) {
+        this.agentEndpoint = agentEndpoint;
+        this.simAgents = simAgents;
         this.constellationReconciler = constellationReconciler;
         this.gateway = gateway;
         this.config = config;
@@ -96,18 +108,20 @@ public final class AsterismServer implements AutoCloseable {
         AtomicReference<VmService> vmServiceReference = new AtomicReference<>();
         AtomicReference<VmReconciler> reconcilerReference = new AtomicReference<>();
 
+        AgentCertificateAuthority agentAuthority = openAgentAuthority(config, clock);
+        AtomicReference<String> agentEndpointUrl = new AtomicReference<>();
         SimRealm simRealm = null;
+        SimAgentHost simAgents = null;
         Map<String, Realm> drivers = new LinkedHashMap<>();
         switch (config.realm()) {
             case "sim" -> {
-                simRealm = new SimRealm(clock, simOptions(config.simDelays()), (vmId, token) -> {
-                    VmService service = vmServiceReference.get();
-                    if (service == null) {
-                        throw new IllegalStateException("the server is still starting");
-                    }
-                    return service.register(vmId, token);
-                });
-                drivers.put("sim", simRealm);
+                AtomicReference<Realm> simReference = new AtomicReference<>();
+                simAgents = new SimAgentHost(config.dataDirectory().resolve("sim-agents"),
+                        new SimGuestNetwork(clock), clock, simReference::get, agentEndpointUrl::get,
+                        agentAuthority::caFingerprint);
+                simRealm = new SimRealm(clock, simOptions(config.simDelays()), simAgents);
+                simReference.set(simRealm);
+                drivers.put("sim", new SimAgentsRealm(simRealm, simAgents));
             }
             default -> throw new ServerStartException("unknown realm '" + config.realm()
                     + "': this build has the realm 'sim' (netns, qemu and libvirt come later)");
@@ -133,8 +147,20 @@ public final class AsterismServer implements AutoCloseable {
                 reconciler.wake();
             }
         });
-        AgentGateway gateway = new AgentGateway(store, vms, clock, Duration.ofSeconds(30));
+        AgentConnections agentConnections = new AgentConnections();
+        AgentGateway gateway = new AgentGateway(store, vms, agentConnections, Duration.ofSeconds(30));
         gateway.reportStepsTo(constellations);
+        AgentEndpoint agentEndpoint = new AgentEndpoint(
+                AgentEndpoint.Settings.loopback(config.agentPort()).withHost(config.bindAddress()), agentAuthority,
+                gateway, gateway, agentConnections, clock);
+        try {
+            agentEndpoint.start();
+        } catch (RuntimeException e) {
+            realms.close();
+            throw new ServerStartException("cannot listen for agents on " + config.bindAddress() + ":"
+                    + config.agentPort() + ": " + rootMessage(e) + " (pick another with --agent-port)", e);
+        }
+        agentEndpointUrl.set(agentEndpoint.url());
 
         for (Map.Entry<String, Realm> driver : drivers.entrySet()) {
             catalog.ensureRealm(new RealmDefinition(driver.getKey(), driver.getValue().driver(),
@@ -155,14 +181,15 @@ public final class AsterismServer implements AutoCloseable {
         try {
             web.start(config.bindAddress(), config.port());
         } catch (RuntimeException e) {
+            agentEndpoint.close();
             realms.close();
             throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
                     + rootMessage(e) + " (is another server running there? pick another with --port)", e);
         }
         String url = "http://" + (config.bindAddress().contains(":") ? "[" + config.bindAddress() + "]"
                 : config.bindAddress()) + ":" + web.port();
-        VmReconciler reconciler = new VmReconciler(store, realms, tokens, clock, new VmReconciler.Settings(url,
-                Duration.ofMillis(250), Duration.ofSeconds(10), config.orphanGrace()));
+        VmReconciler reconciler = new VmReconciler(store, realms, tokens, clock, new VmReconciler.Settings(
+                agentEndpoint.url(), agentAuthority.caFingerprint(), Duration.ofMillis(250), Duration.ofSeconds(10), config.orphanGrace()));
         reconcilerReference.set(reconciler);
         ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
                 new ConstellationReconciler.Settings(Duration.ofMillis(250), Duration.ofMinutes(10),
@@ -171,8 +198,18 @@ public final class AsterismServer implements AutoCloseable {
         registerGauges(metrics, store, reconciler);
         reconciler.start();
         constellationReconciler.start();
-        return new AsterismServer(config, store, realms, reconciler, constellationReconciler, web, url, generated,
-                simRealm, vms, audit, gateway);
+        return new AsterismServer(config, store, realms, reconciler, constellationReconciler, web, agentEndpoint, url,
+                generated, simRealm, simAgents, vms, audit, gateway);
+    }
+
+    private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
+        try {
+            Files.createDirectories(config.dataDirectory());
+            return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), List.of(config.bindAddress()), clock);
+        } catch (IOException | RuntimeException e) {
+            throw new ServerStartException("cannot open the agent CA under " + config.dataDirectory() + ": "
+                    + rootMessage(e), e);
+        }
     }
 
     private static Store openStore(ServerConfig config) {
@@ -284,6 +321,15 @@ public final class AsterismServer implements AutoCloseable {
         return store.call(transaction -> transaction.vms().countByState()).getOrDefault(state, 0L);
     }
 
+    public Optional<SimAgentHost> simAgents() {
+        return Optional.ofNullable(simAgents);
+    }
+
+    /** Where agents dial: {@code wss://host:port/agent/v1}. */
+    public String agentUrl() {
+        return agentEndpoint.url();
+    }
+
     public AgentGateway gateway() {
         return gateway;
     }
@@ -297,6 +343,7 @@ public final class AsterismServer implements AutoCloseable {
         constellationReconciler.close();
         reconciler.close();
         web.close();
+        agentEndpoint.close();
         realms.close();
         store.close();
     }

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param dataDirectory where the embedded H2 database lives (ignored with {@code databaseUrl})
  * @param bindAddress the address to listen on; loopback by default, so nothing outside this host reaches it
  * @param port 0 picks a free port
+ * @param agentPort where agents dial the server (TLS); 0 picks a free port
  * @param databaseUrl a JDBC URL (PostgreSQL in production), or null for H2 in {@code dataDirectory}
  * @param realm the realm VMs start in when a request names none
  * @param simDelays {@code zero} or {@code realistic}: how slow the {@code sim} realm pretends to be
@@ -21,6 +22,7 @@ public record ServerConfig(
         Path dataDirectory,
         String bindAddress,
         int port,
+        int agentPort,
         String databaseUrl,
         String databaseUser,
         String databasePassword,
@@ -38,6 +40,9 @@ public record ServerConfig(
         requireNonNull(simDelays, "simDelays is null");
         requireNonNull(registrationTimeout, "registrationTimeout is null");
         requireNonNull(orphanGrace, "orphanGrace is null");
+        if (agentPort < 0 || agentPort > 65535) {
+            throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be from 0 to 65535, not " + port);
         }
@@ -45,42 +50,47 @@ public record ServerConfig(
 
     /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
     public static ServerConfig defaults(Path dataDirectory) {
-        return new ServerConfig(dataDirectory, "127.0.0.1", 8440, null, null, null, "sim", "realistic",
+        return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
                 Duration.ofMinutes(5), Duration.ofMinutes(2), null, true);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(dataDirectory, bindAddress, newPort, databaseUrl, databaseUser, databasePassword, realm,
+        return new ServerConfig(dataDirectory, bindAddress, newPort, agentPort, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
+    public ServerConfig withAgentPort(int newAgentPort) {
+        return new ServerConfig(dataDirectory, bindAddress, port, newAgentPort, databaseUrl, databaseUser,
+                databasePassword, realm, simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(dataDirectory, bindAddress, port, url, user, password, realm, simDelays,
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, url, user, password, realm, simDelays,
                 registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withRealm(String newRealm, String newSimDelays) {
-        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, newRealm,
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, newRealm,
                 newSimDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withRegistrationTimeout(Duration timeout) {
-        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, timeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withAdminPassword(String password) {
-        return new ServerConfig(dataDirectory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, registrationTimeout, orphanGrace, password, sampleCatalog);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(directory, bindAddress, port, databaseUrl, databaseUser, databasePassword, realm,
+        return new ServerConfig(directory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withBindAddress(String address) {
-        return new ServerConfig(dataDirectory, address, port, databaseUrl, databaseUser, databasePassword, realm,
+        return new ServerConfig(dataDirectory, address, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
                 simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 }

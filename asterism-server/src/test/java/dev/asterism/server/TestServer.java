@@ -32,7 +32,7 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Clock clock, java.util.function.UnaryOperator<ServerConfig> customize) {
         try {
             Path directory = Files.createTempDirectory("asterism-test-");
-            ServerConfig config = customize.apply(ServerConfig.defaults(directory).withPort(0)
+            ServerConfig config = customize.apply(ServerConfig.defaults(directory).withPort(0).withAgentPort(0)
                     .withRealm("sim", "zero").withAdminPassword(ADMIN_PASSWORD));
             return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), directory);
         } catch (java.io.IOException e) {
@@ -64,7 +64,9 @@ final class TestServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = api.get("/vms/" + name).expect(200).json().get("state").asText();
+            Api.Response response = api.get("/vms/" + name);
+            // A VM that onboarding is about to request may not exist yet.
+            last = response.status() == 404 ? "not yet requested" : response.expect(200).json().get("state").asText();
             if (last.equals(state)) {
                 return;
             }

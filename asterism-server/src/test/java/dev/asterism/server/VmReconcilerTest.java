@@ -70,7 +70,7 @@ class VmReconcilerTest {
     @Test
     void a_realm_vm_unknown_to_the_store_is_destroyed_after_the_grace_period() {
         server.sim().create(new RealmVmSpec("stray-vm", "stray", OsFamily.LINUX, "linux", 1, 512, 1,
-                new Bootstrap("http://127.0.0.1:1", "unused")));
+                new Bootstrap("wss://127.0.0.1:1/agent/v1", "00".repeat(32), "unused")));
         server.server.reconciler().repairDrift();
         assertThat(server.sim().vmCount()).isEqualTo(1);
         assertThat(admin.get("/audit?action=realm.orphan-found").expect(200).json().findValuesAsText("vmId"))

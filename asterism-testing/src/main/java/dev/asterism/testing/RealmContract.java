@@ -65,7 +65,7 @@ public abstract class RealmContract {
      */
     protected RealmVmSpec spec(String vmId) {
         return new RealmVmSpec(
-                vmId, vmId, OsFamily.LINUX, "linux", 1, 512, 1, new Bootstrap("http://127.0.0.1:1", "token-" + vmId));
+                vmId, vmId, OsFamily.LINUX, "linux", 1, 512, 1, new Bootstrap("wss://127.0.0.1:1/agent/v1", "00".repeat(32), "token-" + vmId));
     }
 
     /** How long to let pass between two observations of a VM that is changing state. */

@@ -244,7 +244,7 @@ public final class ConstellationService {
             if (member.isEmpty() || member.get().phase() != MemberPhase.JOIN) {
                 return;
             }
-            boolean complete = report.status() == StepStatus.SUCCEEDED && report.stepName().equals(BUNDLE_COMPLETE);
+            boolean complete = report.status() == StepStatus.SUCCEEDED && report.stepName().equals(StepReport.BUNDLE_COMPLETE);
             String status = complete ? "SUCCEEDED" : report.status() == StepStatus.FAILED ? "FAILED" : "RUNNING";
             String condition = "step " + report.stepIndex() + " (" + report.stepName() + "): " + report.status()
                     + (report.message().isEmpty() ? "" : ": " + report.message());
@@ -255,9 +255,6 @@ public final class ConstellationService {
         });
         wakeReconciler.run();
     }
-
-    /** The step name an agent reports, SUCCEEDED, after the last step of a bundle. */
-    public static final String BUNDLE_COMPLETE = "bundle-complete";
 
     private static Constellation visible(Transaction transaction, User caller, String name) {
         Constellation constellation = transaction.constellations().find(name)

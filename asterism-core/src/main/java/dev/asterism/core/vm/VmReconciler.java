@@ -54,14 +54,17 @@ public final class VmReconciler implements AutoCloseable {
     private Instant nextDriftCheck = Instant.MIN;
 
     /**
-     * @param serverUrl where agents register, handed to new VMs in their bootstrap data
+     * @param serverUrl where agents register (the agent channel), handed to new VMs in their bootstrap data
+     * @param caFingerprint the SHA-256 fingerprint of the agent CA, also in the bootstrap data
      * @param pollInterval how often a VM in a transition (starting, stopping) is observed again
      * @param driftInterval how often each realm's list is compared with the store
      * @param orphanGrace how long a realm VM unknown to the store survives before it is destroyed
      */
-    public record Settings(String serverUrl, Duration pollInterval, Duration driftInterval, Duration orphanGrace) {
+    public record Settings(String serverUrl, String caFingerprint, Duration pollInterval, Duration driftInterval,
+            Duration orphanGrace) {
         public Settings {
             requireNonNull(serverUrl, "serverUrl is null");
+            requireNonNull(caFingerprint, "caFingerprint is null");
             requireNonNull(pollInterval, "pollInterval is null");
             requireNonNull(driftInterval, "driftInterval is null");
             requireNonNull(orphanGrace, "orphanGrace is null");
@@ -179,7 +182,8 @@ public final class VmReconciler implements AutoCloseable {
         switch (vm.state()) {
             case REQUESTED -> {
                 realm.create(new RealmVmSpec(vm.id(), vm.name(), vm.osFamily(), vm.image(), vm.vcpus(),
-                        vm.memoryMib(), vm.diskGib(), new Bootstrap(settings.serverUrl(), tokens.tokenFor(vm.id()))));
+                        vm.memoryMib(), vm.diskGib(), new Bootstrap(settings.serverUrl(), settings.caFingerprint(),
+                        tokens.tokenFor(vm.id()))));
                 save(vm.moveTo(VmState.STARTING, null, now, now), "vm.starting", Map.of());
             }
             case STARTING -> {

@@ -12,10 +12,10 @@ import dev.asterism.protocol.CommandResult;
 import dev.asterism.protocol.ControllerCommand;
 import dev.asterism.protocol.Message;
 import dev.asterism.protocol.Register;
-import dev.asterism.protocol.Registered;
-import dev.asterism.protocol.RegistrationRefused;
 import dev.asterism.protocol.StepReport;
-import java.time.Clock;
+import dev.asterism.server.agent.AgentConnections;
+import dev.asterism.server.agent.AgentMessageHandler;
+import dev.asterism.server.agent.RegistrationDecider;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -31,21 +30,20 @@ import java.util.logging.Logger;
  * in-memory link for the sim realm's agents). It decides registrations, routes commands to agents and their
  * results back, and hands step reports to onboarding. It never sees a domain secret: bundles arrive sealed.
  */
-public final class AgentGateway implements AgentCommands {
+public final class AgentGateway implements AgentCommands, RegistrationDecider, AgentMessageHandler {
     private static final Logger LOG = Logger.getLogger(AgentGateway.class.getName());
 
     private final Store store;
     private final VmService vms;
-    private final Clock clock;
     private final Duration commandTimeout;
-    private final Map<String, Consumer<Message>> links = new ConcurrentHashMap<>();
+    private final AgentConnections connections;
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private volatile ConstellationService constellations;
 
-    public AgentGateway(Store store, VmService vms, Clock clock, Duration commandTimeout) {
+    public AgentGateway(Store store, VmService vms, AgentConnections connections, Duration commandTimeout) {
+        this.connections = requireNonNull(connections, "connections is null");
         this.store = requireNonNull(store, "store is null");
         this.vms = requireNonNull(vms, "vms is null");
-        this.clock = requireNonNull(clock, "clock is null");
         this.commandTimeout = requireNonNull(commandTimeout, "commandTimeout is null");
     }
 
@@ -56,15 +54,16 @@ public final class AgentGateway implements AgentCommands {
 
     /**
      * A registration: accepted once per VM with its one-time token. A controller brick's VM gets the controller
-     * role; any other VM stays a stub until a join bundle arrives.
+     * role; any other VM stays a stub until a join bundle arrives. Refusals are audited by the VM service.
      */
-    public Message register(Register register) {
+    @Override
+    public Decision decide(Register register) {
         boolean accepted = vms.register(register.vmId(), register.registrationToken(), register.agentPublicKey());
         if (!accepted) {
-            return new RegistrationRefused("this VM cannot register with that token (already used, wrong, or the VM"
-                    + " is not waiting for its agent)");
+            return Decision.refused("this VM cannot register with that token: it is unknown, wrong or used already,"
+                    + " or the VM is no longer waiting for its agent");
         }
-        return new Registered(register.vmId(), roleOf(register.vmId()), clock.instant());
+        return Decision.accepted(roleOf(register.vmId()));
     }
 
     /** What an agent of a VM that registered before is, when it connects again. */
@@ -75,21 +74,23 @@ public final class AgentGateway implements AgentCommands {
                 .orElse(AgentRole.STUB));
     }
 
-    /** A connection bound to a VM's agent, until {@link #disconnected}. */
-    public void connected(String vmId, Consumer<Message> send) {
-        links.put(vmId, send);
+    @Override
+    public void onConnected(String vmId) {
+        LOG.fine(() -> "agent of " + vmId + " connected");
     }
 
-    public void disconnected(String vmId, Consumer<Message> send) {
-        links.remove(vmId, send);
+    @Override
+    public void onDisconnected(String vmId) {
+        LOG.fine(() -> "agent of " + vmId + " disconnected");
     }
 
     public boolean isConnected(String vmId) {
-        return links.containsKey(vmId);
+        return connections.isConnected(vmId);
     }
 
-    /** A message from the agent of {@code vmId}, which the carrier has authenticated. */
-    public void received(String vmId, Message message) {
+    /** A message from the agent of {@code vmId}, which the channel has authenticated. */
+    @Override
+    public void onMessage(String vmId, Message message) {
         switch (message) {
             case CommandResult result -> {
                 CompletableFuture<CommandResult> waiting = pending.remove(vmId + "|" + result.commandId());
@@ -109,18 +110,18 @@ public final class AgentGateway implements AgentCommands {
 
     @Override
     public CommandResult execute(String vmId, ControllerCommand command) {
-        Consumer<Message> link = links.get(vmId);
-        if (link == null) {
-            throw new AgentUnavailableException("not connected");
-        }
         String key = vmId + "|" + command.commandId();
         CompletableFuture<CommandResult> result = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
         try {
-            link.accept(command);
+            if (!connections.send(vmId, command)) {
+                throw new AgentUnavailableException("not connected");
+            }
             return result.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new AgentUnavailableException("no answer to " + command.kind() + " within " + commandTimeout.toSeconds()
                     + " s");
+        } catch (AgentUnavailableException e) {
+            throw e;
         } catch (ExecutionException | RuntimeException e) {
             throw new AgentUnavailableException("sending " + command.kind() + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -133,15 +134,6 @@ public final class AgentGateway implements AgentCommands {
 
     @Override
     public boolean deliver(String vmId, Message message) {
-        Consumer<Message> link = links.get(vmId);
-        if (link == null) {
-            return false;
-        }
-        try {
-            link.accept(message);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return connections.send(vmId, message);
     }
 }

@@ -1,0 +1,176 @@
+package dev.asterism.server.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.agent.Agent;
+import dev.asterism.agent.AgentOptions;
+import dev.asterism.agent.AgentState;
+import dev.asterism.agent.channel.AgentTlsIdentity;
+import dev.asterism.agent.channel.WebSocketChannel;
+import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.guest.sim.SimGuestPlatform;
+import dev.asterism.realm.sim.SimAgentRegistrar;
+import dev.asterism.spi.guest.Ipv4Address;
+import dev.asterism.spi.guest.Secret;
+import dev.asterism.spi.realm.Realm;
+import dev.asterism.spi.realm.RealmVm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agents of the sim realm's VMs: the real agent program (asterism-agent), run in this JVM on the sim guest
+ * platform, dialling the server over the real TLS agent channel with the VM's one-time token. Only the VM and its
+ * guest OS are simulated; registration, sealed injection and every command travel as they would from a real VM.
+ * An agent that stops because its VM "rebooted" or its channel closed is started again on its saved state.
+ */
+public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SimAgentHost.class.getName());
+    private static final Duration RECONNECT_DELAY = Duration.ofMillis(200);
+
+    private final Path stateRoot;
+    private final SimGuestNetwork network;
+    private final Clock clock;
+    private final Supplier<Realm> realm;
+    private final Supplier<String> endpointUrl;
+    private final Supplier<String> caFingerprint;
+    private final Map<String, Running> agents = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private static final class Running {
+        final SimGuestPlatform platform;
+        final Ipv4Address address;
+        volatile Agent agent;
+        volatile boolean stopped;
+
+        Running(SimGuestPlatform platform, Ipv4Address address) {
+            this.platform = platform;
+            this.address = address;
+        }
+    }
+
+    public SimAgentHost(Path stateRoot, SimGuestNetwork network, Clock clock, Supplier<Realm> realm,
+            Supplier<String> endpointUrl, Supplier<String> caFingerprint) {
+        this.stateRoot = requireNonNull(stateRoot, "stateRoot is null");
+        this.network = requireNonNull(network, "network is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.realm = requireNonNull(realm, "realm is null");
+        this.endpointUrl = requireNonNull(endpointUrl, "endpointUrl is null");
+        this.caFingerprint = requireNonNull(caFingerprint, "caFingerprint is null");
+    }
+
+    /** The sim realm's VM is running: boot its agent. The registration itself happens over the channel. */
+    @Override
+    public boolean register(String vmId, String registrationToken) {
+        if (closed) {
+            throw new IllegalStateException("the sim agent host is closed");
+        }
+        Optional<RealmVm> vm = realm.get().inspect(vmId);
+        if (vm.isEmpty() || vm.get().addresses().isEmpty()) {
+            return false;
+        }
+        Ipv4Address address = Ipv4Address.of(vm.get().addresses().getFirst());
+        Path directory = stateRoot.resolve(vmId);
+        if (!AgentState.exists(directory)) {
+            AgentState.create(directory, vmId, endpointUrl.get(), Secret.of(registrationToken));
+        }
+        SimGuestPlatform platform = network.addGuest("vm-" + vmId.substring(0, 8), address);
+        Running running = new Running(platform, address);
+        agents.put(vmId, running);
+        Thread.ofVirtual().name("sim-agent-" + vmId).start(() -> run(vmId, directory, running));
+        return true;
+    }
+
+    private void run(String vmId, Path directory, Running running) {
+        while (!closed && !running.stopped) {
+            try {
+                AgentState state = AgentState.load(directory);
+                WebSocketChannel channel = new WebSocketChannel(URI.create(endpointUrl.get()),
+                        AgentTlsIdentity.loadOrCreate(directory, caFingerprint.get()));
+                Agent agent = new Agent(state, running.platform, channel, clock, AgentOptions.defaults());
+                running.agent = agent;
+                agent.start();
+                Agent.Stop stop = agent.stopped().get();
+                switch (stop.reason()) {
+                    case REGISTRATION_REFUSED, CLOSED -> {
+                        return;
+                    }
+                    case REBOOTED, CHANNEL_CLOSED -> Thread.sleep(RECONNECT_DELAY.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | RuntimeException e) {
+                LOG.log(Level.FINE, "sim agent of " + vmId + " failed, starting it again: " + e.getMessage());
+                try {
+                    Thread.sleep(RECONNECT_DELAY.toMillis() * 5);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */
+    public void vmDestroyed(String vmId) {
+        Running running = agents.remove(vmId);
+        if (running != null) {
+            running.stopped = true;
+            Agent agent = running.agent;
+            if (agent != null) {
+                agent.close();
+            }
+            network.removeGuest(running.address);
+        }
+        deleteRecursively(stateRoot.resolve(vmId));
+    }
+
+    public SimGuestNetwork network() {
+        return network;
+    }
+
+    public int runningAgents() {
+        return agents.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        agents.keySet().forEach(vmId -> {
+            Running running = agents.remove(vmId);
+            if (running != null && running.agent != null) {
+                running.stopped = true;
+                running.agent.close();
+            }
+        });
+    }
+
+    private static void deleteRecursively(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

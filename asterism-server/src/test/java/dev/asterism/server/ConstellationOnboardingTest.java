@@ -1,0 +1,147 @@
+package dev.asterism.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asterism.guest.sim.SimGuestNetwork;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seed's flow on the sim realm: real agents (asterism-agent) in every VM over the real TLS channel, on the sim
+ * guest platform. A controller provisions, members go through every phase to READY, and removal undoes each step.
+ */
+class ConstellationOnboardingTest {
+    private TestServer server;
+    private Api admin;
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start();
+        admin = server.admin;
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private SimGuestNetwork network() {
+        return server.server.simAgents().orElseThrow().network();
+    }
+
+    private JsonNode show(String name) {
+        return admin.get("/constellations/" + name).expect(200).json();
+    }
+
+    private JsonNode await(String name, java.util.function.Predicate<JsonNode> done, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = show(name);
+            if (done.test(last)) {
+                return last;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("constellation " + name + " did not reach " + what + " within 60 s: " + last);
+    }
+
+    private static List<String> phases(JsonNode constellation) {
+        return constellation.get("members").findValuesAsText("phase");
+    }
+
+    @Test
+    void two_members_join_the_domain_and_the_vpn_and_removal_undoes_it() {
+        admin.post("/constellations", Map.of("name", "c7", "brick", "controller")).expect(202);
+        JsonNode active = await("c7", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        assertThat(active.get("domain").asText()).isEqualTo("C7.ASTERISM.TEST");
+
+        admin.post("/constellations/c7/members", Map.of("brick", "worker", "count", 2)).expect(202);
+        JsonNode ready = await("c7", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");
+        assertThat(ready.get("members").findValuesAsText("name")).containsExactly("w1", "w2");
+        assertThat(network().computerCount()).isEqualTo(2);
+        assertThat(network().peerCount()).isEqualTo(2);
+        assertThat(network().openLeaseCount()).isZero();
+
+        var actions = admin.get("/audit?action=member.phase&limit=1000").expect(200).json().findValuesAsText("phase");
+        assertThat(actions).contains("OPEN_PORTS", "INJECT", "JOIN", "VPN", "CLOSE_PORTS");
+
+        admin.delete("/constellations/c7/members/w1").expect(202);
+        await("c7", c -> phases(c).equals(List.of("READY")), "w1 removed");
+        assertThat(network().computerCount()).isEqualTo(1);
+        assertThat(network().peerCount()).isEqualTo(1);
+        server.awaitVmState(admin, "c7-w1", "DESTROYED");
+
+        admin.delete("/constellations/c7").expect(202);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!show("c7").get("state").asText().equals("DESTROYED") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(show("c7").get("state").asText()).isEqualTo("DESTROYED");
+        server.awaitVmState(admin, "c7-controller", "DESTROYED");
+        server.sim().assertNoLeaks();
+        assertThat(network().guests()).isEmpty();
+        assertThat(admin.get("/audit/verify").expect(200).json().get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void adding_members_needs_manage_on_both_bricks_and_names_the_missing_grant() {
+        Api dana = server.user("dana", "user");
+        admin.put("/bricks/controller/grants/dana", Map.of("level", "manage")).expect(200);
+        admin.put("/bricks/worker/grants/dana", Map.of("level", "use")).expect(200);
+        dana.post("/constellations", Map.of("name", "dc", "brick", "controller")).expect(202);
+        await("dc", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        Api.Response refused = dana.post("/constellations/dc/members", Map.of("brick", "worker", "count", 1))
+                .expect(403);
+        assertThat(refused.json().get("message").asText()).contains("'manage'").contains("'worker'");
+        admin.put("/bricks/worker/grants/dana", Map.of("level", "manage")).expect(200);
+        dana.post("/constellations/dc/members", Map.of("brick", "worker", "names", List.of("alpha"))).expect(202);
+        await("dc", c -> phases(c).equals(List.of("READY")), "alpha READY");
+        Api other = server.user("eric", "user");
+        other.get("/constellations/dc").expect(404);
+    }
+
+    @Test
+    void a_member_whose_agent_registers_late_still_reaches_ready() {
+        admin.post("/constellations", Map.of("name", "cf", "brick", "controller")).expect(202);
+        await("cf", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        server.sim().neverRegisterAll(true);
+        admin.post("/constellations/cf/members", Map.of("brick", "worker", "names", List.of("late"))).expect(202);
+        server.awaitVmState(admin, "cf-late", "AWAITING_REGISTRATION");
+        assertThat(phases(show("cf"))).containsExactly("REQUEST_VM");
+        server.sim().neverRegisterAll(false);
+        await("cf", c -> phases(c).equals(List.of("READY")), "late READY");
+    }
+
+    @Test
+    void a_member_whose_vm_never_registers_fails_with_a_reason_is_cleaned_up_and_a_retry_brings_it_to_ready() {
+        server.close();
+        server = TestServer.start(java.time.Clock.systemUTC(),
+                config -> config.withRegistrationTimeout(Duration.ofSeconds(3)));
+        admin = server.admin;
+        admin.post("/constellations", Map.of("name", "cr", "brick", "controller")).expect(202);
+        await("cr", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        server.sim().neverRegisterAll(true);
+        admin.post("/constellations/cr/members", Map.of("brick", "worker", "names", List.of("stuck"))).expect(202);
+        JsonNode failed = await("cr", c -> phases(c).equals(List.of("FAILED")), "stuck FAILED");
+        assertThat(failed.get("members").get(0).get("condition").asText()).contains("did not register");
+        server.awaitVmState(admin, "cr-stuck", "DESTROYED");
+        assertThat(network().computerCount()).isZero();
+        assertThat(network().openLeaseCount()).isZero();
+
+        server.sim().neverRegisterAll(false);
+        admin.post("/constellations/cr/members/stuck/retry", null).expect(202);
+        await("cr", c -> phases(c).equals(List.of("READY")), "stuck READY after a retry");
+        assertThat(network().computerCount()).isEqualTo(1);
+    }
+}
