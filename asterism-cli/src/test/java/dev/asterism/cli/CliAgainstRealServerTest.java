@@ -70,6 +70,26 @@ class CliAgainstRealServerTest {
     }
 
     @Test
+    void a_constellation_is_created_watched_until_its_members_are_ready_and_destroyed() {
+        CliRunner cli = loggedIn("admin-config-4", "admin", ADMIN_PASSWORD);
+        CliRunner.Result created = cli.run("constellation", "create", "--brick", "controller", "--name", "cc");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out()).contains("CC.ASTERISM.TEST");
+        // The constellation takes members once its controller is ACTIVE; watch waits for that.
+        assertThat(cli.run("constellation", "watch", "cc", "--timeout", "1h").exitCode()).isZero();
+        CliRunner.Result added = cli.run("constellation", "add", "cc", "--brick", "worker", "--count", "2");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        CliRunner.Result watched = cli.run("constellation", "watch", "cc", "--timeout", "1h");
+        assertThat(watched.exitCode()).as(watched.out() + watched.err()).isZero();
+        assertThat(watched.out()).contains("w1").contains("READY").contains("[##############]");
+        CliRunner.Result shown = cli.run("constellation", "show", "cc");
+        assertThat(shown.out()).contains("ACTIVE").contains("w2").contains("10.77.0.11");
+        assertThat(cli.run("constellation", "list", "--json").out()).contains("\"name\" : \"cc\"");
+        assertThat(cli.run("constellation", "remove", "cc", "w2").exitCode()).isZero();
+        assertThat(cli.run("constellation", "destroy", "cc").out()).contains("DESTROYING");
+    }
+
+    @Test
     void a_user_without_a_grant_is_refused_with_a_readable_error() {
         CliRunner admin = loggedIn("admin-config-2", "admin", ADMIN_PASSWORD);
         CliRunner.Result created = admin.withVariable("ASTERISM_NEW_USER_PASSWORD", "eve-password-long")
