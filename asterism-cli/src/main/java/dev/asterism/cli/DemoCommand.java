@@ -35,6 +35,9 @@ final class DemoCommand extends ApiCommand implements Callable<Integer> {
         out.println("  ./asterism vm stop w1 --wait");
         out.println("  ./asterism vm destroy w1 --wait");
         out.println("  ./asterism audit verify");
+        out.println("  ./asterism constellation create --brick controller --name c7");
+        out.println("  ./asterism constellation add c7 --brick worker --count 2");
+        out.println("  ./asterism constellation watch c7");
         out.println("API: " + server.url() + "/api/v1/openapi.json   health: " + server.url()
                 + "/healthz   metrics: " + server.url() + "/metrics");
         out.println("Press Ctrl-C to stop.");

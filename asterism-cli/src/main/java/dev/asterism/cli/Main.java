@@ -4,10 +4,16 @@ import picocli.CommandLine;
 
 /** The {@code asterism} program. */
 public final class Main {
+    /**
+     * The CLI, the demo and the sim realm's in-process agents speak for themselves; their libraries' and agents'
+     * INFO lines would drown that. Held in a field: java.util.logging keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger ASTERISM_LOGS = java.util.logging.Logger.getLogger("dev.asterism");
 
     private Main() {}
 
     public static void main(String[] args) {
+        ASTERISM_LOGS.setLevel(java.util.logging.Level.WARNING);
         System.exit(newCommandLine(new AsterismCommand()).execute(args));
     }
 
