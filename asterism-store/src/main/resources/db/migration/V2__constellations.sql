@@ -1,4 +1,5 @@
 -- Constellations and their members, and the agents' sealing keys.
+CREATE INDEX audit_events_target ON audit_events (target, seq);
 ALTER TABLE vms ADD COLUMN agent_public_key VARCHAR(100);
 
 CREATE TABLE constellations (

@@ -7,16 +7,11 @@ import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.server.AsterismServer;
-import dev.asterism.server.ServerStartException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -139,16 +134,7 @@ public final class ApiBenchmark {
     }
 
     private void printEnvironment() {
-        Runtime runtime = Runtime.getRuntime();
-        out.println("Asterism API benchmark, " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        out.println("JVM:    " + System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
-                + System.getProperty("java.vendor") + "), max heap " + ResultTable.format(runtime.maxMemory() / 1024.0
-                / 1024 / 1024) + " GiB");
-        // The load average says how much of the machine others were using when the run began.
-        double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        out.println("host:   " + runtime.availableProcessors() + " cores, " + System.getProperty("os.name") + " "
-                + System.getProperty("os.version") + " " + System.getProperty("os.arch") + ", load average "
-                + ResultTable.format(loadAverage) + " at the start");
+        BenchEnvironment.print(out, "Asterism API benchmark");
         out.println("server: in this JVM, on loopback; sim realm without delays; passwords hashed with Argon2id,"
                 + " 19 MiB, 2 passes");
         out.println("load:   closed loop from virtual threads; an unmeasured warm-up of max(concurrency, requests/10)"
@@ -162,18 +148,8 @@ public final class ApiBenchmark {
         String name = database.kind().wireName();
         say(name + ": starting a server on " + database.description());
         String adminPassword = Secrets.newSecret("bench-");
-        AsterismServer server;
-        try {
-            server = AsterismServer.start(database.serverConfig(adminPassword), Clock.systemUTC(),
-                    PasswordHasher.DEFAULT);
-        } catch (ServerStartException e) {
-            throw new BenchmarkException("the server did not start on " + database.description() + ": "
-                    + e.getMessage(), e);
-        }
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+        AsterismServer server = database.startServer(adminPassword, "zero");
+        HttpClient http = BenchClient.newHttpClient();
         try (server; http) {
             return new Run(name, server, new BenchClient(http, server.url()), adminPassword, database).measure();
         }

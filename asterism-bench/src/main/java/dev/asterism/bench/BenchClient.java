@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -25,6 +27,14 @@ final class BenchClient {
     private final HttpClient http;
     private final String baseUrl;
     private final ObjectMapper json = new ObjectMapper();
+
+    /** The client the benchmarks share: HTTP/1.1 with keep-alive to a server on loopback. */
+    static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
 
     BenchClient(HttpClient http, String serverUrl) {
         this.http = requireNonNull(http, "http is null");
@@ -67,7 +77,43 @@ final class BenchClient {
                 200));
     }
 
-    private HttpRequest.Builder post(String path, Map<String, String> body) throws JsonProcessingException {
+    /** Asks for a constellation with a controlling VM of {@code brick}; answered before it is ACTIVE. */
+    void createConstellation(String token, String name, String brick) throws IOException, InterruptedException {
+        send(authorized(post("/constellations", Map.of("name", name, "brick", brick)), token), 202);
+    }
+
+    /** @return the constellation with its state and its members (name, phase, condition, ...) */
+    JsonNode showConstellation(String token, String name) throws IOException, InterruptedException {
+        return json.readTree(send(authorized(get("/constellations/" + name), token), 200));
+    }
+
+    /**
+     * Adds {@code count} members of {@code brick} (at most 100 per call, the API's limit), named by the server.
+     *
+     * @return the members added, as the server answered
+     */
+    JsonNode addMembers(String token, String constellation, String brick, int count)
+            throws IOException, InterruptedException {
+        return json.readTree(send(authorized(post("/constellations/" + constellation + "/members",
+                Map.of("brick", brick, "count", count)), token), 202));
+    }
+
+    void destroyConstellation(String token, String name) throws IOException, InterruptedException {
+        send(authorized(HttpRequest.newBuilder(URI.create(baseUrl + "/constellations/" + name)).DELETE(), token),
+                202);
+    }
+
+    /** @return one page of audit events with this action after {@code afterSeq}, oldest first */
+    JsonNode audit(String token, long afterSeq, int limit, String action) throws IOException, InterruptedException {
+        return json.readTree(send(authorized(get("/audit?afterSeq=" + afterSeq + "&limit=" + limit + "&action="
+                + URLEncoder.encode(action, StandardCharsets.UTF_8)), token), 200));
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).GET();
+    }
+
+    private HttpRequest.Builder post(String path, Map<String, ?> body) throws JsonProcessingException {
         return HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));

@@ -4,13 +4,17 @@ import dev.asterism.testing.PostgresServer;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
+import dev.asterism.server.ServerStartException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Clock;
 
 /**
  * The database one benchmark run uses, ready before the server starts and cleaned up after it stopped: an H2
@@ -43,12 +47,23 @@ final class BenchDatabase implements AutoCloseable {
      * @throws BenchmarkException when it cannot: no temporary directory, PostgreSQL missing or not starting
      */
     static BenchDatabase open(ApiBenchmark.Database kind, ApiBenchmark.Settings settings) {
+        return open(kind, settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
+    }
+
+    /**
+     * Prepares the database of {@code kind}: for PostgreSQL the one at {@code databaseUrl}, or a throw-away server
+     * when it is null.
+     *
+     * @throws BenchmarkException when it cannot: no temporary directory, PostgreSQL missing or not starting
+     */
+    static BenchDatabase open(ApiBenchmark.Database kind, String databaseUrl, String databaseUser,
+            String databasePassword) {
         Path dataDirectory = createDataDirectory();
         try {
             return switch (kind) {
                 case H2 -> new BenchDatabase(kind, dataDirectory, null, null, null, null,
                         "H2, embedded, in " + dataDirectory);
-                case POSTGRES -> openPostgres(dataDirectory, settings);
+                case POSTGRES -> openPostgres(dataDirectory, databaseUrl, databaseUser, databasePassword);
             };
         } catch (RuntimeException e) {
             PostgresServer.deleteRecursively(dataDirectory);
@@ -56,13 +71,14 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
-    private static BenchDatabase openPostgres(Path dataDirectory, ApiBenchmark.Settings settings) {
-        if (settings.databaseUrl() != null) {
-            String password = settings.databasePassword() == null ? "" : settings.databasePassword();
-            String version = postgresVersion(settings.databaseUrl(), settings.databaseUser(), password);
-            return new BenchDatabase(ApiBenchmark.Database.POSTGRES, dataDirectory, settings.databaseUrl(),
-                    settings.databaseUser(), password, null, version + " at "
-                            + withoutParameters(settings.databaseUrl()));
+    private static BenchDatabase openPostgres(Path dataDirectory, String databaseUrl, String databaseUser,
+            String databasePassword) {
+        if (databaseUrl != null) {
+            String password = databasePassword == null ? "" : databasePassword;
+            String version = postgresVersion(databaseUrl, requireNonNull(databaseUser, "databaseUser is null"),
+                    password);
+            return new BenchDatabase(ApiBenchmark.Database.POSTGRES, dataDirectory, databaseUrl, databaseUser,
+                    password, null, version + " at " + withoutParameters(databaseUrl));
         }
         ThrowAwayPostgres server;
         try {
@@ -91,11 +107,30 @@ final class BenchDatabase implements AutoCloseable {
         return description;
     }
 
-    /** The server configuration for this database; the data directory is used by H2 only. */
-    ServerConfig serverConfig(String adminPassword) {
+    /**
+     * Starts a server on this database in this JVM, on free loopback ports, with the production password hashing
+     * and the {@code sim} realm.
+     *
+     * @param simDelays {@code zero} or {@code realistic}
+     * @throws BenchmarkException when it does not start
+     */
+    AsterismServer startServer(String adminPassword, String simDelays) {
+        try {
+            return AsterismServer.start(serverConfig(adminPassword, simDelays), Clock.systemUTC(),
+                    PasswordHasher.DEFAULT);
+        } catch (ServerStartException e) {
+            throw new BenchmarkException("the server did not start on " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server configuration for this database; the data directory holds the H2 database (if any) and the
+     * agent CA.
+     */
+    ServerConfig serverConfig(String adminPassword, String simDelays) {
         ServerConfig config = ServerConfig.defaults(dataDirectory)
                 .withPort(0).withAgentPort(0)
-                .withRealm("sim", "zero")
+                .withRealm("sim", requireNonNull(simDelays, "simDelays is null"))
                 .withAdminPassword(requireNonNull(adminPassword, "adminPassword is null"));
         if (jdbcUrl == null) {
             return config;

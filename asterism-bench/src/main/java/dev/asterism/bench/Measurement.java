@@ -53,14 +53,22 @@ public record Measurement(
      * method: the p99 of 100 requests is the 99th fastest. NaN when no request succeeded.
      */
     public double percentileMillis(double quantile) {
+        return percentileMillis(latencyNanos, quantile);
+    }
+
+    /**
+     * The nearest-rank percentile of durations in nanoseconds that are sorted in ascending order, in milliseconds;
+     * NaN when there are none.
+     */
+    static double percentileMillis(long[] sortedNanos, double quantile) {
         if (quantile <= 0 || quantile > 1) {
             throw new IllegalArgumentException("quantile must be in (0, 1], not " + quantile);
         }
-        if (latencyNanos.length == 0) {
+        if (sortedNanos.length == 0) {
             return Double.NaN;
         }
-        int rank = (int) Math.ceil(quantile * latencyNanos.length);
-        return latencyNanos[rank - 1] / 1e6;
+        int rank = (int) Math.ceil(quantile * sortedNanos.length);
+        return sortedNanos[rank - 1] / 1e6;
     }
 
     @Override

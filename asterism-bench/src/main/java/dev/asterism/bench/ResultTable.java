@@ -6,37 +6,62 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The rows of one database's results, printed as a Markdown table with aligned columns: readable in a terminal
- * and pasted as it is into BENCHMARKS.md.
+ * Rows of results, printed as a Markdown table with aligned columns: readable in a terminal and pasted as it is
+ * into BENCHMARKS.md. The default columns are those of {@code bench api} (one database's load rows); other
+ * benchmarks name their own.
  */
 final class ResultTable {
-    private static final List<String> HEADERS =
+    private static final List<String> API_HEADERS =
             List.of("database", "operation", "concurrency", "requests", "req/s", "p50 ms", "p99 ms", "errors");
-    // Numbers are right-aligned, words left-aligned.
-    private static final List<Boolean> RIGHT_ALIGNED = List.of(false, false, true, true, true, true, true, true);
+    private static final List<Boolean> API_RIGHT_ALIGNED = List.of(false, false, true, true, true, true, true, true);
 
+    private final List<String> headers;
+    // Numbers are right-aligned, words left-aligned.
+    private final List<Boolean> rightAligned;
     private final List<List<String>> rows = new ArrayList<>();
 
+    /** A table with the columns of {@code bench api}, filled by {@link #add(String, Measurement)}. */
+    ResultTable() {
+        this(API_HEADERS, API_RIGHT_ALIGNED);
+    }
+
+    /** A table with these columns, filled by {@link #addRow(List)}; {@code rightAligned} marks number columns. */
+    ResultTable(List<String> headers, List<Boolean> rightAligned) {
+        if (headers.size() != rightAligned.size()) {
+            throw new IllegalArgumentException(headers.size() + " headers but " + rightAligned.size()
+                    + " alignments");
+        }
+        this.headers = List.copyOf(headers);
+        this.rightAligned = List.copyOf(rightAligned);
+    }
+
+    void addRow(List<String> cells) {
+        if (cells.size() != headers.size()) {
+            throw new IllegalArgumentException(cells.size() + " cells for " + headers.size() + " columns");
+        }
+        rows.add(List.copyOf(cells));
+    }
+
     void add(String database, Measurement measurement) {
-        rows.add(List.of(database, measurement.operation(), Integer.toString(measurement.concurrency()),
+        addRow(List.of(database, measurement.operation(), Integer.toString(measurement.concurrency()),
                 Integer.toString(measurement.requests()), format(measurement.requestsPerSecond()),
                 format(measurement.percentileMillis(0.50)), format(measurement.percentileMillis(0.99)),
                 Integer.toString(measurement.errors())));
     }
 
     void print(PrintWriter out) {
-        int[] widths = new int[HEADERS.size()];
+        int[] widths = new int[headers.size()];
         for (int column = 0; column < widths.length; column++) {
-            widths[column] = HEADERS.get(column).length();
+            widths[column] = headers.get(column).length();
             for (List<String> row : rows) {
                 widths[column] = Math.max(widths[column], row.get(column).length());
             }
         }
-        out.println(line(HEADERS, widths));
+        out.println(line(headers, widths));
         List<String> rule = new ArrayList<>();
         for (int column = 0; column < widths.length; column++) {
             String dashes = "-".repeat(widths[column] - 1);
-            if (RIGHT_ALIGNED.get(column)) {
+            if (rightAligned.get(column)) {
                 rule.add(dashes + ":");
             } else {
                 rule.add(dashes + "-");
@@ -49,12 +74,12 @@ final class ResultTable {
         out.flush();
     }
 
-    private static String line(List<String> cells, int[] widths) {
+    private String line(List<String> cells, int[] widths) {
         List<String> padded = new ArrayList<>();
         for (int column = 0; column < cells.size(); column++) {
             String cell = cells.get(column);
             String padding = " ".repeat(widths[column] - cell.length());
-            if (RIGHT_ALIGNED.get(column)) {
+            if (rightAligned.get(column)) {
                 padded.add(padding + cell);
             } else {
                 padded.add(cell + padding);

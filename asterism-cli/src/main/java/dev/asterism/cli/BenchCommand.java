@@ -2,6 +2,8 @@ package dev.asterism.cli;
 
 import dev.asterism.bench.ApiBenchmark;
 import dev.asterism.bench.BenchmarkException;
+import dev.asterism.bench.OnboardingBenchmark;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,6 +107,117 @@ final class BenchCommand extends CommandGroup {
                 count("--audit-events", auditEvents));
         try {
             if (new ApiBenchmark(settings, out(), err()).run()) {
+                return ExitStatus.SUCCESS.code();
+            }
+            return ExitStatus.FAILURE.code();
+        } catch (BenchmarkException e) {
+            throw new CommandFailure(ExitStatus.FAILURE, e.getMessage());
+        }
+    }
+
+    @Command(
+            name = "onboarding",
+            sortOptions = false,
+            description = {
+                "How fast members of constellations go from the add request to READY on the sim realm: members/s, "
+                        + "p50/p99 add-to-READY, failures, the mean time in each phase, and the server's CPU "
+                        + "seconds and heap per member.",
+                "",
+                "A server runs in this process, on free loopback ports, with the sim realm (with --delays). As "
+                        + "admin, over the REST API, the benchmark creates the constellations (brick 'controller') "
+                        + "and waits until all are ACTIVE, then adds the members (brick 'worker', named w1, w2, ...) "
+                        + "to every constellation at once and polls each constellation every 100 ms until every "
+                        + "member is READY or FAILED. Add-to-READY runs from sending the add request to the first "
+                        + "poll that saw READY; the phases come from the audit log. Then it destroys the "
+                        + "constellations and verifies the audit chain. The database is deleted afterwards, except "
+                        + "one named with --database-url.",
+                "",
+                "Every sim VM runs the real agent with its TLS connection in this process: the CPU and heap "
+                        + "measured are those of the server, its simulated VMs and the polling client together.",
+                "",
+                "Exits 0 when every member became READY and everything was cleaned up, 1 when a member FAILED, "
+                        + "did not settle within --time-limit, or the cleanup or the audit chain failed."
+            })
+    int onboarding(
+            @Option(
+                            names = "--constellations",
+                            paramLabel = "C",
+                            defaultValue = "1",
+                            converter = Converters.PositiveNumber.class,
+                            description = "How many constellations to create (default: ${DEFAULT-VALUE}).")
+                    Long constellations,
+            @Option(
+                            names = "--members",
+                            paramLabel = "M",
+                            defaultValue = "1",
+                            converter = Converters.PositiveNumber.class,
+                            description = "How many members to add to each constellation, at most "
+                                    + OnboardingBenchmark.Settings.MAX_MEMBERS + " (default: ${DEFAULT-VALUE}).")
+                    Long members,
+            @Option(
+                            names = "--delays",
+                            paramLabel = "zero|realistic",
+                            defaultValue = "realistic",
+                            description = "The sim realm's delays: none, or seconds per VM operation as a small "
+                                    + "cloud shows (default: ${DEFAULT-VALUE}).")
+                    String delays,
+            @Option(
+                            names = "--database",
+                            paramLabel = "h2|postgres",
+                            defaultValue = "h2",
+                            description = "The server's database (default: ${DEFAULT-VALUE}); for postgres a "
+                                    + "throw-away local server is started unless --database-url names one.")
+                    String database,
+            @Option(
+                            names = "--database-url",
+                            paramLabel = "JDBC_URL",
+                            description = "An empty PostgreSQL database to use instead of a throw-away server. The "
+                                    + "password comes from ASTERISM_DATABASE_PASSWORD.")
+                    String databaseUrl,
+            @Option(
+                            names = "--database-user",
+                            paramLabel = "USER",
+                            defaultValue = "asterism",
+                            description = "The user of --database-url (default: ${DEFAULT-VALUE}).")
+                    String databaseUser,
+            @Option(
+                            names = "--time-limit",
+                            paramLabel = "MINUTES",
+                            defaultValue = "20",
+                            converter = Converters.PositiveNumber.class,
+                            description = "How long creating the constellations and onboarding the members may take "
+                                    + "in all before the run counts as failed (default: ${DEFAULT-VALUE}).")
+                    Long timeLimit) {
+        ApiBenchmark.Database kind = switch (database) {
+            case "h2" -> ApiBenchmark.Database.H2;
+            case "postgres" -> ApiBenchmark.Database.POSTGRES;
+            default -> throw new CommandFailure(ExitStatus.USAGE,
+                    "--database must be h2 or postgres, not '" + database + "'");
+        };
+        if (!delays.equals("zero") && !delays.equals("realistic")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--delays must be zero or realistic, not '" + delays + "'");
+        }
+        if (databaseUrl != null && kind != ApiBenchmark.Database.POSTGRES) {
+            throw new CommandFailure(ExitStatus.USAGE, "--database-url names a PostgreSQL database: add --database "
+                    + "postgres");
+        }
+        if (constellations > OnboardingBenchmark.Settings.MAX_CONSTELLATIONS) {
+            throw new CommandFailure(ExitStatus.USAGE, "--constellations must be at most "
+                    + OnboardingBenchmark.Settings.MAX_CONSTELLATIONS + ", not " + constellations);
+        }
+        if (members > OnboardingBenchmark.Settings.MAX_MEMBERS) {
+            throw new CommandFailure(ExitStatus.USAGE, "--members must be at most "
+                    + OnboardingBenchmark.Settings.MAX_MEMBERS + " (a constellation's overlay is one /24), not "
+                    + members);
+        }
+        if (timeLimit > 24 * 60) {
+            throw new CommandFailure(ExitStatus.USAGE, "--time-limit must be at most 1440 minutes, not " + timeLimit);
+        }
+        OnboardingBenchmark.Settings settings = new OnboardingBenchmark.Settings(constellations.intValue(),
+                members.intValue(), delays, kind, databaseUrl, databaseUser,
+                root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit));
+        try {
+            if (new OnboardingBenchmark(settings, out(), err()).run()) {
                 return ExitStatus.SUCCESS.code();
             }
             return ExitStatus.FAILURE.code();

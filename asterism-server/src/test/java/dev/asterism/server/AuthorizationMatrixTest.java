@@ -68,6 +68,7 @@ class AuthorizationMatrixTest {
             new Row("POST /constellations", "POST", "/constellations", Map.of("name", "c-{role}", "brick", "controller"),
                     401, 404, 403, 202, 202),
             new Row("GET /constellations/{name}", "GET", "/constellations/owned", null, 401, 404, 404, 200, 200),
+            new Row("GET /constellations/{name}/events", "GET", "/constellations/gone", null, 401, 404, 404, 200, 200),
             new Row("POST /constellations/{name}/members", "POST", "/constellations/owned/members",
                     Map.of("brick", "worker", "count", 1), 401, 404, 404, 202, 202),
             new Row("DELETE /constellations/{name}/members/{member}", "DELETE", "/constellations/owned/members/nobody",
@@ -91,7 +92,13 @@ class AuthorizationMatrixTest {
         admin.put("/bricks/worker/grants/alice", Map.of("level", "use")).expect(200);
         admin.put("/bricks/controller/grants/alice", Map.of("level", "use")).expect(200);
         admin.post("/constellations", Map.of("name", "owned", "brick", "controller")).expect(202);
+        admin.post("/constellations", Map.of("name", "gone", "brick", "controller")).expect(202);
+        admin.delete("/constellations/gone").expect(202);
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!admin.get("/constellations/gone").expect(200).json().get("state").asText().equals("DESTROYED")) {
+            assertThat(System.nanoTime()).as("constellation 'gone' is destroyed within 30 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
         while (!admin.get("/constellations/owned").expect(200).json().get("state").asText().equals("ACTIVE")) {
             assertThat(System.nanoTime()).as("constellation 'owned' becomes ACTIVE within 30 s").isLessThan(deadline);
             Thread.onSpinWait();

@@ -95,6 +95,32 @@ class ConstellationOnboardingTest {
     }
 
     @Test
+    void progress_streams_as_server_sent_events_without_polling() throws Exception {
+        admin.post("/constellations", Map.of("name", "live", "brick", "controller")).expect(202);
+        await("live", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.url() + "/api/v1/constellations/live/events"))
+                .header("Authorization", "Bearer " + admin.token).header("Accept", "text/event-stream").build();
+        var response = java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> response.body()
+                .filter(line -> line.startsWith("event:")).forEach(events::add));
+        admin.post("/constellations/live/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!events.contains("event: member.ready") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(events).startsWith("event: snapshot").contains("event: member.added", "event: member.phase",
+                "event: member.ready");
+        admin.delete("/constellations/live").expect(202);
+        reader.join(Duration.ofSeconds(60));
+        assertThat(events).contains("event: constellation.destroyed");
+    }
+
+    @Test
     void adding_members_needs_manage_on_both_bricks_and_names_the_missing_grant() {
         Api dana = server.user("dana", "user");
         admin.put("/bricks/controller/grants/dana", Map.of("level", "manage")).expect(200);

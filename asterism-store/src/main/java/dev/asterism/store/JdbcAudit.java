@@ -51,6 +51,13 @@ final class JdbcAudit implements AuditRepository {
     }
 
     @Override
+    public List<AuditEvent> forTarget(String target, long afterSeq, int limit) {
+        return sql.query("SELECT seq, event_time, actor, action, target, details, prev_hash, hash FROM audit_events"
+                + " WHERE target = ? AND seq > ? ORDER BY seq FETCH FIRST " + limit + " ROWS ONLY", JdbcAudit::map,
+                target, afterSeq);
+    }
+
+    @Override
     public Head head() {
         return sql.queryOne("SELECT seq, hash FROM audit_head WHERE id = 1", row -> new Head(row.getLong(1),
                 row.getString(2))).orElseThrow();

@@ -28,6 +28,11 @@ public final class AuditService {
         return store.call(transaction -> transaction.audit().list(after, max, actor, action));
     }
 
+    /** The newest event's sequence number. */
+    public long headSeq() {
+        return store.call(transaction -> transaction.audit().head().seq());
+    }
+
     public AuditVerification verify(User caller) {
         Authorization.requireAdmin(caller, "verify the audit log");
         return verify();

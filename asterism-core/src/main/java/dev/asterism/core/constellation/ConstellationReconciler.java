@@ -41,6 +41,7 @@ public final class ConstellationReconciler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConstellationReconciler.class.getName());
     private static final int BATCH = 256;
     private static final int HUB_LISTEN_PORT = 51820;
+    private static final int REDELIVER_EVERY_POLLS = 40;
 
     /**
      * @param pollInterval how soon a phase that waits looks again
@@ -284,11 +285,12 @@ public final class ConstellationReconciler implements AutoCloseable {
                 } else if ("FAILED".equals(member.joinStatus())) {
                     fail(member, now, "the join failed: " + member.condition());
                 } else {
-                    if (member.joinStatus() == null && member.updatedAt().plus(Duration.ofSeconds(10)).isBefore(now)) {
-                        // The stub may have missed the bundle (a reconnect): hand it again; it runs nothing twice.
+                    if (member.attempts() > 0 && member.attempts() % REDELIVER_EVERY_POLLS == 0) {
+                        // The stub may have missed the bundle or the server its reports (a reconnect): hand the
+                        // bundle again; the stub runs nothing twice and answers with its latest report.
                         agents.deliver(memberVm.orElseThrow().id(), bundle(member));
                     }
-                    saveMember(member.waitUntil(member.condition(), now, now.plus(settings.pollInterval())), null);
+                    saveMember(member.retryAt(member.condition(), now, now.plus(settings.pollInterval())), null);
                 }
             }
             case VPN -> {

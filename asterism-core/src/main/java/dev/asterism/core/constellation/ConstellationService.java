@@ -230,30 +230,57 @@ public final class ConstellationService {
     }
 
     /**
+     * What happened to a constellation after {@code afterSeq}: its audit events, in order, for live progress.
+     *
+     * @throws AsterismException NOT_FOUND when the caller may not see the constellation
+     */
+    public List<dev.asterism.core.audit.AuditEvent> events(User caller, String name, long afterSeq) {
+        return store.call(transaction -> {
+            visible(transaction, caller, name);
+            return transaction.audit().forTarget("constellation:" + name, afterSeq, 500);
+        });
+    }
+
+    /**
      * A stub's report on a join step. Only the bundle's completion or failure matters to the reconciler; every
      * report is audited.
      */
     public void recordStep(String vmId, StepReport report) {
+        // The reconciler writes the same row while it waits; a report must not be lost to that race.
+        for (int attempt = 0; attempt < 10; attempt++) {
+            if (tryRecordStep(vmId, report)) {
+                wakeReconciler.run();
+                return;
+            }
+        }
+        throw new AsterismException(ErrorCode.CONFLICT, "the member of VM " + vmId + " keeps changing: report again");
+    }
+
+    private boolean tryRecordStep(String vmId, StepReport report) {
         Instant now = now();
-        store.run(transaction -> {
+        return store.call(transaction -> {
             var vm = transaction.vms().findById(vmId);
             if (vm.isEmpty()) {
-                return;
+                return true;
             }
             var member = transaction.constellations().memberByVm(vm.get().name());
             if (member.isEmpty() || member.get().phase() != MemberPhase.JOIN) {
-                return;
+                return true;
             }
-            boolean complete = report.status() == StepStatus.SUCCEEDED && report.stepName().equals(StepReport.BUNDLE_COMPLETE);
+            boolean complete = report.status() == StepStatus.SUCCEEDED
+                    && report.stepName().equals(StepReport.BUNDLE_COMPLETE);
             String status = complete ? "SUCCEEDED" : report.status() == StepStatus.FAILED ? "FAILED" : "RUNNING";
             String condition = "step " + report.stepIndex() + " (" + report.stepName() + "): " + report.status()
                     + (report.message().isEmpty() ? "" : ": " + report.message());
-            transaction.constellations().updateMember(member.get().withJoinStatus(status, condition, now));
+            if (transaction.constellations().updateMember(member.get().withJoinStatus(status, condition, now))
+                    .isEmpty()) {
+                return false;
+            }
             transaction.audit().append("agent", "member.step", "constellation:" + member.get().constellation(),
                     Map.of("member", member.get().name(), "step", report.stepName(), "status", report.status().name()),
                     now);
+            return true;
         });
-        wakeReconciler.run();
     }
 
     private static Constellation visible(Transaction transaction, User caller, String name) {

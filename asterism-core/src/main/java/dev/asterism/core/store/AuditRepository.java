@@ -12,6 +12,9 @@ public interface AuditRepository {
     /** Events with seq greater than {@code afterSeq}, ascending, filtered when actor/action are not null. */
     List<AuditEvent> list(long afterSeq, int limit, String actor, String action);
 
+    /** Events about one target (for example {@code constellation:c7}) with seq greater than {@code afterSeq}, ascending. */
+    List<AuditEvent> forTarget(String target, long afterSeq, int limit);
+
     /** The head: the seq and hash of the newest event (0 and the genesis hash when empty). */
     Head head();
 

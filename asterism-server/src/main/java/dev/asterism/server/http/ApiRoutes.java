@@ -9,6 +9,7 @@ import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.constellation.ConstellationService;
+import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.user.User;
@@ -18,6 +19,8 @@ import dev.asterism.core.vm.VmService;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.http.sse.SseHandler;
+import dev.asterism.core.audit.AuditEvent;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +92,7 @@ public final class ApiRoutes {
                 new Route(POST, "/constellations", this::createConstellation),
                 new Route(GET, "/constellations/{name}", this::showConstellation),
                 new Route(DELETE, "/constellations/{name}", this::destroyConstellation),
+                new Route(GET, "/constellations/{name}/events", this::streamEvents),
                 new Route(POST, "/constellations/{name}/members", this::addMembers),
                 new Route(DELETE, "/constellations/{name}/members/{member}", this::removeMember),
                 new Route(POST, "/constellations/{name}/members/{member}/retry", this::retryMember),
@@ -282,6 +286,59 @@ public final class ApiRoutes {
     private void destroyConstellation(Context context) {
         context.status(202).json(Views.ConstellationView.of(
                 constellations.destroy(authenticator.caller(context), context.pathParam("name")), null));
+    }
+
+    /**
+     * Server-sent events: a {@code snapshot} of the constellation, then every event about it as it is recorded
+     * (phase changes, failures, removals), read from the audit chain so that every server can stream them. A client
+     * that reconnects with {@code Last-Event-ID} continues after that event. Ends once the constellation is
+     * destroyed or the client goes away.
+     */
+    private void streamEvents(Context context) throws Exception {
+        User caller = authenticator.caller(context);
+        String name = context.pathParam("name");
+        String lastId = context.header("Last-Event-ID");
+        // Taken before the snapshot, so that nothing recorded after it is missed (an event may come twice).
+        long[] after = {lastId == null ? audit.headSeq() : parseEventId(lastId)};
+        ConstellationService.View first = constellations.show(caller, name);
+        new SseHandler(client -> {
+            client.sendEvent("snapshot", Views.ConstellationView.of(first.constellation(), first.members()));
+            if (first.constellation().state() == ConstellationState.DESTROYED) {
+                return;
+            }
+            int quietPolls = 0;
+            while (!client.terminated()) {
+                List<AuditEvent> events = constellations.events(caller, name, after[0]);
+                for (AuditEvent event : events) {
+                    client.sendEvent(event.action(), event, Long.toString(event.seq()));
+                    after[0] = event.seq();
+                    if (event.action().equals("constellation.destroyed")) {
+                        return;
+                    }
+                }
+                if (events.isEmpty() && ++quietPolls % 60 == 0) {
+                    client.sendComment("keep-alive");
+                }
+                sleepQuietly(250);
+            }
+        }).handle(context);
+    }
+
+    private static long parseEventId(String id) {
+        try {
+            return Long.parseLong(id.strip());
+        } catch (NumberFormatException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "Last-Event-ID must be an event's number",
+                    Map.of("field", "Last-Event-ID"));
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void addMembers(Context context) {
