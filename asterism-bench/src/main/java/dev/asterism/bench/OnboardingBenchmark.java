@@ -220,7 +220,7 @@ public final class OnboardingBenchmark {
         private boolean measureOrFail(String adminPassword) throws IOException, InterruptedException {
             token = client.createToken(AsterismServer.ADMIN_USER, adminPassword, "bench-onboarding");
             long heapBefore = usedHeapAfterGc();
-            long seqBefore = server.audit().headSeq();
+            long seqBefore = server.store().call(transaction -> transaction.audit().head().seq());
 
             // The controllers.
             long cpuCreate = processCpuNanos();
@@ -298,8 +298,8 @@ public final class OnboardingBenchmark {
             out.println();
             printPhases(history);
             out.println();
-            out.println("add-to-READY: from sending the add request to the first poll that saw READY (the polls add up"
-                    + " to " + POLL_INTERVAL.toMillis() + " ms); " + pollSummary());
+            out.println("add-to-READY: from sending the add request to the first poll that saw READY, so up to one"
+                    + " poll round late; " + pollSummary());
             out.println("members/s: READY members divided by the time from the first add request to the last READY"
                     + " seen");
             out.println("CPU: this process's CPU time from the first add request until every member settled: server,"
@@ -394,6 +394,10 @@ public final class OnboardingBenchmark {
          */
         private void poll(String what, List<String> constellations, Predicate<JsonNode> done,
                 java.util.function.Supplier<String> summary) throws IOException, InterruptedException {
+            // Only the last polling (the members') is reported.
+            pollRounds = 0;
+            pollRoundNanos = 0;
+            polls = 0;
             List<String> pending = new ArrayList<>(constellations);
             long start = System.nanoTime();
             long nextProgress = start + PROGRESS_INTERVAL.toNanos();
@@ -424,9 +428,9 @@ public final class OnboardingBenchmark {
         }
 
         private String pollSummary() {
-            return pollRounds + " rounds of polls (" + polls + " GETs) took "
+            return "while onboarding, " + pollRounds + " poll rounds (" + polls + " GETs) took "
                     + ResultTable.format(pollRounds == 0 ? Double.NaN : pollRoundNanos / 1e6 / pollRounds)
-                    + " ms each on average";
+                    + " ms each on average, a round starting every " + POLL_INTERVAL.toMillis() + " ms at most";
         }
 
         /**

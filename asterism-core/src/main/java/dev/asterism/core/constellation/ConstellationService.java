@@ -156,30 +156,27 @@ public final class ConstellationService {
     }
 
     public Member remove(User caller, String name, String memberName) {
-        Instant now = now();
-        Member removing = store.call(transaction -> {
+        return retryingOnConflict("member '" + memberName + "'", () -> store.call(transaction -> {
+            Instant now = now();
             visible(transaction, caller, name);
             Member member = transaction.constellations().member(name, memberName)
                     .orElseThrow(() -> AsterismException.notFound("member", memberName));
             if (member.removalRequested()) {
-                return member;
+                return java.util.Optional.of(member);
             }
             Member next = member.phase() == MemberPhase.FAILED
                     ? member.enter(MemberPhase.REMOVED, member.condition(), now)
                     : member.removing(true, "removal requested", now);
-            Member written = transaction.constellations().updateMember(next).orElseThrow(() ->
-                    new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' changed meanwhile: try again"));
-            transaction.audit().append(caller.username(), "member.removal-requested", "constellation:" + name,
-                    Map.of("member", memberName), now);
+            var written = transaction.constellations().updateMember(next);
+            written.ifPresent(ignored -> transaction.audit().append(caller.username(), "member.removal-requested",
+                    "constellation:" + name, Map.of("member", memberName), now));
             return written;
-        });
-        wakeReconciler.run();
-        return removing;
+        }));
     }
 
     public Member retry(User caller, String name, String memberName) {
-        Instant now = now();
-        Member retried = store.call(transaction -> {
+        return retryingOnConflict("member '" + memberName + "'", () -> store.call(transaction -> {
+            Instant now = now();
             visible(transaction, caller, name);
             Member member = transaction.constellations().member(name, memberName)
                     .orElseThrow(() -> AsterismException.notFound("member", memberName));
@@ -187,36 +184,29 @@ public final class ConstellationService {
                 throw new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' is " + member.phase()
                         + ": only a FAILED member can be retried");
             }
-            Member written = transaction.constellations().updateMember(member.restarted(now)).orElseThrow(() ->
-                    new AsterismException(ErrorCode.CONFLICT, "member '" + memberName + "' changed meanwhile: try again"));
-            transaction.audit().append(caller.username(), "member.retried", "constellation:" + name,
-                    Map.of("member", memberName), now);
+            var written = transaction.constellations().updateMember(member.restarted(now));
+            written.ifPresent(ignored -> transaction.audit().append(caller.username(), "member.retried",
+                    "constellation:" + name, Map.of("member", memberName), now));
             return written;
-        });
-        wakeReconciler.run();
-        return retried;
+        }));
     }
 
     public Constellation destroy(User caller, String name) {
-        Instant now = now();
-        Constellation destroying = store.call(transaction -> {
+        return retryingOnConflict("constellation '" + name + "'", () -> store.call(transaction -> {
+            Instant now = now();
             Constellation constellation = visible(transaction, caller, name);
             if (constellation.state() == ConstellationState.DESTROYING) {
-                return constellation;
+                return java.util.Optional.of(constellation);
             }
             if (constellation.state() == ConstellationState.DESTROYED) {
                 throw new AsterismException(ErrorCode.CONFLICT, "constellation '" + name + "' is destroyed already");
             }
-            Constellation written = transaction.constellations().update(constellation.moveTo(
-                    ConstellationState.DESTROYING, "removing members", constellation.hubPublicKey(), now, now))
-                    .orElseThrow(() -> new AsterismException(ErrorCode.CONFLICT,
-                            "constellation '" + name + "' changed meanwhile: try again"));
-            transaction.audit().append(caller.username(), "constellation.destroy-requested", "constellation:" + name,
-                    Map.of(), now);
+            var written = transaction.constellations().update(constellation.moveTo(
+                    ConstellationState.DESTROYING, "removing members", constellation.hubPublicKey(), now, now));
+            written.ifPresent(ignored -> transaction.audit().append(caller.username(),
+                    "constellation.destroy-requested", "constellation:" + name, Map.of(), now));
             return written;
-        });
-        wakeReconciler.run();
-        return destroying;
+        }));
     }
 
     public List<Constellation> list(User caller) {
@@ -281,6 +271,18 @@ public final class ConstellationService {
                     now);
             return true;
         });
+    }
+
+    /** The reconciler writes the same rows while it works: a change that lost that race is read and tried again. */
+    private <T> T retryingOnConflict(String what, java.util.function.Supplier<java.util.Optional<T>> attempt) {
+        for (int tries = 0; tries < 10; tries++) {
+            java.util.Optional<T> done = attempt.get();
+            if (done.isPresent()) {
+                wakeReconciler.run();
+                return done.get();
+            }
+        }
+        throw new AsterismException(ErrorCode.CONFLICT, what + " keeps changing: try again");
     }
 
     private static Constellation visible(Transaction transaction, User caller, String name) {

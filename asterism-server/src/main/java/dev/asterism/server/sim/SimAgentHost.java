@@ -134,7 +134,25 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
             }
             network.removeGuest(running.address);
         }
-        deleteRecursively(stateRoot.resolve(vmId));
+        deleteQuietly(stateRoot.resolve(vmId));
+    }
+
+    /** The stopping agent may still write its state once: try a few times, and leave leftovers to a log line. */
+    private static void deleteQuietly(Path directory) {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                deleteRecursively(directory);
+                return;
+            } catch (UncheckedIOException e) {
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        LOG.warning("could not delete the sim agent state " + directory);
     }
 
     public SimGuestNetwork network() {
