@@ -45,7 +45,10 @@ final class ServerCommand extends ApiCommand implements Callable<Integer> {
         server.generatedAdminPassword().ifPresentOrElse(
                 password -> out.println("  admin: user 'admin', password " + password
                         + "  (shown once: keep it; set ASTERISM_ADMIN_PASSWORD to choose it)"),
-                () -> out.println("  admin: user 'admin' (password as set when this data directory was created)"));
+                () -> out.println(config.adminPassword() != null
+                        ? "  admin: user 'admin', password from ASTERISM_ADMIN_PASSWORD if this start created it,"
+                                + " else as set before"
+                        : "  admin: user 'admin' (password as set when this data directory was created)"));
     }
 
     /** Blocks until the process is asked to stop, then closes the server cleanly. */
