@@ -67,7 +67,7 @@ class DomainSecretsStayOnTheControllerTest {
             for (String path : List.of("/constellations/sx", "/vms", "/audit?limit=1000", "/metrics")) {
                 responses.add(admin.get(path).body());
             }
-            database = dump(url);
+            database = DatabaseDump.of(url);
         } finally {
             System.setErr(originalErr);
         }
@@ -88,31 +88,5 @@ class DomainSecretsStayOnTheControllerTest {
             row.next();
             return row.getString(1);
         }
-    }
-
-    private static String dump(String url) throws Exception {
-        StringBuilder dump = new StringBuilder();
-        try (Connection connection = DriverManager.getConnection(url, "sa", "");
-                Statement statement = connection.createStatement();
-                ResultSet tables = statement.executeQuery(
-                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'PUBLIC'")) {
-            List<String> names = new ArrayList<>();
-            while (tables.next()) {
-                names.add(tables.getString(1));
-            }
-            for (String table : names) {
-                try (Statement rows = connection.createStatement();
-                        ResultSet result = rows.executeQuery("SELECT * FROM \"" + table + "\"")) {
-                    int columns = result.getMetaData().getColumnCount();
-                    while (result.next()) {
-                        for (int column = 1; column <= columns; column++) {
-                            dump.append(result.getString(column)).append('|');
-                        }
-                        dump.append('\n');
-                    }
-                }
-            }
-        }
-        return dump.toString();
     }
 }

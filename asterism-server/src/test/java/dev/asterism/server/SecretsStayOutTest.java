@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +70,7 @@ class SecretsStayOutTest {
             }
             responses.add(admin.get("/metrics").body());
 
-            String database = dumpDatabase("jdbc:h2:file:" + server.dataDirectory.resolve("asterism"));
+            String database = DatabaseDump.of("jdbc:h2:file:" + server.dataDirectory.resolve("asterism"));
             for (String secret : secrets) {
                 assertThat(database).as("the database").doesNotContain(secret);
                 assertThat(String.join("\n", responses)).as("API responses").doesNotContain(secret);
@@ -90,31 +86,5 @@ class SecretsStayOutTest {
         for (String secret : secrets) {
             assertThat(allLogs).as("log output").doesNotContain(secret);
         }
-    }
-
-    private static String dumpDatabase(String url) throws Exception {
-        StringBuilder dump = new StringBuilder();
-        try (Connection connection = DriverManager.getConnection(url, "sa", "");
-                Statement statement = connection.createStatement();
-                ResultSet tables = statement.executeQuery(
-                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'PUBLIC'")) {
-            List<String> names = new ArrayList<>();
-            while (tables.next()) {
-                names.add(tables.getString(1));
-            }
-            for (String table : names) {
-                try (Statement rows = connection.createStatement();
-                        ResultSet result = rows.executeQuery("SELECT * FROM \"" + table + "\"")) {
-                    int columns = result.getMetaData().getColumnCount();
-                    while (result.next()) {
-                        for (int column = 1; column <= columns; column++) {
-                            dump.append(result.getString(column)).append('|');
-                        }
-                        dump.append('\n');
-                    }
-                }
-            }
-        }
-        return dump.toString();
     }
 }

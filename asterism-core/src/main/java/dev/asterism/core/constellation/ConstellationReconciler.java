@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.constellation.AgentCommands.AgentUnavailableException;
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.reconciliation.ReconcileLoop;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.user.User;
 import dev.asterism.core.vm.Vm;
@@ -26,8 +27,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,9 +61,7 @@ public final class ConstellationReconciler implements AutoCloseable {
     private final AgentCommands agents;
     private final Clock clock;
     private final Settings settings;
-    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
-    private volatile boolean running;
-    private Thread loop;
+    private final ReconcileLoop loop;
 
     public ConstellationReconciler(Store store, VmService vms, AgentCommands agents, Clock clock, Settings settings) {
         this.store = requireNonNull(store, "store is null");
@@ -72,28 +69,15 @@ public final class ConstellationReconciler implements AutoCloseable {
         this.agents = requireNonNull(agents, "agents is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.loop = new ReconcileLoop("constellation-reconciler", settings.pollInterval(), this::runDue);
     }
 
-    public synchronized void start() {
-        running = true;
-        loop = Thread.ofPlatform().name("constellation-reconciler").daemon().start(() -> {
-            while (running) {
-                try {
-                    runDue();
-                    wakeups.poll(Math.max(10, settings.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
-                    wakeups.clear();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "constellation pass failed, retrying: " + e.getMessage());
-                }
-            }
-        });
+    public void start() {
+        loop.start();
     }
 
     public void wake() {
-        wakeups.offer(Boolean.TRUE);
+        loop.wake();
     }
 
     /** One step for every due constellation and member, in parallel; returns how many were due. */
@@ -456,15 +440,7 @@ public final class ConstellationReconciler implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        running = false;
-        if (loop != null) {
-            loop.interrupt();
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void close() {
+        loop.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.asterism.core.vm;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.core.reconciliation.ReconcileLoop;
 import dev.asterism.core.store.Store;
 import dev.asterism.spi.realm.Bootstrap;
 import dev.asterism.spi.realm.PowerState;
@@ -24,8 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,12 +45,10 @@ public final class VmReconciler implements AutoCloseable {
     private final RegistrationTokens tokens;
     private final Clock clock;
     private final Settings settings;
-    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private volatile boolean running;
-    private Thread loop;
-    private Instant nextDriftCheck = Instant.MIN;
+    private final ReconcileLoop loop;
+    private volatile Instant nextDriftCheck = Instant.MIN;
 
     /**
      * @param serverUrl where agents register (the agent channel), handed to new VMs in their bootstrap data
@@ -77,36 +74,23 @@ public final class VmReconciler implements AutoCloseable {
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
-    }
-
-    /** Starts the background loop: due VMs every poll interval or when woken, drift every drift interval. */
-    public synchronized void start() {
-        running = true;
-        loop = Thread.ofPlatform().name("vm-reconciler").daemon().start(() -> {
-            while (running) {
-                try {
-                    runDue();
-                    if (!clock.instant().isBefore(nextDriftCheck)) {
-                        repairDrift();
-                        nextDriftCheck = clock.instant().plus(settings.driftInterval());
-                    }
-                    wakeups.poll(Math.max(10, settings.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
-                    wakeups.clear();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (RuntimeException e) {
-                    // The database may be briefly unreachable; the next pass repeats the same steps.
-                    LOG.log(Level.WARNING, "reconciler pass failed, retrying: " + e.getMessage());
-                    sleepQuietly(1000);
-                }
+        this.loop = new ReconcileLoop("vm-reconciler", settings.pollInterval(), () -> {
+            runDue();
+            if (!clock.instant().isBefore(nextDriftCheck)) {
+                repairDrift();
+                nextDriftCheck = clock.instant().plus(settings.driftInterval());
             }
         });
     }
 
+    /** Starts the background loop: due VMs every poll interval or when woken, drift every drift interval. */
+    public void start() {
+        loop.start();
+    }
+
     /** Asks the loop to run now rather than at the next poll. */
     public void wake() {
-        wakeups.offer(Boolean.TRUE);
+        loop.wake();
     }
 
     /** Steps taken and VMs failed since start, for metrics. */
@@ -341,24 +325,8 @@ public final class VmReconciler implements AutoCloseable {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
-    public synchronized void close() {
-        running = false;
-        if (loop != null) {
-            loop.interrupt();
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void close() {
+        loop.close();
     }
 }
