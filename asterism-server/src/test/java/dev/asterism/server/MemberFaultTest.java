@@ -1,0 +1,108 @@
+package dev.asterism.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.guest.sim.SimGuestPlatform;
+import dev.asterism.guest.sim.SimOperation;
+import dev.asterism.spi.guest.GuestException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A fault in the controller's guest at each onboarding phase: the member ends FAILED with a readable reason, its
+ * cleanup done (no lease, peer or computer account left, its VM destroyed), and a retry brings it to READY.
+ */
+class MemberFaultTest {
+    private TestServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private JsonNode await(String name, Predicate<JsonNode> done, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = server.admin.get("/constellations/" + name).expect(200).json();
+            if (done.test(last)) {
+                return last;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError(name + " did not reach " + what + " within 60 s: " + last);
+    }
+
+    private SimGuestNetwork network() {
+        return server.server.simAgents().orElseThrow().network();
+    }
+
+    private SimGuestPlatform controllerGuest(String constellation) {
+        String address = server.admin.get("/vms/" + constellation + "-controller").expect(200).json()
+                .get("addresses").get(0).asText();
+        return network().guests().stream().filter(guest -> guest.underlayAddress().toString().equals(address))
+                .findFirst().orElseThrow();
+    }
+
+    private void activeConstellation(String name) {
+        server = TestServer.start();
+        server.admin.post("/constellations", Map.of("name", name, "brick", "controller")).expect(202);
+        await(name, c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+    }
+
+    private static Predicate<JsonNode> onlyMember(String phase) {
+        return c -> c.get("members").findValuesAsText("phase").equals(List.of(phase));
+    }
+
+    @ParameterizedTest(name = "{0} fails at {1}")
+    @CsvSource({
+        "OPEN_LEASE, OPEN_PORTS",
+        "PRESET_COMPUTER, INJECT",
+        "VERIFY_JOIN, VPN",
+        "ADD_PEER, VPN",
+        "CLOSE_LEASE, CLOSE_PORTS"
+    })
+    void a_fault_at_a_phase_fails_the_member_with_its_reason_cleans_up_and_a_retry_succeeds(
+            SimOperation operation, String phase) {
+        activeConstellation("cf");
+        controllerGuest("cf").failNext(operation, GuestException.Code.INVALID);
+        server.admin.post("/constellations/cf/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+
+        JsonNode failed = await("cf", onlyMember("FAILED"), "FAILED");
+        assertThat(failed.get("members").get(0).get("condition").asText()).startsWith(phase + " failed:");
+        server.awaitVmState(server.admin, "cf-m1", "DESTROYED");
+        assertThat(network().openLeaseCount()).as("open leases").isZero();
+        assertThat(network().peerCount()).as("VPN peers").isZero();
+        assertThat(network().computerCount()).as("computer accounts").isZero();
+
+        server.admin.post("/constellations/cf/members/m1/retry", null).expect(202);
+        await("cf", onlyMember("READY"), "READY after a retry");
+        assertThat(network().computerCount()).isEqualTo(1);
+        assertThat(network().peerCount()).isEqualTo(1);
+        assertThat(network().openLeaseCount()).isZero();
+    }
+
+    @Test
+    void a_passing_fault_is_retried_and_the_member_still_reaches_ready() {
+        activeConstellation("cp");
+        controllerGuest("cp").failNext(SimOperation.ADD_PEER, GuestException.Code.UNAVAILABLE);
+        server.admin.post("/constellations/cp/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+        await("cp", onlyMember("READY"), "READY");
+        assertThat(server.admin.get("/audit?action=member.failing").expect(200).json()).isEmpty();
+    }
+}
