@@ -225,7 +225,14 @@ public final class ConstellationReconciler implements AutoCloseable {
                     Optional<Vm> existing = store.call(transaction -> transaction.vms().find(vmName))
                             .filter(vm -> vm.state() != VmState.DESTROYED);
                     if (existing.isEmpty()) {
-                        vms.start(owner, vmName, member.brick(), null, member.profile());
+                        try {
+                            vms.start(owner, vmName, member.brick(), null, member.profile());
+                        } catch (AsterismException e) {
+                            // Another pass (or server) requested it a moment ago: that VM is this member's.
+                            if (e.code() != dev.asterism.core.error.ErrorCode.ALREADY_EXISTS) {
+                                throw e;
+                            }
+                        }
                     }
                     saveMember(member.withVm(vmName).waitUntil("waiting for the VM to start", now, now), "member.vm-requested");
                     return;
