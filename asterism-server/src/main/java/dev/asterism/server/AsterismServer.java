@@ -116,6 +116,7 @@ public final class AsterismServer implements AutoCloseable {
         switch (config.realm()) {
             case "sim" -> {
                 AtomicReference<Realm> simReference = new AtomicReference<>();
+                SimAgentHost.clearLeftovers(config.dataDirectory().resolve("sim-agents"));
                 simAgents = new SimAgentHost(config.dataDirectory().resolve("sim-agents"),
                         new SimGuestNetwork(clock), clock, simReference::get, agentEndpointUrl::get,
                         agentAuthority::caFingerprint);

@@ -123,6 +123,14 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         }
     }
 
+    /**
+     * Deletes the agent state of an earlier run: sim VMs live in the server's memory, so none survives a restart
+     * and their agents' state is only a leftover.
+     */
+    public static void clearLeftovers(Path stateRoot) {
+        deleteQuietly(stateRoot);
+    }
+
     /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */
     public void vmDestroyed(String vmId) {
         Running running = agents.remove(vmId);
