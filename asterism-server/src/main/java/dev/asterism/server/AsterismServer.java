@@ -326,11 +326,6 @@ public final class AsterismServer implements AutoCloseable {
         return Optional.ofNullable(simAgents);
     }
 
-    /** Where agents dial: {@code wss://host:port/agent/v1}. */
-    public String agentUrl() {
-        return agentEndpoint.url();
-    }
-
     public AgentGateway gateway() {
         return gateway;
     }

@@ -81,7 +81,7 @@ class AuthorizationMatrixTest {
             new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 200, 200));
 
     @BeforeAll
-    static void fixtures() {
+    static void fixtures() throws InterruptedException {
         server = TestServer.start();
         Api admin = server.admin;
         CALLERS.put("anonymous", Api.anonymous(server.url()));
@@ -97,11 +97,11 @@ class AuthorizationMatrixTest {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         while (!admin.get("/constellations/gone").expect(200).json().get("state").asText().equals("DESTROYED")) {
             assertThat(System.nanoTime()).as("constellation 'gone' is destroyed within 30 s").isLessThan(deadline);
-            Thread.onSpinWait();
+            Thread.sleep(20);
         }
         while (!admin.get("/constellations/owned").expect(200).json().get("state").asText().equals("ACTIVE")) {
             assertThat(System.nanoTime()).as("constellation 'owned' becomes ACTIVE within 30 s").isLessThan(deadline);
-            Thread.onSpinWait();
+            Thread.sleep(20);
         }
         CALLERS.get("alice").post("/vms", Map.of("name", "alices", "brick", "worker")).expect(202);
         for (String role : ROLES) {

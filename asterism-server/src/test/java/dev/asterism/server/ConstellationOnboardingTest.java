@@ -83,11 +83,7 @@ class ConstellationOnboardingTest {
         server.awaitVmState(admin, "c7-w1", "DESTROYED");
 
         admin.delete("/constellations/c7").expect(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!show("c7").get("state").asText().equals("DESTROYED") && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(show("c7").get("state").asText()).isEqualTo("DESTROYED");
+        await("c7", c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");
         server.awaitVmState(admin, "c7-controller", "DESTROYED");
         server.sim().assertNoLeaks();
         assertThat(network().guests()).isEmpty();

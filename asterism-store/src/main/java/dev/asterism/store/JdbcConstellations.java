@@ -69,9 +69,7 @@ final class JdbcConstellations implements ConstellationRepository {
         if (updated == 0) {
             return Optional.empty();
         }
-        return Optional.of(new Constellation(c.name(), c.owner(), c.controllerBrick(), c.controllerVm(), c.domain(),
-                c.overlaySubnet(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
-                c.nextCheckAt(), c.attempts(), c.version() + 1));
+        return Optional.of(c.withVersion(c.version() + 1));
     }
 
     @Override
@@ -121,7 +119,7 @@ final class JdbcConstellations implements ConstellationRepository {
                 m.vmName(), m.phase(), m.removalRequested(), m.condition(), m.sealedBundle(), m.joinStatus(),
                 m.vpnPublicKey(), m.phaseStartedAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version() + 1,
                 liveKey(m), m.id(), m.version());
-        return updated == 0 ? Optional.empty() : memberById(m.id());
+        return updated == 0 ? Optional.empty() : Optional.of(m.withVersion(m.version() + 1));
     }
 
     @Override

@@ -79,7 +79,7 @@ final class JdbcVms implements VmRepository {
                 vm.state(), vm.desiredState(), vm.reason(), String.join(",", vm.addresses()), vm.updatedAt(),
                 vm.registeredAt(), vm.nextCheckAt(), vm.attempts(), vm.version() + 1, liveName(vm), vm.id(),
                 vm.version());
-        return updated == 0 ? Optional.empty() : findById(vm.id());
+        return updated == 0 ? Optional.empty() : Optional.of(vm.withVersion(vm.version() + 1));
     }
 
     @Override

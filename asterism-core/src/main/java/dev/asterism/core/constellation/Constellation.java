@@ -44,10 +44,15 @@ public record Constellation(
                 hubKey, createdAt, now, nextCheck, 0, version);
     }
 
-    /** The same wait, not counted as a failed attempt. */
-    public Constellation withoutAttempt() {
+    /** Nothing to do yet, which is no failed attempt; look again at {@code nextCheck}. */
+    public Constellation waitUntil(String newReason, Instant now, Instant nextCheck) {
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, newReason,
+                hubPublicKey, createdAt, now, nextCheck, attempts, version);
+    }
+
+    public Constellation withVersion(long newVersion) {
         return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, reason,
-                hubPublicKey, createdAt, updatedAt, nextCheckAt, Math.max(0, attempts - 1), version);
+                hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
     }
 
     public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {

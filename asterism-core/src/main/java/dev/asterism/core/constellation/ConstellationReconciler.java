@@ -121,8 +121,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                 }
                 Vm vm = controller.get();
                 if (vm.state() != VmState.RUNNING || agentKey(vm).isEmpty()) {
-                    save(constellation.retryAt("waiting for the controlling VM's agent (" + vm.state() + ")", now,
-                            now.plus(settings.pollInterval())).withoutAttempt(), null, Map.of());
+                    save(constellation.waitUntil("waiting for the controlling VM's agent (" + vm.state() + ")", now,
+                            now.plus(settings.pollInterval())), null, Map.of());
                     return;
                 }
                 try {
@@ -159,16 +159,16 @@ public final class ConstellationReconciler implements AutoCloseable {
                     }
                 }
                 if (waiting) {
-                    save(constellation.retryAt("removing " + members.size() + " members", now,
-                            now.plus(settings.pollInterval())).withoutAttempt(), null, Map.of());
+                    save(constellation.waitUntil("removing " + members.size() + " members", now,
+                            now.plus(settings.pollInterval())), null, Map.of());
                     return;
                 }
                 if (controller.isPresent() && controller.get().state() != VmState.DESTROYED) {
                     if (controller.get().desiredState() != dev.asterism.core.vm.DesiredState.DESTROYED) {
                         vms.destroy(owner, controller.get().name());
                     }
-                    save(constellation.retryAt("destroying the controlling VM", now, now.plus(settings.pollInterval()))
-                            .withoutAttempt(), null, Map.of());
+                    save(constellation.waitUntil("destroying the controlling VM", now,
+                            now.plus(settings.pollInterval())), null, Map.of());
                     return;
                 }
                 save(constellation.moveTo(ConstellationState.DESTROYED, null, constellation.hubPublicKey(), now, null),

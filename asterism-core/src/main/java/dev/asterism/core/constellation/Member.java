@@ -93,6 +93,13 @@ public record Member(
                 version);
     }
 
+    /** The same member as stored after a write, which bumped its version. */
+    public Member withVersion(long newVersion) {
+        return new Member(id, constellation, name, brick, profile, vmName, overlayAddress, phase, removalRequested,
+                condition, sealedBundle, joinStatus, vpnPublicKey, phaseStartedAt, createdAt, updatedAt, nextCheckAt,
+                attempts, newVersion);
+    }
+
     /** Asks for removal (or cleanup after a failure), starting with the VPN peer. */
     public Member removing(boolean requested, String newCondition, Instant now) {
         return new Member(id, constellation, name, brick, profile, vmName, overlayAddress, MemberPhase.REMOVE_PEER,

@@ -87,6 +87,13 @@ public record Vm(
                 registrationDeadline, now, now, 0, version);
     }
 
+    /** The same VM as stored after a write, which bumped its version. */
+    public Vm withVersion(long newVersion) {
+        return new Vm(id, name, owner, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                state, desiredState, reason, addresses, createdAt, updatedAt, registrationDeadline, registeredAt,
+                nextCheckAt, attempts, newVersion);
+    }
+
     /** Nothing changed; look again at {@code nextCheck}. */
     public Vm recheckAt(Instant now, Instant nextCheck) {
         return new Vm(id, name, owner, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,

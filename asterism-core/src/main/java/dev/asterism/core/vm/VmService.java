@@ -99,16 +99,8 @@ public final class VmService {
      * Called when a VM's agent presents its one-time token. Accepted once, while the VM is requested, starting
      * or waiting for registration (an agent may be quicker than the reconciler's record of its VM); every refusal is audited.
      *
+     * @param agentPublicKey the agent's X25519 public key, which join bundles are sealed to
      * @return true when accepted
-     */
-    public boolean register(String vmId, String token) {
-        return register(vmId, token, null);
-    }
-
-    /**
-     * As {@link #register(String, String)}, recording the agent's X25519 public key (join bundles are sealed to it).
-     *
-     * @param agentPublicKey the key, or null for an agent that seals nothing (the sim realm's own registration)
      */
     public boolean register(String vmId, String token, String agentPublicKey) {
         Instant now = now();
@@ -133,9 +125,7 @@ public final class VmService {
             if (transaction.vms().update(vm.registered(now)).isEmpty()) {
                 throw new AsterismException(ErrorCode.CONFLICT, "the VM changed during registration: try again");
             }
-            if (agentPublicKey != null) {
-                transaction.vms().putAgentKey(vmId, agentPublicKey);
-            }
+            transaction.vms().putAgentKey(vmId, agentPublicKey);
             transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
             return true;
         });

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.protocol.Message;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -43,11 +42,6 @@ public final class AgentConnections {
     public boolean isConnected(String vmId) {
         requireNonNull(vmId, "vmId is null");
         return byVmId.containsKey(vmId);
-    }
-
-    /** The VMs whose agents are connected now (a snapshot). */
-    public Set<String> connectedVmIds() {
-        return Set.copyOf(byVmId.keySet());
     }
 
     /** Binds a connection to a VM, returning the connection it replaces. */

@@ -167,10 +167,6 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         return network;
     }
 
-    public int runningAgents() {
-        return agents.size();
-    }
-
     @Override
     public void close() {
         closed = true;
