@@ -6,6 +6,7 @@ import dev.asterism.bench.OnboardingBenchmark;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = {
@@ -42,20 +43,7 @@ final class BenchCommand extends CommandGroup {
                             defaultValue = "h2",
                             description = "The database to measure on (default: ${DEFAULT-VALUE}).")
                     String database,
-            @Option(
-                            names = "--database-url",
-                            paramLabel = "JDBC_URL",
-                            description = "An empty PostgreSQL database to use instead of a throw-away server, e.g. "
-                                    + "jdbc:postgresql://127.0.0.1:5432/bench. The password comes from "
-                                    + "ASTERISM_DATABASE_PASSWORD. The benchmark leaves its users, VMs and audit "
-                                    + "events in it.")
-                    String databaseUrl,
-            @Option(
-                            names = "--database-user",
-                            paramLabel = "USER",
-                            defaultValue = "asterism",
-                            description = "The user of --database-url (default: ${DEFAULT-VALUE}).")
-                    String databaseUser,
+            @Mixin BenchDatabaseOptions existing,
             @Option(
                             names = "--requests",
                             paramLabel = "N",
@@ -96,11 +84,11 @@ final class BenchCommand extends CommandGroup {
             default -> throw new CommandFailure(ExitStatus.USAGE,
                     "--database must be h2, postgres or both, not '" + database + "'");
         };
-        if (databaseUrl != null && !databases.contains(ApiBenchmark.Database.POSTGRES)) {
+        if (existing.databaseUrl != null && !databases.contains(ApiBenchmark.Database.POSTGRES)) {
             throw new CommandFailure(ExitStatus.USAGE, "--database-url names a PostgreSQL database: add --database "
                     + "postgres or --database both");
         }
-        ApiBenchmark.Settings settings = new ApiBenchmark.Settings(databases, databaseUrl, databaseUser,
+        ApiBenchmark.Settings settings = new ApiBenchmark.Settings(databases, existing.databaseUrl, existing.databaseUser,
                 root.environment().variable("ASTERISM_DATABASE_PASSWORD"), count("--requests", requests),
                 count("--login-requests", loginRequests), concurrencies.stream()
                         .map(concurrency -> count("--concurrency", concurrency)).toList(),
@@ -168,18 +156,7 @@ final class BenchCommand extends CommandGroup {
                             description = "The server's database (default: ${DEFAULT-VALUE}); for postgres a "
                                     + "throw-away local server is started unless --database-url names one.")
                     String database,
-            @Option(
-                            names = "--database-url",
-                            paramLabel = "JDBC_URL",
-                            description = "An empty PostgreSQL database to use instead of a throw-away server. The "
-                                    + "password comes from ASTERISM_DATABASE_PASSWORD.")
-                    String databaseUrl,
-            @Option(
-                            names = "--database-user",
-                            paramLabel = "USER",
-                            defaultValue = "asterism",
-                            description = "The user of --database-url (default: ${DEFAULT-VALUE}).")
-                    String databaseUser,
+            @Mixin BenchDatabaseOptions existing,
             @Option(
                             names = "--time-limit",
                             paramLabel = "MINUTES",
@@ -197,7 +174,7 @@ final class BenchCommand extends CommandGroup {
         if (!delays.equals("zero") && !delays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--delays must be zero or realistic, not '" + delays + "'");
         }
-        if (databaseUrl != null && kind != ApiBenchmark.Database.POSTGRES) {
+        if (existing.databaseUrl != null && kind != ApiBenchmark.Database.POSTGRES) {
             throw new CommandFailure(ExitStatus.USAGE, "--database-url names a PostgreSQL database: add --database "
                     + "postgres");
         }
@@ -214,7 +191,7 @@ final class BenchCommand extends CommandGroup {
             throw new CommandFailure(ExitStatus.USAGE, "--time-limit must be at most 1440 minutes, not " + timeLimit);
         }
         OnboardingBenchmark.Settings settings = new OnboardingBenchmark.Settings(constellations.intValue(),
-                members.intValue(), delays, kind, databaseUrl, databaseUser,
+                members.intValue(), delays, kind, existing.databaseUrl, existing.databaseUser,
                 root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit));
         try {
             if (new OnboardingBenchmark(settings, out(), err()).run()) {
