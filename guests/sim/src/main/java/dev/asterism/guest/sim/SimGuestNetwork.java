@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.asterism.spi.guest.GuestCapability;
 import dev.asterism.spi.guest.Ipv4Address;
 import dev.asterism.spi.guest.PortRange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One simulated underlay network of guests, typically a controlling VM and its members: the place where a member's
@@ -26,16 +31,52 @@ import java.util.Set;
  *
  * <p>All guests of a network share one lock, so that every operation sees the whole network consistently. Time
  * comes from the injected {@link Clock}.
+ *
+ * <p>A network {@link #persistentIn persistent in a directory} writes each guest to a file of its own after every
+ * operation and reads them all back when opened again, so its guests outlive the process that simulates them, as
+ * real VMs outlive a crashed server.
  */
 public final class SimGuestNetwork {
 
+    private static final String SUFFIX = ".guest";
+
     final Object lock = new Object();
     private final Clock clock;
+    private final Path directory;
     /** Guarded by {@link #lock}. */
     private final Map<Ipv4Address, SimGuestPlatform> guests = new LinkedHashMap<>();
 
+    /** A network that lives in memory only. */
     public SimGuestNetwork(Clock clock) {
+        this(clock, null);
+    }
+
+    private SimGuestNetwork(Clock clock, Path directory) {
         this.clock = requireNonNull(clock, "clock is null");
+        this.directory = directory;
+    }
+
+    /**
+     * A network whose guests are written to {@code directory}, with the guests written there before read back:
+     * disk and memory as they were, and leases whose deadline passed meanwhile expired.
+     *
+     * @throws UncheckedIOException when the directory or a guest file cannot be read
+     */
+    public static SimGuestNetwork persistentIn(Clock clock, Path directory) {
+        requireNonNull(directory, "directory is null");
+        SimGuestNetwork network = new SimGuestNetwork(clock, directory);
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList()) {
+                    SimGuestPlatform guest = new SimGuestPlatform(network, SimGuestFiles.read(file));
+                    network.guests.put(guest.underlayAddress(), guest);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sim guests in " + directory, e);
+        }
+        return network;
     }
 
     /** A guest with every capability at {@code underlayAddress}. */
@@ -57,7 +98,19 @@ public final class SimGuestNetwork {
             }
             SimGuestPlatform guest = new SimGuestPlatform(this, hostName, underlayAddress, capabilities);
             guests.put(underlayAddress, guest);
+            saved(guest);
             return guest;
+        }
+    }
+
+    /**
+     * The guest at {@code underlayAddress} when there is one (a guest read back from its file: a VM that kept
+     * running while its simulator was down), else a new guest with every capability there.
+     */
+    public SimGuestPlatform addOrResume(String hostName, Ipv4Address underlayAddress) {
+        synchronized (lock) {
+            SimGuestPlatform existing = guests.get(requireNonNull(underlayAddress, "underlayAddress is null"));
+            return existing != null ? existing : addGuest(hostName, underlayAddress);
         }
     }
 
@@ -65,6 +118,13 @@ public final class SimGuestNetwork {
     public void removeGuest(Ipv4Address underlayAddress) {
         synchronized (lock) {
             guests.remove(underlayAddress);
+            if (directory != null) {
+                try {
+                    Files.deleteIfExists(fileOf(underlayAddress));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete the sim guest file of " + underlayAddress, e);
+                }
+            }
         }
     }
 
@@ -98,6 +158,17 @@ public final class SimGuestNetwork {
 
     Clock clock() {
         return clock;
+    }
+
+    /** Writes {@code guest} to its file when this network is persistent. Guarded by {@link #lock}. */
+    void saved(SimGuestPlatform guest) {
+        if (directory != null && guests.get(guest.underlayAddress()) == guest) {
+            guest.writeTo(fileOf(guest.underlayAddress()));
+        }
+    }
+
+    private Path fileOf(Ipv4Address address) {
+        return directory.resolve(address.value() + SUFFIX);
     }
 
     /** Guarded by {@link #lock}. */

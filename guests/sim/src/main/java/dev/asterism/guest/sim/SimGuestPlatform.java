@@ -32,6 +32,7 @@ import dev.asterism.spi.guest.VpnPublicKey;
 import dev.asterism.spi.guest.VpnSpoke;
 import dev.asterism.spi.guest.VpnSpokeConfig;
 import dev.asterism.spi.realm.OsFamily;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,9 +99,9 @@ public final class SimGuestPlatform implements GuestPlatform {
     private final Set<GuestCapability> capabilities;
 
     /** Guarded by the network's lock. */
-    private final SimDisk disk = new SimDisk();
+    private final SimDisk disk;
     /** Guarded by the network's lock; replaced by a reboot. */
-    private SimMemory memory = new SimMemory();
+    private SimMemory memory;
     /** Guarded by the network's lock. */
     private final Map<SimOperation, Deque<Fault>> faults = new EnumMap<>(SimOperation.class);
     /** Guarded by the network's lock. */
@@ -121,6 +122,19 @@ public final class SimGuestPlatform implements GuestPlatform {
 
     SimGuestPlatform(
             SimGuestNetwork network, String hostName, Ipv4Address underlayAddress, Set<GuestCapability> capabilities) {
+        this(network, hostName, underlayAddress, capabilities, new SimDisk(), new SimMemory());
+    }
+
+    /** A guest read back from its file, with the disk and memory it had. */
+    SimGuestPlatform(SimGuestNetwork network, SimGuestFiles.Stored stored) {
+        this(network, stored.identity().hostName(), stored.identity().underlayAddress(),
+                stored.identity().capabilities(), stored.disk(), stored.memory());
+    }
+
+    private SimGuestPlatform(SimGuestNetwork network, String hostName, Ipv4Address underlayAddress,
+            Set<GuestCapability> capabilities, SimDisk disk, SimMemory memory) {
+        this.disk = disk;
+        this.memory = memory;
         this.network = network;
         this.hostName = hostName;
         this.underlayAddress = underlayAddress;
@@ -322,7 +336,12 @@ public final class SimGuestPlatform implements GuestPlatform {
             if (fault != null && fault.beforeActing()) {
                 throw new GuestException(fault.code(), "injected failure of " + operation + " on " + hostName);
             }
-            T result = action.get();
+            T result;
+            try {
+                result = action.get();
+            } finally {
+                network.saved(this);
+            }
             if (fault != null) {
                 throw new GuestException(fault.code(), "the answer to " + operation + " on " + hostName + " was lost");
             }
@@ -368,6 +387,11 @@ public final class SimGuestPlatform implements GuestPlatform {
 
     private void flushConnectionsFrom(Ipv4Address source) {
         memory.connections.removeIf(connection -> connection.source().equals(source));
+    }
+
+    /** Writes this guest to {@code file}. Guarded by the network's lock. */
+    void writeTo(Path file) {
+        SimGuestFiles.write(file, new SimGuestFiles.Identity(hostName, underlayAddress, capabilities), disk, memory);
     }
 
     /** The receiving side of {@link SimGuestNetwork#connect}. */
@@ -613,6 +637,7 @@ public final class SimGuestPlatform implements GuestPlatform {
                             "the one-time password for computer " + computerName + " is wrong");
                 }
                 computer.passwordUsed = true;
+                network.saved(controller.get());
                 disk.membership = new DomainMembership(domain, computerName, controllerAddress);
             });
         }
@@ -844,7 +869,10 @@ public final class SimGuestPlatform implements GuestPlatform {
             byte[] copy = content.clone();
             act(SimOperation.WRITE_FILE, () -> {
                 String key = fileKey(server, share, file, userName, password);
-                network.guestAt(server).ifPresent(guest -> guest.disk.files.put(key, copy));
+                network.guestAt(server).ifPresent(guest -> {
+                    guest.disk.files.put(key, copy);
+                    network.saved(guest);
+                });
             });
         }
 

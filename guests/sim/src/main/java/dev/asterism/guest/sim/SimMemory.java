@@ -21,7 +21,7 @@ final class SimMemory {
     record Connection(Ipv4Address source, PortRange.Protocol protocol, int port) {
     }
 
-    final String bootId = UUID.randomUUID().toString();
+    final String bootId;
     final Map<String, PortLease> leases = new LinkedHashMap<>();
     /**
      * The sources of leases that expired but were not closed: expiry stops new connections only, so a later close
@@ -32,4 +32,14 @@ final class SimMemory {
     VpnSpokeConfig spokeConfig;
     /** When this spoke's current configuration first completed a handshake, as first observed. */
     Instant spokeHandshake;
+
+    /** The memory of a fresh boot. */
+    SimMemory() {
+        this(UUID.randomUUID().toString());
+    }
+
+    /** The memory of the boot {@code bootId}, read back from a guest file. */
+    SimMemory(String bootId) {
+        this.bootId = bootId;
+    }
 }
