@@ -8,6 +8,15 @@ import dev.asterism.spi.realm.RealmCapability;
 import dev.asterism.spi.realm.RealmException;
 import dev.asterism.spi.realm.RealmVm;
 import dev.asterism.spi.realm.RealmVmSpec;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The in-memory realm: VMs that exist only in this object, for functional tests, demos and scale benchmarks that
@@ -59,6 +70,7 @@ public final class SimRealm implements Realm {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final int VMS_NAMED_IN_A_LEAK = 20;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final String VM_FILE_SUFFIX = ".vm";
 
     private final Clock clock;
     private final SimRealmOptions options;
@@ -78,6 +90,8 @@ public final class SimRealm implements Realm {
     private final Set<String> neverRegister = ConcurrentHashMap.newKeySet();
     private volatile boolean neverRegisterAll;
 
+    /** Where VMs are written, or null for a realm in memory only. */
+    private final Path directory;
     private final Thread agentThread;
     private volatile boolean closed;
     private final Object agentPassMonitor = new Object();
@@ -89,9 +103,29 @@ public final class SimRealm implements Realm {
      * {@code registrar}. Starts the realm's background thread; {@link #close()} stops it.
      */
     public SimRealm(Clock clock, SimRealmOptions options, SimAgentRegistrar registrar) {
+        this(clock, options, registrar, null);
+    }
+
+    /**
+     * A realm that writes each VM to a file in {@code directory} whenever it changes, and holds the VMs written there
+     * before: they kept running (or stopped) while no process simulated them, as real VMs outlive a crashed server.
+     * Every VM that is powered on gets its agent booted again through {@code registrar}.
+     *
+     * @throws UncheckedIOException when the directory or a VM file cannot be read
+     */
+    public static SimRealm persistentIn(Clock clock, SimRealmOptions options, SimAgentRegistrar registrar,
+            Path directory) {
+        return new SimRealm(clock, options, registrar, requireNonNull(directory, "directory is null"));
+    }
+
+    private SimRealm(Clock clock, SimRealmOptions options, SimAgentRegistrar registrar, Path directory) {
         this.clock = requireNonNull(clock, "clock is null");
         this.options = requireNonNull(options, "options is null");
         this.registrar = requireNonNull(registrar, "registrar is null");
+        this.directory = directory;
+        if (directory != null) {
+            readVms();
+        }
         this.agentThread = Thread.ofPlatform()
                 .name("sim-realm-agents-" + INSTANCES.incrementAndGet())
                 .daemon(true)
@@ -153,6 +187,7 @@ public final class SimRealm implements Realm {
             boot(vm, now, options.createDelay());
             vms.put(spec.vmId(), vm);
             awaitingAgent.add(vm);
+            save(vm);
             return view(vm, now);
         }
     }
@@ -199,6 +234,7 @@ public final class SimRealm implements Realm {
             } else if (vm.poweredOn()) {
                 vm.powerOff(now.plus(options.jittered(options.stopDelay(), vmId, vm.nextDraw())));
             }
+            save(vm);
         }
     }
 
@@ -217,6 +253,7 @@ public final class SimRealm implements Realm {
             SimVm vm = requireExisting(vmId);
             if (vm.failed() || !vm.poweredOn()) {
                 boot(vm, clock.instant(), options.startDelay());
+                save(vm);
             }
         }
     }
@@ -299,6 +336,7 @@ public final class SimRealm implements Realm {
                 throw new IllegalArgumentException("the sim realm holds no VM " + vmId + " to fail");
             }
             vm.fail();
+            save(vm);
         }
     }
 
@@ -460,6 +498,61 @@ public final class SimRealm implements Realm {
         if (vm != null) {
             addresses.release(vm.addressOffset);
             awaitingAgent.remove(vm);
+            if (directory != null) {
+                try {
+                    Files.deleteIfExists(fileOf(vmId));
+                } catch (IOException e) {
+                    throw new RealmException(RealmException.Code.UNAVAILABLE,
+                            "cannot delete the sim VM file of " + vmId + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Writes {@code vm} to its file when this realm is persistent; a crash leaves the old file or the new one. */
+    private void save(SimVm vm) {
+        if (directory == null) {
+            return;
+        }
+        Path file = fileOf(vm.spec.vmId());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+                vm.toProperties().store(writer, null);
+            }
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new RealmException(RealmException.Code.UNAVAILABLE,
+                    "cannot write the sim VM file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private Path fileOf(String vmId) {
+        return directory.resolve(vmId + VM_FILE_SUFFIX);
+    }
+
+    /** Reads the VMs written to the directory before; runs in the constructor, before the agent thread starts. */
+    private void readVms() {
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(VM_FILE_SUFFIX)).sorted()
+                        .toList()) {
+                    Properties properties = new Properties();
+                    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                        properties.load(reader);
+                    }
+                    SimVm vm = SimVm.fromProperties(properties);
+                    vms.put(vm.spec.vmId(), vm);
+                    addresses.takeExactly(vm.addressOffset);
+                    if (vm.poweredOn() && !vm.failed()) {
+                        awaitingAgent.add(vm);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sim VMs in " + directory, e);
         }
     }
 

@@ -29,6 +29,11 @@ final class SimulatedAddresses {
         return OptionalInt.of(free);
     }
 
+    /** Marks {@code offset} taken, as when a VM that holds it is read back. */
+    void takeExactly(int offset) {
+        used.set(offset);
+    }
+
     void release(int offset) {
         used.clear(offset);
     }

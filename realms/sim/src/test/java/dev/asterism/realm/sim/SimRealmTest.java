@@ -13,6 +13,7 @@ import dev.asterism.spi.realm.RealmException;
 import dev.asterism.spi.realm.RealmVm;
 import dev.asterism.spi.realm.RealmVmSpec;
 import dev.asterism.testing.MutableClock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the sim realm does beyond the realm contract: its clock, jitter, fault switches and simulated agents. */
 class SimRealmTest {
@@ -477,5 +479,38 @@ class SimRealmTest {
         assertThatIllegalArgumentException().isThrownBy(() -> SimRealmOptions.instant().withMaxVms(0));
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> SimRealmOptions.instant().withAgentPollInterval(Duration.ZERO));
+    }
+
+    @Test
+    void a_persistent_realm_reopened_holds_its_vms_as_they_were_and_boots_their_agents_again(@TempDir Path directory) {
+        SimRealm first = SimRealm.persistentIn(clock, STEADY, (vmId, token) -> registrations.add(vmId), directory);
+        realms.add(first);
+        first.create(spec("vm-1"));
+        first.create(spec("vm-2"));
+        first.create(spec("vm-3"));
+        clock.advance(Duration.ofSeconds(15));
+        awaitAgents(first, () -> registrations.size() == 3, "three registrations");
+        first.stop("vm-2");
+        first.destroy("vm-3");
+        String address = first.inspect("vm-1").orElseThrow().addresses().getFirst();
+        first.close();
+        registrations.clear();
+
+        SimRealm second = SimRealm.persistentIn(clock, STEADY, (vmId, token) -> registrations.add(vmId + ":" + token),
+                directory);
+        realms.add(second);
+        assertThat(second.list()).extracting(RealmVm::vmId).containsExactly("vm-1", "vm-2");
+        assertThat(second.inspect("vm-1").orElseThrow().addresses()).containsExactly(address);
+        assertThat(power(second, "vm-2")).isIn(PowerState.STOPPING, PowerState.STOPPED);
+        awaitAgents(second, () -> !registrations.isEmpty(), "the running VM's agent booted again");
+        assertThat(registrations).containsExactly("vm-1:token-vm-1");
+        RealmVm fourth = second.create(spec("vm-4"));
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(second.inspect("vm-4").orElseThrow().addresses()).as("a new VM gets a free address")
+                .doesNotContain(address);
+        second.destroy("vm-1");
+        second.destroy("vm-2");
+        second.destroy(fourth.vmId());
+        assertThat(directory.toFile().list()).isEmpty();
     }
 }
