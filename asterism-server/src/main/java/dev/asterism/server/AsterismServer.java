@@ -35,6 +35,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -116,11 +117,18 @@ public final class AsterismServer implements AutoCloseable {
         switch (config.realm()) {
             case "sim" -> {
                 AtomicReference<Realm> simReference = new AtomicReference<>();
-                SimAgentHost.clearLeftovers(config.dataDirectory().resolve("sim-agents"));
-                simAgents = new SimAgentHost(config.dataDirectory().resolve("sim-agents"),
-                        new SimGuestNetwork(clock), clock, simReference::get, agentEndpointUrl::get,
-                        agentAuthority::caFingerprint);
-                simRealm = new SimRealm(clock, simOptions(config.simDelays()), simAgents);
+                Path data = config.dataDirectory();
+                try {
+                    simAgents = new SimAgentHost(data.resolve("sim-agents"),
+                            SimGuestNetwork.persistentIn(clock, data.resolve("sim-guests")), clock,
+                            simReference::get, agentEndpointUrl::get, agentAuthority::caFingerprint);
+                    simRealm = SimRealm.persistentIn(clock, simOptions(config.simDelays()), simAgents,
+                            data.resolve("sim-realm"));
+                } catch (UncheckedIOException | IllegalArgumentException e) {
+                    throw new ServerStartException("cannot read the simulated VMs under " + data + ": "
+                            + e.getMessage() + " (delete sim-realm, sim-guests and sim-agents there to start"
+                            + " with none)", e);
+                }
                 simReference.set(simRealm);
                 drivers.put("sim", new SimAgentsRealm(simRealm, simAgents));
             }

@@ -33,7 +33,9 @@ import java.util.logging.Logger;
  * The agents of the sim realm's VMs: the real agent program (asterism-agent), run in this JVM on the sim guest
  * platform, dialling the server over the real TLS agent channel with the VM's one-time token. Only the VM and its
  * guest OS are simulated; registration, sealed injection and every command travel as they would from a real VM.
- * An agent that stops because its VM "rebooted" or its channel closed is started again on its saved state.
+ * An agent that stops because its VM "rebooted" or its channel closed is started again on its saved state, and so
+ * is the agent of every VM the realm read back after a server restart (the VM kept running; its agent process, like
+ * the server, was killed).
  */
 public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimAgentHost.class.getName());
@@ -80,12 +82,15 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         if (vm.isEmpty() || vm.get().addresses().isEmpty()) {
             return false;
         }
+        if (agents.containsKey(vmId)) {
+            return true;
+        }
         Ipv4Address address = Ipv4Address.of(vm.get().addresses().getFirst());
         Path directory = stateRoot.resolve(vmId);
         if (!AgentState.exists(directory)) {
             AgentState.create(directory, vmId, endpointUrl.get(), Secret.of(registrationToken));
         }
-        SimGuestPlatform platform = network.addGuest("vm-" + vmId.substring(0, 8), address);
+        SimGuestPlatform platform = network.addOrResume("vm-" + vmId.substring(0, 8), address);
         Running running = new Running(platform, address);
         agents.put(vmId, running);
         Thread.ofVirtual().name("sim-agent-" + vmId).start(() -> run(vmId, directory, running));
@@ -121,14 +126,6 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * Deletes the agent state of an earlier run: sim VMs live in the server's memory, so none survives a restart
-     * and their agents' state is only a leftover.
-     */
-    public static void clearLeftovers(Path stateRoot) {
-        deleteQuietly(stateRoot);
     }
 
     /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */
