@@ -72,6 +72,7 @@ class ConstellationOnboardingTest {
         assertThat(network().computerCount()).isEqualTo(2);
         assertThat(network().peerCount()).isEqualTo(2);
         assertThat(network().openLeaseCount()).isZero();
+        server.assertInvariants();
 
         var actions = admin.get("/audit?action=member.phase&limit=1000").expect(200).json().findValuesAsText("phase");
         assertThat(actions).contains("OPEN_PORTS", "INJECT", "JOIN", "VPN", "CLOSE_PORTS");
@@ -81,6 +82,7 @@ class ConstellationOnboardingTest {
         assertThat(network().computerCount()).isEqualTo(1);
         assertThat(network().peerCount()).isEqualTo(1);
         server.awaitVmState(admin, "c7-w1", "DESTROYED");
+        server.assertInvariants();
 
         admin.delete("/constellations/c7").expect(202);
         await("c7", c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");

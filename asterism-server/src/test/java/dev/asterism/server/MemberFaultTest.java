@@ -6,10 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.guest.sim.SimGuestPlatform;
 import dev.asterism.guest.sim.SimOperation;
+import dev.asterism.server.sim.SimInvariants;
+import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.GuestException;
+import dev.asterism.spi.guest.Ipv4Address;
+import dev.asterism.spi.guest.PortRange;
+import dev.asterism.spi.guest.Secret;
+import dev.asterism.spi.guest.VpnPublicKey;
+import dev.asterism.spi.realm.Bootstrap;
+import dev.asterism.spi.realm.OsFamily;
+import dev.asterism.spi.realm.RealmVmSpec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,12 +101,14 @@ class MemberFaultTest {
         assertThat(network().openLeaseCount()).as("open leases").isZero();
         assertThat(network().peerCount()).as("VPN peers").isZero();
         assertThat(network().computerCount()).as("computer accounts").isZero();
+        server.assertInvariants();
 
         server.admin.post("/constellations/cf/members/m1/retry", null).expect(202);
         await("cf", onlyMember("READY"), "READY after a retry");
         assertThat(network().computerCount()).isEqualTo(1);
         assertThat(network().peerCount()).isEqualTo(1);
         assertThat(network().openLeaseCount()).isZero();
+        server.assertInvariants();
     }
 
     @Test
@@ -104,5 +118,29 @@ class MemberFaultTest {
         server.admin.post("/constellations/cp/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
         await("cp", onlyMember("READY"), "READY");
         assertThat(server.admin.get("/audit?action=member.failing").expect(200).json()).isEmpty();
+    }
+
+    @Test
+    void the_invariant_checker_names_a_stray_account_a_stray_peer_an_open_lease_and_an_orphan_vm() {
+        activeConstellation("ci");
+        server.admin.post("/constellations/ci/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+        await("ci", onlyMember("READY"), "READY");
+        server.assertInvariants();
+
+        SimGuestPlatform controller = controllerGuest("ci");
+        controller.domainController().presetComputer(ComputerName.of("GHOST"), Secret.of("Ghost-Pass-2030"));
+        controller.vpnHub().addPeer(VpnPublicKey.of(Base64.getEncoder().encodeToString(new byte[32])),
+                Ipv4Address.of("10.77.0.200"), Optional.empty());
+        controller.firewall().openLease("stray", Ipv4Address.of("198.18.9.9"), List.of(PortRange.tcp(389)),
+                Instant.now().plusSeconds(600));
+        server.sim().create(new RealmVmSpec("orphan-1", "orphan", OsFamily.LINUX, "linux", 1, 512, 1,
+                new Bootstrap("wss://127.0.0.1:1/agent/v1", "00".repeat(32), "unused")));
+
+        List<String> violations = new SimInvariants(server.server.store(), server.sim(), network()).violations();
+        assertThat(violations).anyMatch(v -> v.startsWith("stray computer account GHOST"))
+                .anyMatch(v -> v.startsWith("stray VPN peer"))
+                .anyMatch(v -> v.contains("open port lease"))
+                .anyMatch(v -> v.startsWith("orphan VM orphan-1"));
+        server.sim().destroy("orphan-1");
     }
 }

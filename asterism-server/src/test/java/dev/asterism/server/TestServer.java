@@ -1,7 +1,11 @@
 package dev.asterism.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.realm.sim.SimRealm;
+import dev.asterism.server.sim.SimInvariants;
 import dev.asterism.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +50,13 @@ final class TestServer implements AutoCloseable {
 
     SimRealm sim() {
         return server.simRealm().orElseThrow();
+    }
+
+    /** Fails naming every broken invariant between the store, the sim realm and its guests. */
+    void assertInvariants() {
+        SimGuestNetwork network = server.simAgents().orElseThrow().network();
+        assertThat(new SimInvariants(server.store(), sim(), network).violations()).as("invariant violations")
+                .isEmpty();
     }
 
     String url() {
