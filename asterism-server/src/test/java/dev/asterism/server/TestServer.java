@@ -7,6 +7,7 @@ import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.server.sim.SimInvariants;
 import dev.asterism.testing.MutableClock;
+import dev.asterism.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,7 +39,10 @@ final class TestServer implements AutoCloseable {
             Path directory = Files.createTempDirectory("asterism-test-");
             ServerConfig config = customize.apply(ServerConfig.defaults(directory).withPort(0).withAgentPort(0)
                     .withRealm("sim", "zero").withAdminPassword(ADMIN_PASSWORD));
-            return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), directory);
+            if (!config.dataDirectory().equals(directory)) {
+                Files.delete(directory);
+            }
+            return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), config.dataDirectory());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -91,8 +95,15 @@ final class TestServer implements AutoCloseable {
         throw new AssertionError("VM " + name + " did not reach " + state + " within 20 s; last state " + last);
     }
 
+    /** Stops the server and deletes its data directory. */
     @Override
     public void close() {
+        server.close();
+        PostgresServer.deleteRecursively(dataDirectory);
+    }
+
+    /** Stops the server and keeps its data directory, for a restart on it. */
+    void closeKeepingData() {
         server.close();
     }
 }

@@ -106,7 +106,7 @@ class VmReconcilerTest {
 
     @Test
     void a_vm_that_fails_to_boot_becomes_failed_and_is_released() {
-        server.server.close();
+        server.close();
         server = TestServer.start(clock, config -> config.withRealm("sim", "realistic"));
         admin = server.admin;
         admin.post("/vms", Map.of("name", "broken", "brick", "worker")).expect(202);
@@ -119,13 +119,13 @@ class VmReconcilerTest {
 
     @Test
     void the_reconciler_resumes_after_a_restart_on_the_same_database() {
-        server.server.close();
+        server.close();
         server = TestServer.start(clock, config -> config.withRealm("sim", "realistic"));
         admin = server.admin;
         admin.post("/vms", Map.of("name", "survivor", "brick", "worker")).expect(202);
         server.awaitVmState(admin, "survivor", "STARTING");
         var data = server.dataDirectory;
-        server.close();
+        server.closeKeepingData();
         // The sim realm keeps its VMs in the data directory: the VM kept booting while no server ran, and the new
         // server's reconciler carries on with it.
         server = TestServer.start(clock, config -> config.withRealm("sim", "realistic")

@@ -55,6 +55,7 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         final Ipv4Address address;
         volatile Agent agent;
         volatile boolean stopped;
+        volatile boolean killed;
 
         Running(SimGuestPlatform platform, Ipv4Address address) {
             this.platform = platform;
@@ -107,6 +108,11 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
                 running.agent = agent;
                 agent.start();
                 Agent.Stop stop = agent.stopped().get();
+                if (running.killed) {
+                    running.killed = false;
+                    Thread.sleep(RECONNECT_DELAY.toMillis());
+                    continue;
+                }
                 switch (stop.reason()) {
                     case REGISTRATION_REFUSED, CLOSED -> {
                         return;
@@ -126,6 +132,23 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Kills the agent of VM {@code vmId} and lets its supervisor start it again on its saved state, as systemd
+     * restarts a crashed agent process; the guest and its VM keep running.
+     *
+     * @return whether the VM had a running agent
+     */
+    public boolean killAgent(String vmId) {
+        Running running = agents.get(vmId);
+        Agent agent = running == null ? null : running.agent;
+        if (agent == null) {
+            return false;
+        }
+        running.killed = true;
+        agent.close();
+        return true;
     }
 
     /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */

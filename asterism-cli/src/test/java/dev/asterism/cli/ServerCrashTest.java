@@ -1,0 +1,234 @@
+package dev.asterism.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.realm.sim.SimAgentRegistrar;
+import dev.asterism.realm.sim.SimRealm;
+import dev.asterism.realm.sim.SimRealmOptions;
+import dev.asterism.server.sim.SimInvariants;
+import dev.asterism.store.JdbcStore;
+import dev.asterism.testing.PostgresServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILL the server (`asterism demo`: the server with the sample catalog), a separate JVM on PostgreSQL, while a member is in each onboarding phase; start it again on the
+ * same database and data directory; every member reaches READY, and the invariant checker finds no orphan VM, open
+ * lease, stray VPN peer or stray computer account. The sim VMs and their guests live in the data directory; their
+ * agents run in the server's process, so each kill also kills every agent, the controller's included.
+ */
+class ServerCrashTest {
+    private static final String ADMIN_PASSWORD = "crash-test-admin-password";
+    private static final List<MemberPhase> PHASES = List.of(MemberPhase.REQUEST_VM, MemberPhase.OPEN_PORTS,
+            MemberPhase.INJECT, MemberPhase.JOIN, MemberPhase.VPN, MemberPhase.CLOSE_PORTS);
+    private static final int ATTEMPTS_PER_PHASE = 8;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Each server start's output, kept as test artifacts. */
+    private static final Path LOGS = Path.of("target", "server-crash-logs");
+
+    @TempDir
+    Path data;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private PostgresServer.Database database;
+    private int port;
+    private int agentPort;
+    private Process server;
+    private String token;
+    private int starts;
+
+    @AfterEach
+    void stopServer() throws InterruptedException {
+        if (server != null && server.isAlive()) {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void a_server_killed_at_every_phase_restarts_and_every_member_reaches_ready_with_the_invariants_holding()
+            throws Exception {
+        database = PostgresServer.shared().createDatabase();
+        port = freePort();
+        agentPort = freePort();
+        startServer();
+        post("/constellations", Map.of("name", "crash", "brick", "controller"));
+        awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+
+        Set<MemberPhase> crashedIn = EnumSet.noneOf(MemberPhase.class);
+        List<String> log = new ArrayList<>();
+        int next = 1;
+        try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+            for (MemberPhase target : PHASES) {
+                for (int attempt = 1; attempt <= ATTEMPTS_PER_PHASE && !crashedIn.contains(target); attempt++) {
+                    String member = "m" + next++;
+                    post("/constellations/crash/members", Map.of("brick", "worker", "names", List.of(member)));
+                    if (!awaitPhase(db, member, target)) {
+                        log.add(member + ": passed " + target + " before the kill");
+                        continue;
+                    }
+                    server.destroyForcibly();
+                    assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server dies on SIGKILL").isTrue();
+                    MemberPhase atKill = phaseOf(db, member).orElseThrow();
+                    crashedIn.add(atKill);
+                    log.add(member + ": killed in " + atKill + " (aimed at " + target + ")");
+                    startServer();
+                    awaitConstellation(c -> allReady(c), "every member READY after a kill in " + atKill);
+                }
+            }
+        }
+        System.out.println("ServerCrashTest kills:\n  " + String.join("\n  ", log));
+        assertThat(crashedIn).as("phases a kill hit: %s", log).containsAll(PHASES);
+        JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
+        assertThat(settled.get("members")).hasSizeGreaterThanOrEqualTo(PHASES.size());
+
+        server.destroy();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        assertThat(invariantViolations()).as("invariants after %d starts: %s", starts, log).isEmpty();
+    }
+
+    // ---- the server process
+
+    private void startServer() throws IOException, InterruptedException {
+        starts++;
+        Files.createDirectories(LOGS);
+        Path output = LOGS.resolve("server-" + starts + ".log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.asterism.cli.Main", "demo", "--data", data.toString(), "--port", Integer.toString(port),
+                "--agent-port", Integer.toString(agentPort), "--database-url", database.jdbcUrl(),
+                "--database-user", database.user(), "--sim-delays", "zero");
+        builder.environment().put("ASTERISM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        builder.environment().put("ASTERISM_DATABASE_PASSWORD", database.password());
+        builder.redirectErrorStream(true).redirectOutput(output.toFile());
+        server = builder.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.readString(output).contains("running at")) {
+            assertThat(server.isAlive()).as("server start %d: %s", starts, Files.readString(output)).isTrue();
+            assertThat(System.nanoTime()).as("server start %d within 60 s", starts).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        JsonNode created = send("POST", "/auth/tokens", Map.of("username", "admin", "password", ADMIN_PASSWORD,
+                "name", "crash-" + starts), null, 201);
+        token = created.get("token").asText();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    // ---- the API
+
+    private void post(String path, Object body) throws IOException, InterruptedException {
+        send("POST", path, body, token, 202);
+    }
+
+    private JsonNode send(String method, String path, Object body, String bearer, int expected)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1" + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .header("Content-Type", "application/json");
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expected);
+        return response.body().isEmpty() ? null : JSON.readTree(response.body());
+    }
+
+    private JsonNode awaitConstellation(Predicate<JsonNode> done, String what) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = send("GET", "/constellations/crash", null, token, 200);
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the constellation did not reach " + what + " within " + READY_TIMEOUT + ": " + last);
+    }
+
+    private static boolean allReady(JsonNode constellation) {
+        List<String> phases = constellation.get("members").findValuesAsText("phase");
+        return phases.stream().allMatch("READY"::equals);
+    }
+
+    // ---- the database: the durable truth about where a member is
+
+    /** Polls until the member is in {@code target}; false when it went past it first. */
+    private static boolean awaitPhase(Connection db, String member, MemberPhase target) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<MemberPhase> phase = phaseOf(db, member);
+            if (phase.isPresent()) {
+                if (phase.get() == target) {
+                    return true;
+                }
+                if (phase.get().ordinal() > target.ordinal()) {
+                    return false;
+                }
+            }
+            Thread.sleep(Duration.ofNanos(500_000));
+        }
+        throw new AssertionError(member + " never reached " + target + " within " + READY_TIMEOUT);
+    }
+
+    private static Optional<MemberPhase> phaseOf(Connection db, String member) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("SELECT phase FROM members WHERE live_key = ?")) {
+            query.setString(1, "crash/" + member);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(MemberPhase.valueOf(row.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    // ---- the invariants, from the database and the sim state the stopped server left in its data directory
+
+    private List<String> invariantViolations() {
+        Clock clock = Clock.systemUTC();
+        SimRealm realm = SimRealm.persistentIn(clock, SimRealmOptions.instant(), SimAgentRegistrar.NONE,
+                data.resolve("sim-realm"));
+        try (JdbcStore store = JdbcStore.open(database.jdbcUrl(), database.user(), database.password(), "crash")) {
+            SimGuestNetwork network = SimGuestNetwork.persistentIn(clock, data.resolve("sim-guests"));
+            return new SimInvariants(store, realm, network).violations();
+        } finally {
+            realm.close();
+        }
+    }
+}
