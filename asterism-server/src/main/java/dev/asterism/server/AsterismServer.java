@@ -9,6 +9,7 @@ import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.constellation.ConstellationReconciler;
 import dev.asterism.core.constellation.ConstellationService;
+import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.vm.RegistrationTokens;
@@ -42,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the whole server by hand, in one place, and runs it until {@link #close()}. */
@@ -197,12 +199,14 @@ public final class AsterismServer implements AutoCloseable {
         }
         String url = "http://" + (config.bindAddress().contains(":") ? "[" + config.bindAddress() + "]"
                 : config.bindAddress()) + ":" + web.port();
+        Claimant claimant = new Claimant(serverId(config.dataDirectory()), Claimant.DEFAULT_HOLD);
         VmReconciler reconciler = new VmReconciler(store, realms, tokens, clock, new VmReconciler.Settings(
-                agentEndpoint.url(), agentAuthority.caFingerprint(), Duration.ofMillis(250), Duration.ofSeconds(10), config.orphanGrace()));
+                agentEndpoint.url(), agentAuthority.caFingerprint(), Duration.ofMillis(250), Duration.ofSeconds(10),
+                config.orphanGrace(), claimant));
         reconcilerReference.set(reconciler);
         ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
                 new ConstellationReconciler.Settings(Duration.ofMillis(250), Duration.ofMinutes(10),
-                        Duration.ofMinutes(10), 5));
+                        Duration.ofMinutes(10), 5, claimant));
         constellationReconcilerReference.set(constellationReconciler);
         registerGauges(metrics, store, reconciler);
         reconciler.start();
@@ -235,6 +239,28 @@ public final class AsterismServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ServerStartException(e.getMessage() + (config.databaseUrl() == null
                     ? " (is another server using the data directory " + config.dataDirectory() + "?)" : ""), e);
+        }
+    }
+
+    /**
+     * This server's id as a claimant of reconciler work: made at the first start and kept in the data directory, so
+     * a restarted server takes its own claims back at once while another server on the same database waits for them
+     * to run out.
+     */
+    private static String serverId(Path dataDirectory) {
+        Path file = dataDirectory.resolve("server-id");
+        try {
+            if (Files.exists(file)) {
+                String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (!id.isEmpty() && id.length() <= 64) {
+                    return id;
+                }
+            }
+            String id = "server-" + UUID.randomUUID();
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new ServerStartException("cannot read or write the server id in " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.store.ConstellationRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,9 +55,13 @@ final class JdbcConstellations implements ConstellationRepository {
     }
 
     @Override
-    public List<Constellation> due(Instant now, int limit) {
-        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE next_check_at <= ? ORDER BY next_check_at"
-                + " FETCH FIRST " + limit + " ROWS ONLY", JdbcConstellations::map, now);
+    public List<Constellation> claimDue(Claim claim, int limit) {
+        List<String> ids = sql.claimDue("constellations", claim, limit);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE id IN (" + Sql.placeholders(ids.size())
+                + ") ORDER BY next_check_at", JdbcConstellations::map, ids.toArray());
     }
 
     @Override
@@ -106,9 +111,13 @@ final class JdbcConstellations implements ConstellationRepository {
     }
 
     @Override
-    public List<Member> dueMembers(Instant now, int limit) {
-        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE next_check_at <= ? ORDER BY next_check_at"
-                + " FETCH FIRST " + limit + " ROWS ONLY", JdbcConstellations::member, now);
+    public List<Member> claimDueMembers(Claim claim, int limit) {
+        List<String> ids = sql.claimDue("members", claim, limit);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE id IN (" + Sql.placeholders(ids.size())
+                + ") ORDER BY next_check_at", JdbcConstellations::member, ids.toArray());
     }
 
     @Override

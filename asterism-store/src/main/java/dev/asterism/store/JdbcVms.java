@@ -2,6 +2,7 @@ package dev.asterism.store;
 
 import dev.asterism.core.store.VmRepository;
 import dev.asterism.core.vm.DesiredState;
+import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.spi.realm.OsFamily;
@@ -60,9 +61,13 @@ final class JdbcVms implements VmRepository {
     }
 
     @Override
-    public List<Vm> due(Instant now, int limit) {
-        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE next_check_at <= ? ORDER BY next_check_at"
-                + " FETCH FIRST " + limit + " ROWS ONLY", JdbcVms::map, now);
+    public List<Vm> claimDue(Claim claim, int limit) {
+        List<String> ids = sql.claimDue("vms", claim, limit);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE id IN (" + Sql.placeholders(ids.size())
+                + ") ORDER BY next_check_at", JdbcVms::map, ids.toArray());
     }
 
     @Override

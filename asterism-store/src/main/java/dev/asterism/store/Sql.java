@@ -1,6 +1,7 @@
 package dev.asterism.store;
 
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.reconciliation.Claim;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,6 +63,28 @@ final class Sql {
     <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... parameters) {
         List<T> rows = query(sql, mapper, parameters);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+    }
+
+    /**
+     * Claims up to {@code limit} rows of {@code table} whose check is due and that no other claimant holds, oldest
+     * check first: locks them (skipping rows another transaction has locked), marks them claimed, and returns their
+     * ids. Must run in a transaction, so the locks hold until the claim is written.
+     */
+    List<String> claimDue(String table, Claim claim, int limit) {
+        List<String> ids = query("SELECT id FROM " + table + " WHERE next_check_at <= ?"
+                        + " AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
+                        + " ORDER BY next_check_at FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+                row -> row.getString(1), claim.now(), claim.now(), claim.claimant());
+        for (String id : ids) {
+            update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE id = ?", claim.claimant(),
+                    claim.until(), id);
+        }
+        return ids;
+    }
+
+    /** {@code count} question marks separated by commas, for an IN list. */
+    static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     static Instant instant(ResultSet row, String column) throws SQLException {

@@ -25,6 +25,7 @@ import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.Role;
 import dev.asterism.core.user.User;
 import dev.asterism.core.vm.DesiredState;
+import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.spi.realm.OsFamily;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -507,7 +509,7 @@ abstract class StoreContract {
     }
 
     @Test
-    void due_vms_come_oldest_check_first_up_to_the_limit() {
+    void due_vms_are_claimed_oldest_check_first_up_to_the_limit_and_one_claimant_at_a_time() {
         store.run(transaction -> {
             transaction.vms().insert(vm("vm-3", "c", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(3)));
             transaction.vms().insert(vm("vm-1", "a", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(1)));
@@ -516,13 +518,53 @@ abstract class StoreContract {
             transaction.vms().insert(vm("vm-2", "b", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(2)));
         });
 
-        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(10), 10))).extracting(Vm::id)
+        assertThat(claimVms("a", T0, 10)).as("nothing is due yet").isEmpty();
+        assertThat(claimVms("a", T0.plusSeconds(10), 2)).containsExactly("vm-1", "vm-2");
+        assertThat(claimVms("b", T0.plusSeconds(10), 10)).as("a holds vm-1 and vm-2").containsExactly("vm-3");
+        assertThat(claimVms("a", T0.plusSeconds(11), 10)).as("a takes its own back, b holds vm-3")
+                .containsExactly("vm-1", "vm-2");
+        assertThat(claimVms("b", T0.plusSeconds(72), 10)).as("a's claims ran out")
                 .containsExactly("vm-1", "vm-2", "vm-3");
-        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(10), 2))).extracting(Vm::id)
-                .containsExactly("vm-1", "vm-2");
-        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0.plusSeconds(2), 10))).extracting(Vm::id)
-                .containsExactly("vm-1", "vm-2");
-        assertThat(store.call((Transaction transaction) -> transaction.vms().due(T0, 10))).isEmpty();
+    }
+
+    private List<String> claimVms(String claimant, Instant now, int limit) {
+        Claim claim = new Claim(claimant, now, now.plusSeconds(60));
+        return store.call((Transaction transaction) -> transaction.vms().claimDue(claim, limit)).stream()
+                .map(Vm::id).toList();
+    }
+
+    @Test
+    void claimants_racing_for_due_vms_never_get_the_same_one() throws Exception {
+        store.run(transaction -> {
+            for (int i = 0; i < 200; i++) {
+                transaction.vms().insert(vm("vm-" + i, "n" + i, "alice", "sim", VmState.STARTING, T0,
+                        T0.plusMillis(i)));
+            }
+        });
+        List<Future<List<String>>> claims = new ArrayList<>();
+        try (var executor = Executors.newFixedThreadPool(4)) {
+            for (int claimant = 0; claimant < 4; claimant++) {
+                String name = "claimant-" + claimant;
+                claims.add(executor.submit(() -> {
+                    List<String> mine = new ArrayList<>();
+                    for (int round = 0; round < 10; round++) {
+                        mine.addAll(claimVms(name, T0.plusSeconds(10), 10));
+                    }
+                    return mine;
+                }));
+            }
+        }
+        Map<String, String> owner = new HashMap<>();
+        for (int claimant = 0; claimant < claims.size(); claimant++) {
+            for (String vmId : claims.get(claimant).get()) {
+                String previous = owner.put(vmId, "claimant-" + claimant);
+                assertThat(previous == null || previous.equals("claimant-" + claimant))
+                        .as("%s claimed by %s and claimant-%d", vmId, previous, claimant).isTrue();
+            }
+        }
+        assertThat(owner).as("every claimant got a batch").hasSizeGreaterThanOrEqualTo(40);
+        assertThat(claimVms("late", T0.plusSeconds(10), 500)).as("a newcomer gets exactly the unclaimed rest")
+                .hasSize(200 - owner.size()).doesNotContainAnyElementsOf(owner.keySet());
     }
 
     @Test

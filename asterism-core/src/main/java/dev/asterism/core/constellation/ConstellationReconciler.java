@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.constellation.AgentCommands.AgentUnavailableException;
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.reconciliation.Claim;
+import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.reconciliation.ReconcileLoop;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.user.User;
@@ -48,8 +50,10 @@ public final class ConstellationReconciler implements AutoCloseable {
      * @param leaseDuration how long join ports stay open; the controller's firewall closes them itself after that
      * @param cleanupAttempts how often a cleanup step is tried before it is given up (the controller may be gone)
      */
-    public record Settings(Duration pollInterval, Duration phaseTimeout, Duration leaseDuration, int cleanupAttempts) {
+    public record Settings(Duration pollInterval, Duration phaseTimeout, Duration leaseDuration, int cleanupAttempts,
+            Claimant claimant) {
         public Settings {
+            requireNonNull(claimant, "claimant is null");
             requireNonNull(pollInterval, "pollInterval is null");
             requireNonNull(phaseTimeout, "phaseTimeout is null");
             requireNonNull(leaseDuration, "leaseDuration is null");
@@ -83,8 +87,9 @@ public final class ConstellationReconciler implements AutoCloseable {
     /** One step for every due constellation and member, in parallel; returns how many were due. */
     public int runDue() {
         Instant now = now();
-        List<Constellation> constellations = store.call(transaction -> transaction.constellations().due(now, BATCH));
-        List<Member> members = store.call(transaction -> transaction.constellations().dueMembers(now, BATCH));
+        Claim claim = settings.claimant().claimAt(now);
+        List<Constellation> constellations = store.call(t -> t.constellations().claimDue(claim, BATCH));
+        List<Member> members = store.call(t -> t.constellations().claimDueMembers(claim, BATCH));
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             constellations.forEach(c -> futures.add(executor.submit(() -> step(c))));

@@ -2,7 +2,7 @@ package dev.asterism.core.store;
 
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.Member;
-import java.time.Instant;
+import dev.asterism.core.reconciliation.Claim;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +17,8 @@ public interface ConstellationRepository {
     /** Live constellations of one owner, or of everyone when owner is null. */
     List<Constellation> list(String owner);
 
-    List<Constellation> due(Instant now, int limit);
+    /** Claims (see {@link Claim}) up to {@code limit} constellations whose check is due, oldest first. */
+    List<Constellation> claimDue(Claim claim, int limit);
 
     Optional<Constellation> update(Constellation constellation);
 
@@ -33,7 +34,8 @@ public interface ConstellationRepository {
 
     Optional<Member> memberByVm(String vmName);
 
-    List<Member> dueMembers(Instant now, int limit);
+    /** Claims (see {@link Claim}) up to {@code limit} members whose check is due, oldest first. */
+    List<Member> claimDueMembers(Claim claim, int limit);
 
     Optional<Member> updateMember(Member member);
 

@@ -1,5 +1,6 @@
 package dev.asterism.core.store;
 
+import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.core.vm.VmState;
 import java.time.Instant;
@@ -19,8 +20,8 @@ public interface VmRepository {
     /** Live VMs, of one owner or (owner null) of everyone, by name. */
     List<Vm> list(String owner);
 
-    /** VMs whose next check is due, oldest first. */
-    List<Vm> due(Instant now, int limit);
+    /** Claims (see {@link Claim}) up to {@code limit} VMs whose check is due, oldest first. */
+    List<Vm> claimDue(Claim claim, int limit);
 
     /** VMs that should exist in the realm (neither destroyed nor failed). */
     List<Vm> expectedInRealm(String realm);

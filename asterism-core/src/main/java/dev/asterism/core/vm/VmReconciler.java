@@ -2,6 +2,7 @@ package dev.asterism.core.vm;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.reconciliation.ReconcileLoop;
 import dev.asterism.core.store.Store;
 import dev.asterism.spi.realm.Bootstrap;
@@ -58,8 +59,9 @@ public final class VmReconciler implements AutoCloseable {
      * @param orphanGrace how long a realm VM unknown to the store survives before it is destroyed
      */
     public record Settings(String serverUrl, String caFingerprint, Duration pollInterval, Duration driftInterval,
-            Duration orphanGrace) {
+            Duration orphanGrace, Claimant claimant) {
         public Settings {
+            requireNonNull(claimant, "claimant is null");
             requireNonNull(serverUrl, "serverUrl is null");
             requireNonNull(caFingerprint, "caFingerprint is null");
             requireNonNull(pollInterval, "pollInterval is null");
@@ -104,7 +106,7 @@ public final class VmReconciler implements AutoCloseable {
 
     /** Takes one step for every VM whose check is due, in parallel, and returns when all are done. */
     public int runDue() {
-        List<Vm> due = store.call(transaction -> transaction.vms().due(now(), BATCH));
+        List<Vm> due = store.call(transaction -> transaction.vms().claimDue(settings.claimant().claimAt(now()), BATCH));
         if (due.isEmpty()) {
             return 0;
         }

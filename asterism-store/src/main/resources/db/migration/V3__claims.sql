@@ -1,0 +1,8 @@
+-- Which server works on a row, and until when: a reconciler claims due rows before acting on them, so two servers
+-- on one database never work on the same VM, constellation or member. A claim past its time is free to take.
+ALTER TABLE vms ADD COLUMN claimed_by VARCHAR(64);
+ALTER TABLE vms ADD COLUMN claimed_until TIMESTAMP WITH TIME ZONE;
+ALTER TABLE constellations ADD COLUMN claimed_by VARCHAR(64);
+ALTER TABLE constellations ADD COLUMN claimed_until TIMESTAMP WITH TIME ZONE;
+ALTER TABLE members ADD COLUMN claimed_by VARCHAR(64);
+ALTER TABLE members ADD COLUMN claimed_until TIMESTAMP WITH TIME ZONE;
