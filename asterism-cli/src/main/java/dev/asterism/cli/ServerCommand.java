@@ -41,7 +41,7 @@ final class ServerCommand extends ApiCommand implements Callable<Integer> {
         out.println("  data:  " + (config.databaseUrl() == null ? "H2 database in " + config.dataDirectory()
                 : config.databaseUrl().replaceAll("\\?.*", "")));
         out.println("  realm: " + config.realm() + (config.realm().equals("sim")
-                ? " (simulated: VMs exist only in this server's memory, nothing really runs)" : ""));
+                ? " (simulated in this server's process and kept in the data directory: nothing really runs)" : ""));
         server.generatedAdminPassword().ifPresentOrElse(
                 password -> out.println("  admin: user 'admin', password " + password
                         + "  (shown once: keep it; set ASTERISM_ADMIN_PASSWORD to choose it)"),

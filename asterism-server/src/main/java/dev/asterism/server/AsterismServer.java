@@ -175,7 +175,7 @@ public final class AsterismServer implements AutoCloseable {
 
         for (Map.Entry<String, Realm> driver : drivers.entrySet()) {
             catalog.ensureRealm(new RealmDefinition(driver.getKey(), driver.getValue().driver(),
-                    driver.getKey().equals("sim") ? "simulated VMs in memory: nothing really runs" : ""));
+                    driver.getKey().equals("sim") ? "simulated VMs, kept in the data directory: nothing really runs" : ""));
         }
         String generated = null;
         String adminPassword = config.adminPassword() != null ? config.adminPassword() : Secrets.newSecret("").substring(0, 24);
