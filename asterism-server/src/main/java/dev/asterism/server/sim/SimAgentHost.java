@@ -2,11 +2,8 @@ package dev.asterism.server.sim;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.asterism.agent.Agent;
-import dev.asterism.agent.AgentOptions;
 import dev.asterism.agent.AgentState;
-import dev.asterism.agent.channel.AgentTlsIdentity;
-import dev.asterism.agent.channel.WebSocketChannel;
+import dev.asterism.agent.AgentSupervisor;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.guest.sim.SimGuestPlatform;
 import dev.asterism.realm.sim.SimAgentRegistrar;
@@ -16,7 +13,6 @@ import dev.asterism.spi.realm.Realm;
 import dev.asterism.spi.realm.RealmVm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,9 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -50,17 +44,7 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
     private final Map<String, Running> agents = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private static final class Running {
-        final SimGuestPlatform platform;
-        final Ipv4Address address;
-        volatile Agent agent;
-        volatile boolean stopped;
-        volatile boolean killed;
-
-        Running(SimGuestPlatform platform, Ipv4Address address) {
-            this.platform = platform;
-            this.address = address;
-        }
+    private record Running(AgentSupervisor supervisor, Ipv4Address address) {
     }
 
     public SimAgentHost(Path stateRoot, SimGuestNetwork network, Clock clock, Supplier<Realm> realm,
@@ -92,46 +76,11 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
             AgentState.create(directory, vmId, endpointUrl.get(), Secret.of(registrationToken));
         }
         SimGuestPlatform platform = network.addOrResume("vm-" + vmId.substring(0, 8), address);
-        Running running = new Running(platform, address);
-        agents.put(vmId, running);
-        Thread.ofVirtual().name("sim-agent-" + vmId).start(() -> run(vmId, directory, running));
+        AgentSupervisor supervisor = new AgentSupervisor(directory, platform, endpointUrl, caFingerprint, clock,
+                RECONNECT_DELAY);
+        agents.put(vmId, new Running(supervisor, address));
+        supervisor.start("sim-agent-" + vmId);
         return true;
-    }
-
-    private void run(String vmId, Path directory, Running running) {
-        while (!closed && !running.stopped) {
-            try {
-                AgentState state = AgentState.load(directory);
-                WebSocketChannel channel = new WebSocketChannel(URI.create(endpointUrl.get()),
-                        AgentTlsIdentity.loadOrCreate(directory, caFingerprint.get()));
-                Agent agent = new Agent(state, running.platform, channel, clock, AgentOptions.defaults());
-                running.agent = agent;
-                agent.start();
-                Agent.Stop stop = agent.stopped().get();
-                if (running.killed) {
-                    running.killed = false;
-                    Thread.sleep(RECONNECT_DELAY.toMillis());
-                    continue;
-                }
-                switch (stop.reason()) {
-                    case REGISTRATION_REFUSED, CLOSED -> {
-                        return;
-                    }
-                    case REBOOTED, CHANNEL_CLOSED -> Thread.sleep(RECONNECT_DELAY.toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | RuntimeException e) {
-                LOG.log(Level.FINE, "sim agent of " + vmId + " failed, starting it again: " + e.getMessage());
-                try {
-                    Thread.sleep(RECONNECT_DELAY.toMillis() * 5);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 
     /**
@@ -142,25 +91,15 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
      */
     public boolean killAgent(String vmId) {
         Running running = agents.get(vmId);
-        Agent agent = running == null ? null : running.agent;
-        if (agent == null) {
-            return false;
-        }
-        running.killed = true;
-        agent.close();
-        return true;
+        return running != null && running.supervisor().kill();
     }
 
     /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */
     public void vmDestroyed(String vmId) {
         Running running = agents.remove(vmId);
         if (running != null) {
-            running.stopped = true;
-            Agent agent = running.agent;
-            if (agent != null) {
-                agent.close();
-            }
-            network.removeGuest(running.address);
+            running.supervisor().close();
+            network.removeGuest(running.address());
         }
         deleteQuietly(stateRoot.resolve(vmId));
     }
@@ -192,9 +131,8 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         closed = true;
         agents.keySet().forEach(vmId -> {
             Running running = agents.remove(vmId);
-            if (running != null && running.agent != null) {
-                running.stopped = true;
-                running.agent.close();
+            if (running != null) {
+                running.supervisor().close();
             }
         });
     }
