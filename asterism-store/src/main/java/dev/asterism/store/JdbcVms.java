@@ -101,8 +101,15 @@ final class JdbcVms implements VmRepository {
     }
 
     @Override
-    public void putAgentKey(String vmId, String publicKey) {
-        sql.update("UPDATE vms SET agent_public_key = ? WHERE id = ?", publicKey, vmId);
+    public void putAgentKeys(String vmId, String publicKey, String tlsPublicKey) {
+        sql.update("UPDATE vms SET agent_public_key = ?, agent_tls_key = ? WHERE id = ?", publicKey, tlsPublicKey,
+                vmId);
+    }
+
+    @Override
+    public Optional<String> agentTlsKey(String vmId) {
+        return sql.queryOne("SELECT agent_tls_key FROM vms WHERE id = ?", row -> row.getString(1), vmId)
+                .filter(key -> key != null);
     }
 
     @Override

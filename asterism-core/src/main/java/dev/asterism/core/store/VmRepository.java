@@ -35,8 +35,14 @@ public interface VmRepository {
 
     Map<VmState, Long> countByState();
 
-    /** Records the X25519 public key the VM's agent registered with, which join bundles are sealed to. */
-    void putAgentKey(String vmId, String publicKey);
+    /**
+     * Records the keys the VM's agent registered with: its X25519 key, which join bundles are sealed to, and the
+     * TLS key its client certificate certifies.
+     */
+    void putAgentKeys(String vmId, String publicKey, String tlsPublicKey);
+
+    /** The TLS public key the VM's agent registered with. */
+    Optional<String> agentTlsKey(String vmId);
 
     Optional<String> agentKey(String vmId);
 

@@ -97,22 +97,29 @@ public final class VmService {
 
     /**
      * Called when a VM's agent presents its one-time token. Accepted once, while the VM is requested, starting
-     * or waiting for registration (an agent may be quicker than the reconciler's record of its VM); every refusal is audited.
+     * or waiting for registration (an agent may be quicker than the reconciler's record of its VM); accepted again
+     * only from the same agent, with both the same keys, whose first answer was lost (its certificate is useless
+     * to anyone without its private key); every refusal is audited.
      *
      * @param agentPublicKey the agent's X25519 public key, which join bundles are sealed to
+     * @param tlsPublicKey the agent's TLS public key, which its client certificate certifies
      * @return true when accepted
      */
-    public boolean register(String vmId, String token, String agentPublicKey) {
+    public boolean register(String vmId, String token, String agentPublicKey, String tlsPublicKey) {
         Instant now = now();
         boolean accepted = store.call(transaction -> {
             Vm vm = transaction.vms().findById(vmId).orElse(null);
             String refusal = null;
+            boolean repeated = false;
             if (vm == null) {
                 refusal = "unknown VM";
             } else if (!tokens.matches(vmId, token)) {
                 refusal = "wrong registration token";
             } else if (vm.registeredAt() != null) {
-                refusal = "the token was used already";
+                repeated = transaction.vms().agentKey(vmId).filter(agentPublicKey::equals).isPresent()
+                        && transaction.vms().agentTlsKey(vmId).filter(tlsPublicKey::equals).isPresent()
+                        && vm.state() != VmState.DESTROYED && vm.state() != VmState.FAILED;
+                refusal = repeated ? null : "the token was used already";
             } else if (vm.state() != VmState.REQUESTED && vm.state() != VmState.STARTING
                     && vm.state() != VmState.AWAITING_REGISTRATION) {
                 refusal = "the VM is " + vm.state();
@@ -122,10 +129,14 @@ public final class VmService {
                 transaction.audit().append("agent", "vm.registration-refused", target, Map.of("reason", refusal), now);
                 return false;
             }
+            if (repeated) {
+                transaction.audit().append("agent", "vm.registration-repeated", target, Map.of("id", vmId), now);
+                return true;
+            }
             if (transaction.vms().update(vm.registered(now)).isEmpty()) {
                 throw new AsterismException(ErrorCode.CONFLICT, "the VM changed during registration: try again");
             }
-            transaction.vms().putAgentKey(vmId, agentPublicKey);
+            transaction.vms().putAgentKeys(vmId, agentPublicKey, tlsPublicKey);
             transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
             return true;
         });

@@ -58,7 +58,8 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
      */
     @Override
     public Decision decide(Register register) {
-        boolean accepted = vms.register(register.vmId(), register.registrationToken(), register.agentPublicKey());
+        boolean accepted = vms.register(register.vmId(), register.registrationToken(), register.agentPublicKey(),
+                register.tlsPublicKey().orElse(""));
         if (!accepted) {
             return Decision.refused("this VM cannot register with that token: it is unknown, wrong or used already,"
                     + " or the VM is no longer waiting for its agent");

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -94,14 +95,40 @@ public final class SimAgentHost implements SimAgentRegistrar, AutoCloseable {
         return running != null && running.supervisor().kill();
     }
 
-    /** The VM is destroyed: its agent stops, its guest leaves the network, its state is deleted. */
-    public void vmDestroyed(String vmId) {
+    /**
+     * The VM is destroyed: its agent stops, its guest (at {@code address}, where the realm had it) leaves the
+     * network, its state is deleted. Its agent need not run: a VM read back after a restart may be destroyed before.
+     */
+    public void vmDestroyed(String vmId, Optional<String> address) {
         Running running = agents.remove(vmId);
         if (running != null) {
             running.supervisor().close();
             network.removeGuest(running.address());
         }
+        address.map(Ipv4Address::of).ifPresent(network::removeGuest);
         deleteQuietly(stateRoot.resolve(vmId));
+    }
+
+    /**
+     * Clears what VMs that are gone left behind (a crash between destroying a VM and cleaning up after it): agent
+     * state of VMs not in {@code vmIds}, guests at addresses not in {@code vmAddresses}.
+     */
+    public void removeLeftovers(Set<String> vmIds, Set<String> vmAddresses) {
+        if (Files.isDirectory(stateRoot)) {
+            try (var directories = Files.list(stateRoot)) {
+                directories.filter(directory -> !vmIds.contains(directory.getFileName().toString()))
+                        .forEach(SimAgentHost::deleteQuietly);
+            } catch (IOException e) {
+                LOG.warning("could not list the sim agent states in " + stateRoot + ": " + e.getMessage());
+            }
+        }
+        for (SimGuestPlatform guest : network.guests()) {
+            if (!vmAddresses.contains(guest.underlayAddress().value())) {
+                LOG.info("removing the sim guest " + guest.hostName() + " at " + guest.underlayAddress()
+                        + ": its VM is gone");
+                network.removeGuest(guest.underlayAddress());
+            }
+        }
     }
 
     /** The stopping agent may still write its state once: try a few times, and leave leftovers to a log line. */

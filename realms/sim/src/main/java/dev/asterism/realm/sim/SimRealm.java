@@ -355,6 +355,22 @@ public final class SimRealm implements Realm {
 
     // Observers.
 
+    /** The address VM {@code vmId} holds, whatever its power state (a VM shows it only while running). */
+    public Optional<String> addressOf(String vmId) {
+        synchronized (lock) {
+            return Optional.ofNullable(vms.get(vmId)).map(vm -> SimulatedAddresses.format(vm.addressOffset));
+        }
+    }
+
+    /** The addresses of all VMs the realm holds, whatever their power state. */
+    public Set<String> addresses() {
+        synchronized (lock) {
+            Set<String> held = new LinkedHashSet<>();
+            vms.values().forEach(vm -> held.add(SimulatedAddresses.format(vm.addressOffset)));
+            return held;
+        }
+    }
+
     /** How many VMs the realm holds, in any power state. */
     public int vmCount() {
         synchronized (lock) {
