@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -142,5 +143,27 @@ class MemberFaultTest {
                 .anyMatch(v -> v.contains("open port lease"))
                 .anyMatch(v -> v.startsWith("orphan VM orphan-1"));
         server.sim().destroy("orphan-1");
+    }
+
+    @Test
+    void a_failing_join_step_on_the_member_fails_it_with_the_step_and_a_retry_succeeds() {
+        activeConstellation("cj");
+        AtomicBoolean armed = new AtomicBoolean(true);
+        network().onNewGuest(guest -> {
+            if (armed.getAndSet(false)) {
+                guest.failNext(SimOperation.JOIN, GuestException.Code.INVALID);
+            }
+        });
+        server.admin.post("/constellations/cj/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+
+        JsonNode failed = await("cj", onlyMember("FAILED"), "FAILED");
+        assertThat(failed.get("members").get(0).get("condition").asText()).contains("join failed")
+                .contains("FAILED").contains("injected failure of JOIN");
+        server.awaitVmState(server.admin, "cj-m1", "DESTROYED");
+        server.assertInvariants();
+
+        server.admin.post("/constellations/cj/members/m1/retry", null).expect(202);
+        await("cj", onlyMember("READY"), "READY after a retry");
+        server.assertInvariants();
     }
 }

@@ -43,6 +43,8 @@ public final class ConstellationReconciler implements AutoCloseable {
     private static final int BATCH = 256;
     private static final int HUB_LISTEN_PORT = 51820;
     private static final int REDELIVER_EVERY_POLLS = 40;
+    private static final String NOT_CONNECTED = "the member's agent is not connected; delivering the join bundle"
+            + " when it is";
 
     /**
      * @param pollInterval how soon a phase that waits looks again
@@ -270,10 +272,9 @@ public final class ConstellationReconciler implements AutoCloseable {
                     sealed = member.withSealedBundle(box.get("bundleId") + "\n" + box.get("ephemeralPublicKey") + "\n"
                             + box.get("nonce") + "\n" + box.get("ciphertext") + "\n" + box.get("associatedData"));
                 }
-                if (!agents.deliver(vm.id(), bundle(sealed))) {
-                    throw new StepFailed("the member's agent is not connected", true);
-                }
-                saveMember(sealed.enter(MemberPhase.JOIN, "join bundle delivered", now), "member.phase");
+                // The phase changes before the bundle goes out: the stub's reports, which may come back within
+                // milliseconds, count only in JOIN.
+                saveMember(sealed.enter(MemberPhase.JOIN, "join bundle sealed", now), "member.phase");
             }
             case JOIN -> {
                 if ("SUCCEEDED".equals(member.joinStatus())) {
@@ -281,12 +282,18 @@ public final class ConstellationReconciler implements AutoCloseable {
                 } else if ("FAILED".equals(member.joinStatus())) {
                     fail(member, now, "the join failed: " + member.condition());
                 } else {
-                    if (member.attempts() > 0 && member.attempts() % REDELIVER_EVERY_POLLS == 0) {
-                        // The stub may have missed the bundle or the server its reports (a reconnect): hand the
-                        // bundle again; the stub runs nothing twice and answers with its latest report.
-                        agents.deliver(memberVm.orElseThrow().id(), bundle(member));
+                    String condition = member.condition();
+                    if (member.attempts() % REDELIVER_EVERY_POLLS == 0 || NOT_CONNECTED.equals(condition)) {
+                        // The first delivery, or again: the stub may have missed the bundle or the server its
+                        // reports (a reconnect). The stub runs nothing twice and answers with its latest report.
+                        boolean delivered = agents.deliver(memberVm.orElseThrow().id(), bundle(member));
+                        if (!delivered) {
+                            condition = NOT_CONNECTED;
+                        } else if (member.attempts() == 0 || NOT_CONNECTED.equals(condition)) {
+                            condition = "join bundle delivered";
+                        }
                     }
-                    saveMember(member.retryAt(member.condition(), now, now.plus(settings.pollInterval())), null);
+                    saveMember(member.retryAt(condition, now, now.plus(settings.pollInterval())), null);
                 }
             }
             case VPN -> {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -45,6 +46,7 @@ public final class SimGuestNetwork {
     private final Path directory;
     /** Guarded by {@link #lock}. */
     private final Map<Ipv4Address, SimGuestPlatform> guests = new LinkedHashMap<>();
+    private volatile Consumer<SimGuestPlatform> onNewGuest = guest -> { };
 
     /** A network that lives in memory only. */
     public SimGuestNetwork(Clock clock) {
@@ -99,6 +101,7 @@ public final class SimGuestNetwork {
             SimGuestPlatform guest = new SimGuestPlatform(this, hostName, underlayAddress, capabilities);
             guests.put(underlayAddress, guest);
             saved(guest);
+            onNewGuest.accept(guest);
             return guest;
         }
     }
@@ -112,6 +115,14 @@ public final class SimGuestNetwork {
             SimGuestPlatform existing = guests.get(requireNonNull(underlayAddress, "underlayAddress is null"));
             return existing != null ? existing : addGuest(hostName, underlayAddress);
         }
+    }
+
+    /**
+     * Calls {@code action} with every guest added from now on, before anyone uses it: where a test arms the fault
+     * switches of a guest that does not exist yet, such as a member whose VM onboarding is about to request.
+     */
+    public void onNewGuest(Consumer<SimGuestPlatform> action) {
+        onNewGuest = requireNonNull(action, "action is null");
     }
 
     /** Takes a guest off the network, as when its VM is destroyed. Removing an absent guest succeeds. */
