@@ -43,6 +43,8 @@ public final class ConstellationReconciler implements AutoCloseable {
     private static final int BATCH = 256;
     private static final int HUB_LISTEN_PORT = 51820;
     private static final int REDELIVER_EVERY_POLLS = 40;
+    private static final String SEALED = "join bundle sealed";
+    private static final String DELIVERED = "join bundle delivered";
     private static final String NOT_CONNECTED = "the member's agent is not connected; delivering the join bundle"
             + " when it is";
 
@@ -273,8 +275,11 @@ public final class ConstellationReconciler implements AutoCloseable {
                             + box.get("nonce") + "\n" + box.get("ciphertext") + "\n" + box.get("associatedData"));
                 }
                 // The phase changes before the bundle goes out: the stub's reports, which may come back within
-                // milliseconds, count only in JOIN.
-                saveMember(sealed.enter(MemberPhase.JOIN, "join bundle sealed", now), "member.phase");
+                // milliseconds, count only in JOIN. A bundle not delivered here goes out on JOIN's first pass.
+                Optional<Member> joining = saveMember(sealed.enter(MemberPhase.JOIN, SEALED, now), "member.phase");
+                if (joining.isPresent() && agents.deliver(vm.id(), bundle(sealed))) {
+                    saveMember(joining.get().waitUntil(DELIVERED, now, now.plus(settings.pollInterval())), null);
+                }
             }
             case JOIN -> {
                 if ("SUCCEEDED".equals(member.joinStatus())) {
@@ -283,14 +288,15 @@ public final class ConstellationReconciler implements AutoCloseable {
                     fail(member, now, "the join failed: " + member.condition());
                 } else {
                     String condition = member.condition();
-                    if (member.attempts() % REDELIVER_EVERY_POLLS == 0 || NOT_CONNECTED.equals(condition)) {
+                    if (SEALED.equals(condition) || NOT_CONNECTED.equals(condition)
+                            || (member.attempts() > 0 && member.attempts() % REDELIVER_EVERY_POLLS == 0)) {
                         // The first delivery, or again: the stub may have missed the bundle or the server its
                         // reports (a reconnect). The stub runs nothing twice and answers with its latest report.
                         boolean delivered = agents.deliver(memberVm.orElseThrow().id(), bundle(member));
                         if (!delivered) {
                             condition = NOT_CONNECTED;
-                        } else if (member.attempts() == 0 || NOT_CONNECTED.equals(condition)) {
-                            condition = "join bundle delivered";
+                        } else if (SEALED.equals(condition) || NOT_CONNECTED.equals(condition)) {
+                            condition = DELIVERED;
                         }
                     }
                     saveMember(member.retryAt(condition, now, now.plus(settings.pollInterval())), null);
@@ -425,10 +431,12 @@ public final class ConstellationReconciler implements AutoCloseable {
         });
     }
 
-    private void saveMember(Member member, String action) {
+    /** Writes the member (and its audit event) unless someone wrote it first; returns the written row. */
+    private Optional<Member> saveMember(Member member, String action) {
         Instant now = now();
-        store.run(transaction -> {
-            if (transaction.constellations().updateMember(member).isPresent() && action != null) {
+        return store.call(transaction -> {
+            Optional<Member> written = transaction.constellations().updateMember(member);
+            if (written.isPresent() && action != null) {
                 Map<String, String> details = new HashMap<>();
                 details.put("member", member.name());
                 details.put("phase", member.phase().name());
@@ -437,6 +445,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                 }
                 transaction.audit().append("system", action, "constellation:" + member.constellation(), details, now);
             }
+            return written;
         });
     }
 

@@ -106,8 +106,21 @@ public final class VmService {
      * @return true when accepted
      */
     public boolean register(String vmId, String token, String agentPublicKey, String tlsPublicKey) {
+        // The reconciler writes the same row while the VM boots; a registration that lost that race reads again.
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            Optional<Boolean> decided = tryRegister(vmId, token, agentPublicKey, tlsPublicKey);
+            if (decided.isPresent()) {
+                wakeReconciler.run();
+                return decided.get();
+            }
+        }
+        throw new AsterismException(ErrorCode.CONFLICT, "the VM kept changing during registration: try again");
+    }
+
+    /** The decision, or empty when the VM row changed between reading and writing it. */
+    private Optional<Boolean> tryRegister(String vmId, String token, String agentPublicKey, String tlsPublicKey) {
         Instant now = now();
-        boolean accepted = store.call(transaction -> {
+        return store.call(transaction -> {
             Vm vm = transaction.vms().findById(vmId).orElse(null);
             String refusal = null;
             boolean repeated = false;
@@ -127,21 +140,19 @@ public final class VmService {
             String target = vm == null ? "vm-id:" + vmId : "vm:" + vm.name();
             if (refusal != null) {
                 transaction.audit().append("agent", "vm.registration-refused", target, Map.of("reason", refusal), now);
-                return false;
+                return Optional.of(false);
             }
             if (repeated) {
                 transaction.audit().append("agent", "vm.registration-repeated", target, Map.of("id", vmId), now);
-                return true;
+                return Optional.of(true);
             }
             if (transaction.vms().update(vm.registered(now)).isEmpty()) {
-                throw new AsterismException(ErrorCode.CONFLICT, "the VM changed during registration: try again");
+                return Optional.empty();
             }
             transaction.vms().putAgentKeys(vmId, agentPublicKey, tlsPublicKey);
             transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
-            return true;
+            return Optional.of(true);
         });
-        wakeReconciler.run();
-        return accepted;
     }
 
     private Vm changeDesiredState(User caller, String name, DesiredState desired, String action) {
