@@ -260,6 +260,11 @@ public final class Agent implements AutoCloseable {
                     registered.vmId(), state.vmId());
             return;
         }
+        if (state.registrationToken().isEmpty()) {
+            // Registered already: the server renewed the client certificate, which the channel has stored.
+            LOG.log(Level.INFO, "the server renewed the client certificate of VM {0}", state.vmId());
+            return;
+        }
         state.markRegistered(registered.role());
         LOG.log(Level.INFO, "VM {0} is registered with the role {1}", state.vmId(), registered.role().wireName());
         startHeartbeats();

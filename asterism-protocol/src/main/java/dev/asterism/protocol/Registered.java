@@ -16,6 +16,9 @@ import java.util.Optional;
  * issued for that key, bound to the VM id, and its own CA certificate; the agent presents the client certificate
  * on every later connection, and from then on trusts only that CA.
  *
+ * <p>Sent again to an agent that registered before, it renews the client certificate (same key, new validity),
+ * and nothing else: the agent keeps its role.
+ *
  * @param vmId the VM the agent is registered for
  * @param role {@link AgentRole#STUB} until a join bundle arrives, {@link AgentRole#CONTROLLER} for a VM of a
  *     controller brick, {@link AgentRole#WORKER} for a member that has joined

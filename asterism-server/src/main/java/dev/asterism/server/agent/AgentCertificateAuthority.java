@@ -204,6 +204,15 @@ public final class AgentCertificateAuthority {
         }
     }
 
+    /**
+     * Whether an agent certificate is in the last third of its validity (or past it): then the agent gets a new
+     * one for the same key the next time it connects or sends a heartbeat.
+     */
+    public boolean dueForRenewal(X509Certificate certificate) {
+        Instant notAfter = certificate.getNotAfter().toInstant();
+        return !clock.instant().isBefore(notAfter.minus(agentCertificateValidity.dividedBy(3)));
+    }
+
     /** {@link #openOrCreate(Path, Collection, Clock, Duration)} with 30-day agent certificates. */
     public static AgentCertificateAuthority openOrCreate(Path dataDirectory, Collection<String> serverNames,
             Clock clock) {

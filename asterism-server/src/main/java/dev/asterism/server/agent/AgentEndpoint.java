@@ -238,7 +238,7 @@ public final class AgentEndpoint implements AutoCloseable {
     private Object createSocket(JettyServerUpgradeRequest request, JettyServerUpgradeResponse response) {
         X509Certificate[] certificates = request.getCertificates();
         if (certificates == null || certificates.length == 0) {
-            return new AgentSocket(context, Optional.empty());
+            return new AgentSocket(context, Optional.empty(), null);
         }
         Optional<String> vmId = authority.vmIdOf(certificates[0]);
         if (vmId.isEmpty()) {
@@ -249,6 +249,6 @@ public final class AgentEndpoint implements AutoCloseable {
             }
             return null;
         }
-        return new AgentSocket(context, vmId);
+        return new AgentSocket(context, vmId, certificates[0]);
     }
 }

@@ -49,11 +49,18 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
     private volatile Session session;
     private volatile String boundVmId;
     private boolean registrationTried;
+    private final X509Certificate clientCertificate;
+    private volatile boolean renewalSent;
     private boolean closed;
 
-    AgentSocket(Context context, Optional<String> certifiedVmId) {
+    /**
+     * @param certifiedVmId the VM the connection's client certificate is bound to, when it presented one
+     * @param clientCertificate that certificate, or null
+     */
+    AgentSocket(Context context, Optional<String> certifiedVmId, X509Certificate clientCertificate) {
         this.context = context;
         this.boundVmId = certifiedVmId.orElse(null);
+        this.clientCertificate = clientCertificate;
     }
 
     @Override
@@ -61,6 +68,31 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
         session = newSession;
         if (boundVmId != null) {
             bind(boundVmId);
+            renewCertificateIfDue(boundVmId);
+        }
+    }
+
+    /**
+     * Hands an agent whose certificate is in the last third of its validity a new one for the same key, in a
+     * {@code Registered} message (which a registered agent takes as a renewal only): once per connection, checked
+     * when it connects and at each heartbeat, so a connection that stays open for weeks renews too.
+     */
+    private void renewCertificateIfDue(String vmId) {
+        X509Certificate current = clientCertificate;
+        if (current == null || renewalSent || !context.authority().dueForRenewal(current)) {
+            return;
+        }
+        renewalSent = true;
+        try {
+            X509Certificate fresh = context.authority().issueAgentCertificate(vmId, current.getPublicKey());
+            Registered renewal = new Registered(vmId, context.decider().roleOf(vmId), context.clock().instant(),
+                    AgentCertificateAuthority.pem(fresh), context.authority().caCertificatePem());
+            if (send(renewal)) {
+                LOG.info("renewed the client certificate of the agent of VM " + vmId + " until "
+                        + fresh.getNotAfter().toInstant());
+            }
+        } catch (RuntimeException failure) {
+            LOG.log(Level.WARNING, "could not renew the client certificate of the agent of VM " + vmId, failure);
         }
     }
 
@@ -192,7 +224,10 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
             case RegistrationRefused refused -> closeServerOnly(message);
             case SealedBundle bundle -> closeServerOnly(message);
             case ControllerCommand command -> closeServerOnly(message);
-            case Heartbeat heartbeat -> handle(vmId, message);
+            case Heartbeat heartbeat -> {
+                renewCertificateIfDue(vmId);
+                handle(vmId, message);
+            }
             case StepReport report -> handle(vmId, message);
             case CommandResult result -> handle(vmId, message);
         }

@@ -15,7 +15,6 @@ import dev.asterism.protocol.Register;
  * may block (a database transaction). It must be idempotent with respect to its own refusals and must never put
  * the token into a log, an audit record or a refusal reason.
  */
-@FunctionalInterface
 public interface RegistrationDecider {
 
     /**
@@ -25,6 +24,9 @@ public interface RegistrationDecider {
      *     then closes the connection with "try again" and the agent may retry with the same token
      */
     Decision decide(Register register);
+
+    /** The role of the agent of a VM that registered before, as a renewed certificate's message names it. */
+    AgentRole roleOf(String vmId);
 
     /** Accepted with the role the agent takes now, or refused with a reason a person can act on. */
     sealed interface Decision permits Accepted, Refused {

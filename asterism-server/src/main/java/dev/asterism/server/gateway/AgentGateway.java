@@ -68,6 +68,7 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
     }
 
     /** What an agent of a VM that registered before is, when it connects again. */
+    @Override
     public AgentRole roleOf(String vmId) {
         return store.call(transaction -> transaction.vms().findById(vmId)
                 .flatMap(vm -> transaction.catalog().brick(vm.brick()))

@@ -15,10 +15,12 @@ import dev.asterism.protocol.Register;
 import dev.asterism.protocol.Registered;
 import dev.asterism.protocol.RegistrationRefused;
 import dev.asterism.protocol.Sealing;
+import dev.asterism.testing.MutableClock;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,6 +114,34 @@ class AgentEndpointTest {
         assertThat(handler.next()).isEqualTo("vm-1 heartbeat");
         assertThat(handler.next()).isEqualTo("vm-1 command-result");
         assertThat(decider.decided).containsExactly("vm-1 accepted");
+    }
+
+    @Test
+    void an_agent_whose_certificate_nears_its_end_gets_a_new_one_for_the_same_key_once_per_connection()
+            throws Exception {
+        AgentTlsIdentity identity = registered("vm-1", TOKEN_1);
+        X509Certificate first = identity.clientCertificate().orElseThrow();
+        endpoint.close();
+        MutableClock clock = new MutableClock(Instant.now().plus(Duration.ofDays(21)));
+        authority = AgentCertificateAuthority.openOrCreate(dataDirectory, List.of(), clock);
+        endpoint = new AgentEndpoint(AgentEndpoint.Settings.loopback(0), authority, decider, handler, connections,
+                clock).start();
+
+        Agent agent = dial(identity);
+        Registered renewal = (Registered) agent.next();
+        assertThat(renewal.vmId()).isEqualTo("vm-1");
+        assertThat(renewal.clientCertificate()).isPresent();
+        waitUntil(() -> identity.clientCertificate().orElseThrow().getNotAfter().after(first.getNotAfter()));
+        X509Certificate second = identity.clientCertificate().orElseThrow();
+        assertThat(second.getPublicKey()).isEqualTo(first.getPublicKey());
+        assertThat(authority.vmIdOf(second)).contains("vm-1");
+        assertThat(authority.dueForRenewal(second)).isFalse();
+
+        agent.channel.send(new Heartbeat("vm-1", clock.instant()));
+        assertThat(handler.next()).isEqualTo("connected vm-1");
+        assertThat(handler.next()).isEqualTo("vm-1 heartbeat");
+        assertThat(agent.received.poll(300, TimeUnit.MILLISECONDS)).as("one renewal per connection").isNull();
+        assertThat(decider.decided).as("no second registration").containsExactly("vm-1 accepted");
     }
 
     @Test
@@ -317,6 +347,11 @@ class AgentEndpointTest {
             }
             decided.add(register.vmId() + " accepted");
             return Decision.accepted(AgentRole.STUB);
+        }
+
+        @Override
+        public AgentRole roleOf(String vmId) {
+            return AgentRole.STUB;
         }
     }
 
