@@ -45,6 +45,12 @@ final class ServerOptions {
             description = "How long a new VM's agent has to register before the VM is destroyed (default: ${DEFAULT-VALUE}).")
     Duration registrationTimeout;
 
+    @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "10m",
+            converter = Converters.PositiveDuration.class,
+            description = "How long one onboarding phase of a member may take before the member fails and is cleaned"
+                    + " up (default: ${DEFAULT-VALUE}).")
+    Duration phaseTimeout;
+
     ServerConfig toConfig(CliEnvironment environment, boolean sampleCatalog) {
         if (port < 0 || port > 65535) {
             throw new CommandFailure(ExitStatus.USAGE, "--port must be from 0 to 65535, not " + port);
@@ -59,7 +65,7 @@ final class ServerOptions {
         return new ServerConfig(defaults.dataDirectory(), bind, port, agentPort, databaseUrl,
                 databaseUrl == null ? null : databaseUser,
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
-                realm, simDelays, registrationTimeout, defaults.orphanGrace(),
+                realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog);
     }
 }

@@ -205,7 +205,7 @@ public final class AsterismServer implements AutoCloseable {
                 config.orphanGrace(), claimant));
         reconcilerReference.set(reconciler);
         ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
-                new ConstellationReconciler.Settings(Duration.ofMillis(250), Duration.ofMinutes(10),
+                new ConstellationReconciler.Settings(Duration.ofMillis(250), config.phaseTimeout(),
                         Duration.ofMinutes(10), 5, claimant));
         constellationReconcilerReference.set(constellationReconciler);
         registerGauges(metrics, store, reconciler);

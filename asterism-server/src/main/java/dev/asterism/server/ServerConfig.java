@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param databaseUrl a JDBC URL (PostgreSQL in production), or null for H2 in {@code dataDirectory}
  * @param realm the realm VMs start in when a request names none
  * @param simDelays {@code zero} or {@code realistic}: how slow the {@code sim} realm pretends to be
+ * @param phaseTimeout how long one onboarding phase of a member may take before the member fails
  * @param adminPassword the first super-admin's password, or null to generate one (printed once)
  * @param sampleCatalog whether to register the sample catalog (profiles, images, bricks) when missing
  */
@@ -29,6 +30,7 @@ public record ServerConfig(
         String realm,
         String simDelays,
         Duration registrationTimeout,
+        Duration phaseTimeout,
         Duration orphanGrace,
         String adminPassword,
         boolean sampleCatalog) {
@@ -39,6 +41,10 @@ public record ServerConfig(
         requireNonNull(realm, "realm is null");
         requireNonNull(simDelays, "simDelays is null");
         requireNonNull(registrationTimeout, "registrationTimeout is null");
+        requireNonNull(phaseTimeout, "phaseTimeout is null");
+        if (phaseTimeout.isNegative() || phaseTimeout.isZero()) {
+            throw new IllegalArgumentException("phaseTimeout must be positive");
+        }
         requireNonNull(orphanGrace, "orphanGrace is null");
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
@@ -51,46 +57,51 @@ public record ServerConfig(
     /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
-                Duration.ofMinutes(5), Duration.ofMinutes(2), null, true);
+                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDirectory, bindAddress, newPort, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withAgentPort(int newAgentPort) {
         return new ServerConfig(dataDirectory, bindAddress, port, newAgentPort, databaseUrl, databaseUser,
-                databasePassword, realm, simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, url, user, password, realm, simDelays,
-                registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withRealm(String newRealm, String newSimDelays) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, newRealm,
-                newSimDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withRegistrationTimeout(Duration timeout) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, timeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+    }
+
+    public ServerConfig withPhaseTimeout(Duration timeout) {
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withAdminPassword(String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, orphanGrace, password, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
         return new ServerConfig(directory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 
     public ServerConfig withBindAddress(String address) {
         return new ServerConfig(dataDirectory, address, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
     }
 }

@@ -166,4 +166,27 @@ class MemberFaultTest {
         await("cj", onlyMember("READY"), "READY after a retry");
         server.assertInvariants();
     }
+
+    @Test
+    void a_member_whose_tunnel_never_completes_a_handshake_fails_at_the_phase_deadline_and_a_retry_succeeds() {
+        server = TestServer.start(java.time.Clock.systemUTC(), config -> config.withPhaseTimeout(Duration.ofSeconds(3)));
+        server.admin.post("/constellations", Map.of("name", "ch", "brick", "controller")).expect(202);
+        await("ch", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        AtomicBoolean armed = new AtomicBoolean(true);
+        network().onNewGuest(guest -> {
+            if (armed.getAndSet(false)) {
+                guest.neverHandshake(true);
+            }
+        });
+        server.admin.post("/constellations/ch/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+
+        JsonNode failed = await("ch", onlyMember("FAILED"), "FAILED");
+        assertThat(failed.get("members").get(0).get("condition").asText()).contains("VPN did not finish within 3s");
+        server.awaitVmState(server.admin, "ch-m1", "DESTROYED");
+        server.assertInvariants();
+
+        server.admin.post("/constellations/ch/members/m1/retry", null).expect(202);
+        await("ch", onlyMember("READY"), "READY after a retry");
+        server.assertInvariants();
+    }
 }

@@ -311,6 +311,15 @@ public final class ConstellationReconciler implements AutoCloseable {
                 }
                 String key = command(vm, commandId(member, "spoke-key"), CommandKind.VPN_SPOKE_KEY, Map.of())
                         .results().get("publicKey");
+                Member keyed = member;
+                if (!key.equals(member.vpnPublicKey())) {
+                    // Written before the hub learns the key, so a cleanup after any failure can take the peer out.
+                    Optional<Member> written = saveMember(member.withVpnPublicKey(key), null);
+                    if (written.isEmpty()) {
+                        return;
+                    }
+                    keyed = written.get();
+                }
                 CommandResult hub = command(controller, commandId(member, "peer"), CommandKind.ADD_VPN_PEER, Map.of(
                         "peerPublicKey", key, "overlayAddress", member.overlayAddress(),
                         "endpoint", underlay(vm) + ":" + HUB_LISTEN_PORT));
@@ -318,7 +327,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                         "hubPublicKey", hub.results().get("hubPublicKey"),
                         "hubEndpoint", underlay(controller) + ":" + HUB_LISTEN_PORT,
                         "overlayAddress", member.overlayAddress(), "allowedSubnet", constellation.overlaySubnet()));
-                saveMember(member.withVpnPublicKey(key).enter(MemberPhase.CLOSE_PORTS, null, now), "member.phase");
+                saveMember(keyed.enter(MemberPhase.CLOSE_PORTS, null, now), "member.phase");
             }
             case CLOSE_PORTS -> {
                 command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE, Map.of("leaseId", member.id()));
