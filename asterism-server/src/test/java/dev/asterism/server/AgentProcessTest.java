@@ -3,13 +3,10 @@ package dev.asterism.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,11 +38,10 @@ class AgentProcessTest {
     @Test
     void an_agent_process_registers_its_vm_stops_on_sigterm_and_a_reused_token_is_refused() throws Exception {
         server = TestServer.start();
-        server.sim().neverRegisterAll(true);
-        server.admin.post("/vms", Map.of("name", "solo", "brick", "worker")).expect(202);
-        server.awaitVmState(server.admin, "solo", "AWAITING_REGISTRATION");
-        String vmId = server.admin.get("/vms/solo").expect(200).json().get("id").asText();
-        Path bootstrap = bootstrapOf(vmId);
+        Path bootstrap = directory.resolve("bootstrap.properties");
+        try (Writer writer = Files.newBufferedWriter(bootstrap)) {
+            server.bootstrapOfVmWithoutAgent("solo").store(writer, null);
+        }
 
         agent = startAgent(directory.resolve("state"), bootstrap);
         server.awaitVmState(server.admin, "solo", "RUNNING");
@@ -68,23 +64,6 @@ class AgentProcessTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(output).contains("--bootstrap FILE").doesNotContain("\tat ");
-    }
-
-    /** The bootstrap data as the realm would hand it to the VM: here, read from the sim realm's VM file. */
-    private Path bootstrapOf(String vmId) throws IOException {
-        Properties vm = new Properties();
-        try (Reader reader = Files.newBufferedReader(server.dataDirectory.resolve("sim-realm").resolve(vmId + ".vm"))) {
-            vm.load(reader);
-        }
-        Properties bootstrap = new Properties();
-        for (String key : new String[] {"vmId", "serverUrl", "caFingerprint", "registrationToken"}) {
-            bootstrap.setProperty(key, vm.getProperty(key));
-        }
-        Path file = directory.resolve("bootstrap.properties");
-        try (Writer writer = Files.newBufferedWriter(file)) {
-            bootstrap.store(writer, null);
-        }
-        return file;
     }
 
     private static Process startAgent(Path state, Path bootstrap) throws IOException {

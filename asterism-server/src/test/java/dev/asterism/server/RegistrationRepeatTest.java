@@ -2,9 +2,6 @@ package dev.asterism.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.Reader;
-import java.nio.file.Files;
-import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,15 +23,9 @@ class RegistrationRepeatTest {
     @Test
     void only_the_same_agent_with_both_keys_may_repeat_a_registration() throws Exception {
         server = TestServer.start();
-        server.sim().neverRegisterAll(true);
-        server.admin.post("/vms", Map.of("name", "again", "brick", "worker")).expect(202);
-        server.awaitVmState(server.admin, "again", "AWAITING_REGISTRATION");
-        String vmId = server.admin.get("/vms/again").expect(200).json().get("id").asText();
-        Properties vm = new Properties();
-        try (Reader reader = Files.newBufferedReader(server.dataDirectory.resolve("sim-realm").resolve(vmId + ".vm"))) {
-            vm.load(reader);
-        }
-        String token = vm.getProperty("registrationToken");
+        Properties bootstrap = server.bootstrapOfVmWithoutAgent("again");
+        String vmId = bootstrap.getProperty("vmId");
+        String token = bootstrap.getProperty("registrationToken");
         var vms = server.server.vms();
 
         assertThat(vms.register(vmId, "wrong-token", "sealing-key", "tls-key")).isFalse();

@@ -8,11 +8,15 @@ import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.server.sim.SimInvariants;
 import dev.asterism.testing.MutableClock;
 import dev.asterism.testing.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
 
 /** A real server on a free loopback port with its own H2 database (or a given JDBC URL), for one test class. */
 final class TestServer implements AutoCloseable {
@@ -43,8 +47,8 @@ final class TestServer implements AutoCloseable {
                 Files.delete(directory);
             }
             return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), config.dataDirectory());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -54,6 +58,29 @@ final class TestServer implements AutoCloseable {
 
     SimRealm sim() {
         return server.simRealm().orElseThrow();
+    }
+
+    /**
+     * Starts a VM of the brick {@code worker} with the sim realm's own agents held back, waits until it awaits its
+     * agent, and returns the bootstrap data the realm handed it (vmId, serverUrl, caFingerprint,
+     * registrationToken), read from the sim realm's VM file as an agent reads its config disk.
+     */
+    Properties bootstrapOfVmWithoutAgent(String name) {
+        sim().neverRegisterAll(true);
+        admin.post("/vms", Map.of("name", name, "brick", "worker")).expect(202);
+        awaitVmState(admin, name, "AWAITING_REGISTRATION");
+        String vmId = admin.get("/vms/" + name).expect(200).json().get("id").asText();
+        Properties vm = new Properties();
+        try (var reader = Files.newBufferedReader(dataDirectory.resolve("sim-realm").resolve(vmId + ".vm"))) {
+            vm.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties bootstrap = new Properties();
+        for (String key : new String[] {"vmId", "serverUrl", "caFingerprint", "registrationToken"}) {
+            bootstrap.setProperty(key, vm.getProperty(key));
+        }
+        return bootstrap;
     }
 
     /** Fails naming every broken invariant between the store, the sim realm and its guests. */
@@ -69,7 +96,7 @@ final class TestServer implements AutoCloseable {
 
     /** Creates a user with the role and returns a client logged in as them. */
     Api user(String name, String role) {
-        admin.post("/users", java.util.Map.of("username", name, "password", name + "-password", "role", role))
+        admin.post("/users", Map.of("username", name, "password", name + "-password", "role", role))
                 .expect(201);
         return Api.login(server.url(), name, name + "-password");
     }

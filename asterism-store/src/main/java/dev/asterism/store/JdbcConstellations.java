@@ -56,12 +56,7 @@ final class JdbcConstellations implements ConstellationRepository {
 
     @Override
     public List<Constellation> claimDue(Claim claim, int limit) {
-        List<String> ids = sql.claimDue("constellations", claim, limit);
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE id IN (" + Sql.placeholders(ids.size())
-                + ") ORDER BY next_check_at", JdbcConstellations::map, ids.toArray());
+        return sql.claimDue("constellations", COLUMNS, JdbcConstellations::map, claim, limit);
     }
 
     @Override
@@ -112,12 +107,7 @@ final class JdbcConstellations implements ConstellationRepository {
 
     @Override
     public List<Member> claimDueMembers(Claim claim, int limit) {
-        List<String> ids = sql.claimDue("members", claim, limit);
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return sql.query("SELECT " + MEMBER_COLUMNS + " FROM members WHERE id IN (" + Sql.placeholders(ids.size())
-                + ") ORDER BY next_check_at", JdbcConstellations::member, ids.toArray());
+        return sql.claimDue("members", MEMBER_COLUMNS, JdbcConstellations::member, claim, limit);
     }
 
     @Override

@@ -62,12 +62,7 @@ final class JdbcVms implements VmRepository {
 
     @Override
     public List<Vm> claimDue(Claim claim, int limit) {
-        List<String> ids = sql.claimDue("vms", claim, limit);
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE id IN (" + Sql.placeholders(ids.size())
-                + ") ORDER BY next_check_at", JdbcVms::map, ids.toArray());
+        return sql.claimDue("vms", COLUMNS, JdbcVms::map, claim, limit);
     }
 
     @Override

@@ -67,24 +67,25 @@ final class Sql {
 
     /**
      * Claims up to {@code limit} rows of {@code table} whose check is due and that no other claimant holds, oldest
-     * check first: locks them (skipping rows another transaction has locked), marks them claimed, and returns their
-     * ids. Must run in a transaction, so the locks hold until the claim is written.
+     * check first: locks them (skipping rows another transaction has locked), marks them claimed, and returns them
+     * read with {@code columns} and {@code mapper}. Must run in a transaction, so the locks hold until the claim is
+     * written.
      */
-    List<String> claimDue(String table, Claim claim, int limit) {
+    <T> List<T> claimDue(String table, String columns, RowMapper<T> mapper, Claim claim, int limit) {
         List<String> ids = query("SELECT id FROM " + table + " WHERE next_check_at <= ?"
                         + " AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
                         + " ORDER BY next_check_at FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED",
                 row -> row.getString(1), claim.now(), claim.now(), claim.claimant());
+        if (ids.isEmpty()) {
+            return List.of();
+        }
         for (String id : ids) {
             update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE id = ?", claim.claimant(),
                     claim.until(), id);
         }
-        return ids;
-    }
-
-    /** {@code count} question marks separated by commas, for an IN list. */
-    static String placeholders(int count) {
-        return String.join(", ", Collections.nCopies(count, "?"));
+        return query("SELECT " + columns + " FROM " + table + " WHERE id IN ("
+                + String.join(", ", Collections.nCopies(ids.size(), "?")) + ") ORDER BY next_check_at", mapper,
+                ids.toArray());
     }
 
     static Instant instant(ResultSet row, String column) throws SQLException {
