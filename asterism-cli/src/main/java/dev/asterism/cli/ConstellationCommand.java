@@ -30,10 +30,16 @@ final class ConstellationCommand extends CommandGroup {
             @Option(names = "--brick", required = true, paramLabel = "BRICK", description = "The controller's brick.")
                     String brick,
             @Option(names = "--name", required = true, paramLabel = "NAME", description = "The constellation's name.")
-                    String name) {
-        JsonNode created = api().post("/constellations", Map.of("name", name, "brick", brick));
+                    String name,
+            @Option(names = "--join-mode", paramLabel = "ports|vpn-first", defaultValue = "ports",
+                    description = "ports: members join through join ports the controller opens to them for the join"
+                            + " (the default); vpn-first: members go on the VPN first and join through the tunnel, and"
+                            + " no port is ever opened.")
+                    String joinMode) {
+        JsonNode created = api().post("/constellations", Map.of("name", name, "brick", brick, "joinMode", joinMode));
         printLine(created.get("name").asText() + ": " + created.get("state").asText() + " (domain "
-                + created.get("domain").asText() + "); follow it with `asterism constellation watch " + name + "`");
+                + created.get("domain").asText() + ", join mode " + created.get("joinMode").asText()
+                + "); follow it with `asterism constellation watch " + name + "`");
     }
 
     @Command(name = "add", description = "Add members: --count K (named w1, w2, ...) or --names a,b.")

@@ -61,10 +61,46 @@ class ConstellationOnboardingTest {
     }
 
     @Test
+    void in_vpn_first_mode_members_join_through_the_tunnel_and_no_port_is_ever_opened() throws Exception {
+        admin.post("/constellations", Map.of("name", "vf", "brick", "controller", "joinMode", "vpn-first"))
+                .expect(202);
+        JsonNode active = await("vf", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        assertThat(active.get("joinMode").asText()).isEqualTo("vpn-first");
+        String address = admin.get("/vms/vf-controller").expect(200).json().get("addresses").get(0).asText();
+        var controller = network().guests().stream()
+                .filter(guest -> guest.underlayAddress().toString().equals(address)).findFirst().orElseThrow();
+
+        // Watch the controller's ruleset during the whole join, as often as the machine allows.
+        var leasesSeen = new java.util.concurrent.atomic.AtomicInteger();
+        var watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = Thread.ofPlatform().start(() -> {
+            while (watching.get()) {
+                leasesSeen.accumulateAndGet(controller.openLeaseCount(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        admin.post("/constellations/vf/members", Map.of("brick", "worker", "count", 2)).expect(202);
+        await("vf", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");
+        watching.set(false);
+        watcher.join();
+
+        assertThat(leasesSeen.get()).as("leases ever open on the controller").isZero();
+        var phasesEntered = admin.get("/audit?action=member.phase&limit=1000").expect(200).json().findValuesAsText("phase");
+        assertThat(phasesEntered).contains("VPN", "INJECT", "JOIN").doesNotContain("OPEN_PORTS", "CLOSE_PORTS");
+        assertThat(network().computerCount()).isEqualTo(2);
+        assertThat(network().peerCount()).isEqualTo(2);
+        server.assertInvariants();
+
+        assertThat(admin.post("/constellations", Map.of("name", "vx", "brick", "controller", "joinMode", "sideways"))
+                .expect(422).body()).contains("joinMode").contains("ports, vpn-first");
+    }
+
+    @Test
     void two_members_join_the_domain_and_the_vpn_and_removal_undoes_it() {
         admin.post("/constellations", Map.of("name", "c7", "brick", "controller")).expect(202);
         JsonNode active = await("c7", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
         assertThat(active.get("domain").asText()).isEqualTo("C7.ASTERISM.TEST");
+        assertThat(active.get("joinMode").asText()).as("the seed's order by default").isEqualTo("ports");
 
         admin.post("/constellations/c7/members", Map.of("brick", "worker", "count", 2)).expect(202);
         JsonNode ready = await("c7", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");

@@ -3,6 +3,7 @@ package dev.asterism.store;
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.JoinMode;
 import dev.asterism.core.constellation.MemberPhase;
 import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.store.ConstellationRepository;
@@ -14,7 +15,7 @@ import java.util.Optional;
 
 final class JdbcConstellations implements ConstellationRepository {
     private static final String COLUMNS = "name, owner_name, controller_brick, controller_vm, domain, overlay_subnet,"
-            + " state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
+            + " join_mode, state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
     private static final String MEMBER_COLUMNS = "id, constellation, name, brick, profile, vm_name, overlay_address,"
             + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key,"
             + " phase_started_at, created_at, updated_at, next_check_at, attempts, version";
@@ -27,9 +28,9 @@ final class JdbcConstellations implements ConstellationRepository {
     @Override
     public void insert(String id, Constellation c) {
         sql.insertUnique("constellation", c.name(), "INSERT INTO constellations (id, live_name, " + COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, c.name(), c.name(), c.owner(), c.controllerBrick(), c.controllerVm(), c.domain(),
-                c.overlaySubnet(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
+                c.overlaySubnet(), c.joinMode(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
                 c.nextCheckAt(), c.attempts(), c.version());
     }
 
@@ -134,8 +135,8 @@ final class JdbcConstellations implements ConstellationRepository {
     private static Constellation map(ResultSet row) throws SQLException {
         return new Constellation(row.getString("name"), row.getString("owner_name"), row.getString("controller_brick"),
                 row.getString("controller_vm"), row.getString("domain"), row.getString("overlay_subnet"),
-                ConstellationState.valueOf(row.getString("state")), row.getString("reason"),
-                row.getString("hub_public_key"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
+                JoinMode.valueOf(row.getString("join_mode")), ConstellationState.valueOf(row.getString("state")),
+                row.getString("reason"), row.getString("hub_public_key"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
                 Sql.instant(row, "next_check_at"), row.getInt("attempts"), row.getLong("version"));
     }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
  * A controlling VM and its members, with a domain and a VPN overlay subnet.
  *
  * @param controllerVm the controlling VM's name (a VM of the store)
+ * @param joinMode in which order members join the domain and the VPN
  * @param hubPublicKey the VPN hub's public key once provisioned, else null
  */
 public record Constellation(
@@ -17,6 +18,7 @@ public record Constellation(
         String controllerVm,
         String domain,
         String overlaySubnet,
+        JoinMode joinMode,
         ConstellationState state,
         String reason,
         String hubPublicKey,
@@ -33,6 +35,7 @@ public record Constellation(
         requireNonNull(controllerVm, "controllerVm is null");
         requireNonNull(domain, "domain is null");
         requireNonNull(overlaySubnet, "overlaySubnet is null");
+        requireNonNull(joinMode, "joinMode is null");
         requireNonNull(state, "state is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(updatedAt, "updatedAt is null");
@@ -40,23 +43,23 @@ public record Constellation(
 
     public Constellation moveTo(ConstellationState newState, String newReason, String hubKey, Instant now,
             Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, newState, newReason,
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, newState, newReason,
                 hubKey, createdAt, now, nextCheck, 0, version);
     }
 
     /** Nothing to do yet, which is no failed attempt; look again at {@code nextCheck}. */
     public Constellation waitUntil(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, newReason,
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
                 hubPublicKey, createdAt, now, nextCheck, attempts, version);
     }
 
     public Constellation withVersion(long newVersion) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, reason,
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, reason,
                 hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
     }
 
     public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, state, newReason,
+        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
                 hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
     }
 }

@@ -221,6 +221,8 @@ public final class ConstellationReconciler implements AutoCloseable {
         Vm controller = store.call(transaction -> transaction.vms().find(constellation.controllerVm())).orElse(null);
         Optional<Vm> memberVm = member.vmName() == null ? Optional.empty()
                 : store.call(transaction -> transaction.vms().find(member.vmName()));
+        // vpn-first: REQUEST_VM, VPN, INJECT, JOIN (through the tunnel), READY; no port is opened.
+        boolean vpnFirst = constellation.joinMode() == JoinMode.VPN_FIRST;
         if (member.phase().isOnboarding() && member.phase() != MemberPhase.READY && member.phase() != MemberPhase.REQUEST_VM
                 && pastDeadline(member.phaseStartedAt(), now)) {
             fail(member, now, member.phase() + " did not finish within " + human(settings.phaseTimeout()));
@@ -250,7 +252,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                 if (vm == null || vm.state() == VmState.FAILED || vm.state() == VmState.DESTROYED) {
                     fail(member, now, "its VM failed: " + (vm == null ? "it is gone" : vm.reason()));
                 } else if (vm.state() == VmState.RUNNING && agentKey(vm).isPresent()) {
-                    saveMember(member.enter(MemberPhase.OPEN_PORTS, null, now), "member.phase");
+                    MemberPhase next = vpnFirst ? MemberPhase.VPN : MemberPhase.OPEN_PORTS;
+                    saveMember(member.enter(next, null, now), "member.phase");
                 } else {
                     saveMember(member.waitUntil("waiting for the VM's agent to register (" + vm.state() + ")", now,
                             now.plus(settings.pollInterval())), null);
@@ -269,7 +272,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                     CommandResult result = command(controller, commandId(member, "seal"), CommandKind.SEAL_JOIN_BUNDLE,
                             Map.of("memberName", member.name(), "memberVmId", vm.id(),
                                     "computerName", member.computerName(), "memberPublicKey", agentKey(vm).orElseThrow(),
-                                    "dcAddress", underlay(controller)));
+                                    "dcAddress", vpnFirst ? ConstellationService.HUB_OVERLAY_ADDRESS
+                                            : underlay(controller)));
                     Map<String, String> box = result.results();
                     sealed = member.withSealedBundle(box.get("bundleId") + "\n" + box.get("ephemeralPublicKey") + "\n"
                             + box.get("nonce") + "\n" + box.get("ciphertext") + "\n" + box.get("associatedData"));
@@ -282,7 +286,10 @@ public final class ConstellationReconciler implements AutoCloseable {
                 }
             }
             case JOIN -> {
-                if ("SUCCEEDED".equals(member.joinStatus())) {
+                if ("SUCCEEDED".equals(member.joinStatus()) && vpnFirst) {
+                    verifyJoin(controller, member);
+                    saveMember(member.enter(MemberPhase.READY, null, now), "member.ready");
+                } else if ("SUCCEEDED".equals(member.joinStatus())) {
                     saveMember(member.enter(MemberPhase.VPN, null, now), "member.phase");
                 } else if ("FAILED".equals(member.joinStatus())) {
                     fail(member, now, "the join failed: " + member.condition());
@@ -304,10 +311,8 @@ public final class ConstellationReconciler implements AutoCloseable {
             }
             case VPN -> {
                 Vm vm = memberVm.orElseThrow();
-                CommandResult verified = command(controller, commandId(member, "verify"), CommandKind.VERIFY_JOIN,
-                        Map.of("computerName", member.computerName()));
-                if (!"true".equals(verified.results().get("joined"))) {
-                    throw new StepFailed("the domain controller does not see the join of " + member.computerName(), false);
+                if (!vpnFirst) {
+                    verifyJoin(controller, member);
                 }
                 String key = command(vm, commandId(member, "spoke-key"), CommandKind.VPN_SPOKE_KEY, Map.of())
                         .results().get("publicKey");
@@ -327,7 +332,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                         "hubPublicKey", hub.results().get("hubPublicKey"),
                         "hubEndpoint", underlay(controller) + ":" + HUB_LISTEN_PORT,
                         "overlayAddress", member.overlayAddress(), "allowedSubnet", constellation.overlaySubnet()));
-                saveMember(keyed.enter(MemberPhase.CLOSE_PORTS, null, now), "member.phase");
+                saveMember(keyed.enter(vpnFirst ? MemberPhase.INJECT : MemberPhase.CLOSE_PORTS, null, now),
+                        "member.phase");
             }
             case CLOSE_PORTS -> {
                 command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE, Map.of("leaseId", member.id()));
@@ -377,6 +383,15 @@ public final class ConstellationReconciler implements AutoCloseable {
 
     private void fail(Member member, Instant now, String reason) {
         saveMember(member.removing(false, reason, now), "member.failing");
+    }
+
+    /** Asks the controller whether the member's computer completed its join; a member that did not fails. */
+    private void verifyJoin(Vm controller, Member member) {
+        CommandResult verified = command(controller, commandId(member, "verify"), CommandKind.VERIFY_JOIN,
+                Map.of("computerName", member.computerName()));
+        if (!"true".equals(verified.results().get("joined"))) {
+            throw new StepFailed("the domain controller does not see the join of " + member.computerName(), false);
+        }
     }
 
     private static SealedBundle bundle(Member member) {

@@ -13,6 +13,7 @@ import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.Validate;
+import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.VmService;
 import dev.asterism.protocol.StepReport;
 import dev.asterism.protocol.StepStatus;
@@ -54,8 +55,10 @@ public final class ConstellationService {
     /** A constellation and its members, for show and the panel. */
     public record View(Constellation constellation, List<Member> members) {}
 
-    public Constellation create(User caller, String name, String brickName) {
+    /** @param joinMode {@code ports} (the default when null) or {@code vpn-first} */
+    public Constellation create(User caller, String name, String brickName, String joinMode) {
         Validate.name("name", name);
+        JoinMode mode = joinMode == null ? JoinMode.PORTS : WireNames.parse("joinMode", joinMode, JoinMode.class);
         if (name.length() > 52) {
             throw AsterismException.invalid("name", "is too long for a constellation: at most 52 characters");
         }
@@ -76,13 +79,14 @@ public final class ConstellationService {
         String controllerVm = name + "-controller";
         vms.start(caller, controllerVm, brickName, null, null);
         Constellation constellation = new Constellation(name, caller.username(), brickName, controllerVm,
-                name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, ConstellationState.PROVISIONING, null,
+                name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode, ConstellationState.PROVISIONING, null,
                 null, now, now, now, 0, 0);
         try {
             store.run(transaction -> {
                 transaction.constellations().insert(UUID.randomUUID().toString(), constellation);
                 transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
-                        Map.of("brick", brickName, "controllerVm", controllerVm, "domain", constellation.domain()),
+                        Map.of("brick", brickName, "controllerVm", controllerVm, "domain", constellation.domain(),
+                                "joinMode", WireNames.of(mode)),
                         now);
             });
         } catch (RuntimeException e) {

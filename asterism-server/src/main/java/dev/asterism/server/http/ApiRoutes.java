@@ -275,7 +275,8 @@ public final class ApiRoutes {
         User caller = authenticator.caller(context);
         Requests.NewConstellation request = Json.body(context, Requests.NewConstellation.class);
         context.status(202).json(Views.ConstellationView.of(
-                constellations.create(caller, request.name(), request.brick()), List.of()));
+                constellations.create(caller, request.name(), request.brick(), request.joinMode()),
+                List.of()));
     }
 
     private void showConstellation(Context context) {

@@ -20,7 +20,7 @@ final class Requests {
 
     record GrantChange(String level) {}
 
-    record NewConstellation(String name, String brick) {}
+    record NewConstellation(String name, String brick, String joinMode) {}
 
     record NewMembers(String brick, String profile, Integer count, List<String> names) {}
 

@@ -79,7 +79,8 @@ final class Views {
             List<MemberView> members) {
         static ConstellationView of(Constellation constellation, List<Member> members) {
             return new ConstellationView(constellation.name(), constellation.owner(), constellation.controllerBrick(),
-                    constellation.controllerVm(), constellation.domain(), constellation.overlaySubnet(), "ports",
+                    constellation.controllerVm(), constellation.domain(), constellation.overlaySubnet(),
+                    WireNames.of(constellation.joinMode()),
                     constellation.state().name(), constellation.reason(), constellation.createdAt(),
                     constellation.updatedAt(), members == null ? null : members.stream().map(MemberView::of).toList());
         }

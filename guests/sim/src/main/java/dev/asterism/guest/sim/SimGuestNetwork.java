@@ -214,6 +214,28 @@ public final class SimGuestNetwork {
         return false;
     }
 
+    /**
+     * The guest that {@code from} reaches at {@code address}: the guest with that underlay address, or the one
+     * with that overlay address on {@code from}'s hub (overlay addresses repeat across hubs). Guarded by
+     * {@link #lock}.
+     */
+    Optional<SimGuestPlatform> reachableAt(SimGuestPlatform from, Ipv4Address address) {
+        SimGuestPlatform underlayTarget = guests.get(address);
+        if (underlayTarget != null) {
+            return Optional.of(underlayTarget);
+        }
+        Optional<SimGuestPlatform> hub = from.connectedHub();
+        if (hub.isEmpty()) {
+            return Optional.empty();
+        }
+        for (SimGuestPlatform candidate : overlayMembers(hub.get())) {
+            if (candidate.overlayAddress().filter(address::equals).isPresent()) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The hub and every spoke connected to it. Guarded by {@link #lock}. */
     private List<SimGuestPlatform> overlayMembers(SimGuestPlatform hub) {
         List<SimGuestPlatform> members = new ArrayList<>();

@@ -611,7 +611,7 @@ public final class SimGuestPlatform implements GuestPlatform {
                     throw new GuestException(Code.CONFLICT, hostName + " is joined to " + current.domain() + " as "
                             + current.computerName() + " already");
                 }
-                Optional<SimGuestPlatform> controller = network.guestAt(controllerAddress);
+                Optional<SimGuestPlatform> controller = network.reachableAt(SimGuestPlatform.this, controllerAddress);
                 if (controller.isEmpty() || !reaches(controllerAddress, PortRange.Protocol.TCP, 389)
                         || !reaches(controllerAddress, PortRange.Protocol.TCP, 88)) {
                     throw new GuestException(Code.UNAVAILABLE, "the domain controller at " + controllerAddress
@@ -869,7 +869,7 @@ public final class SimGuestPlatform implements GuestPlatform {
             byte[] copy = content.clone();
             act(SimOperation.WRITE_FILE, () -> {
                 String key = fileKey(server, share, file, userName, password);
-                network.guestAt(server).ifPresent(guest -> {
+                network.reachableAt(SimGuestPlatform.this, server).ifPresent(guest -> {
                     guest.disk.files.put(key, copy);
                     network.saved(guest);
                 });
@@ -880,7 +880,8 @@ public final class SimGuestPlatform implements GuestPlatform {
         public byte[] readFile(Ipv4Address server, String share, String file, String userName, Secret password) {
             return operate(SimOperation.READ_FILE, () -> {
                 String key = fileKey(server, share, file, userName, password);
-                byte[] content = network.guestAt(server).map(guest -> guest.disk.files.get(key)).orElse(null);
+                byte[] content = network.reachableAt(SimGuestPlatform.this, server)
+                        .map(guest -> guest.disk.files.get(key)).orElse(null);
                 if (content == null) {
                     throw new GuestException(Code.NOT_FOUND, "share " + share + " on " + server + " has no file " + file);
                 }
@@ -901,7 +902,7 @@ public final class SimGuestPlatform implements GuestPlatform {
             if (!reaches(server, PortRange.Protocol.TCP, 445)) {
                 throw new GuestException(Code.UNAVAILABLE, "the file server at " + server + " cannot be reached on TCP 445");
             }
-            SimDisk serverDisk = network.guestAt(server).orElseThrow().disk;
+            SimDisk serverDisk = network.reachableAt(SimGuestPlatform.this, server).orElseThrow().disk;
             Secret known = serverDisk.users.get(name);
             if (known == null || !known.matches(password)) {
                 throw new GuestException(Code.INVALID, "the user name or password for " + name + " is wrong");

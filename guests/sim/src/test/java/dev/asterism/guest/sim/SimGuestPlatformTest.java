@@ -350,4 +350,20 @@ class SimGuestPlatformTest {
 
         assertThat(controller.openLeaseCount()).isEqualTo(400);
     }
+
+    @Test
+    public void a_member_on_the_vpn_joins_through_the_tunnel_without_any_lease() {
+        provisionAndPreset("WORKER-1", "One-Time-Pass-1");
+        controller.firewall().applyBaseline(new FirewallBaseline(List.of(
+                new FirewallRule(OVERLAY, PortRange.tcp(88)), new FirewallRule(OVERLAY, PortRange.tcp(389)),
+                new FirewallRule(Ipv4Subnet.of("0.0.0.0/0"), PortRange.udp(VPN_PORT)))));
+        assertThat(failureCode(() -> join(member, "WORKER-1", "One-Time-Pass-1")))
+                .as("from the underlay without a lease").isEqualTo(Code.UNAVAILABLE);
+
+        connectSpoke(member, "10.77.0.10");
+        member.domainMember().join(DOMAIN, HUB_OVERLAY, ComputerName.of("WORKER-1"), Secret.of("One-Time-Pass-1"));
+
+        assertThat(controller.domainController().verifyJoin(ComputerName.of("WORKER-1"))).isTrue();
+        assertThat(controller.openLeaseCount()).isZero();
+    }
 }
