@@ -7,6 +7,8 @@ import dev.asterism.guest.sim.SimGuestNetwork;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,8 +73,8 @@ class ConstellationOnboardingTest {
                 .filter(guest -> guest.underlayAddress().toString().equals(address)).findFirst().orElseThrow();
 
         // Watch the controller's ruleset during the whole join, as often as the machine allows.
-        var leasesSeen = new java.util.concurrent.atomic.AtomicInteger();
-        var watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var leasesSeen = new AtomicInteger();
+        var watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofPlatform().start(() -> {
             while (watching.get()) {
                 leasesSeen.accumulateAndGet(controller.openLeaseCount(), Math::max);

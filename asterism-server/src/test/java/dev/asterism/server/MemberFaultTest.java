@@ -16,6 +16,7 @@ import dev.asterism.spi.guest.VpnPublicKey;
 import dev.asterism.spi.realm.Bootstrap;
 import dev.asterism.spi.realm.OsFamily;
 import dev.asterism.spi.realm.RealmVmSpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -169,7 +170,7 @@ class MemberFaultTest {
 
     @Test
     void a_member_whose_tunnel_never_completes_a_handshake_fails_at_the_phase_deadline_and_a_retry_succeeds() {
-        server = TestServer.start(java.time.Clock.systemUTC(), config -> config.withPhaseTimeout(Duration.ofSeconds(3)));
+        server = TestServer.start(Clock.systemUTC(), config -> config.withPhaseTimeout(Duration.ofSeconds(3)));
         server.admin.post("/constellations", Map.of("name", "ch", "brick", "controller")).expect(202);
         await("ch", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
         AtomicBoolean armed = new AtomicBoolean(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.core.constellation.AgentCommands;
 import dev.asterism.core.constellation.ConstellationReconciler;
+import dev.asterism.core.constellation.Member;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.protocol.CommandResult;
 import dev.asterism.protocol.ControllerCommand;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +85,7 @@ class TwoReconcilersOneDatabaseTest {
                 && c.get("members").findValuesAsText("phase").stream().allMatch("READY"::equals), "12 READY members");
 
         Set<String> memberIds = server.server.store().call(t -> t.constellations().members("two", false)).stream()
-                .map(dev.asterism.core.constellation.Member::id).collect(Collectors.toSet());
+                .map(Member::id).collect(Collectors.toSet());
         Map<String, Set<String>> memberSenders = senders.entrySet().stream()
                 .filter(entry -> memberIds.contains(entry.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
@@ -102,7 +104,7 @@ class TwoReconcilersOneDatabaseTest {
                         Duration.ofMinutes(10), 5, new Claimant(claimant, Claimant.DEFAULT_HOLD)));
     }
 
-    private JsonNode await(java.util.function.Predicate<JsonNode> done, String what) throws InterruptedException {
+    private JsonNode await(Predicate<JsonNode> done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
