@@ -10,7 +10,11 @@ import dev.asterism.spi.guest.Ipv4Address;
 import dev.asterism.spi.guest.Ipv4Subnet;
 import dev.asterism.spi.guest.PortLease;
 import dev.asterism.spi.guest.PortRange;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,6 +127,58 @@ class NftFirewallTest {
         GuestException past = catchThrowableOfType(GuestException.class, () -> firewall.openLease("lease-3", MEMBER,
                 List.of(PortRange.tcp(389)), Clock.systemUTC().instant().minusSeconds(1)));
         assertThat(past.code()).isEqualTo(GuestException.Code.INVALID);
+    }
+
+    @Test
+    void an_established_connection_outlives_the_expiry_of_its_lease_but_not_its_closing() throws Exception {
+        firewall.applyBaseline(FirewallBaseline.dropAll());
+
+        firewall.openLease("lease-4", MEMBER, List.of(PortRange.tcp(389)), Clock.systemUTC().instant().plusSeconds(2));
+        HeldConnection kept = HeldConnection.open(member, GUEST_ADDRESS, 389);
+        Thread.sleep(3000);
+        assertThat(reaches(389)).as("a new connection after the lease expired").isFalse();
+        assertThat(kept.exchange()).as("the established one, as with conntrack on Linux").isEqualTo("answered");
+
+        firewall.openLease("lease-5", MEMBER, List.of(PortRange.tcp(389)), Clock.systemUTC().instant().plusSeconds(2));
+        HeldConnection cut = HeldConnection.open(member, GUEST_ADDRESS, 389);
+        Thread.sleep(3000);
+        firewall.closeLease("lease-5");
+        assertThat(cut.exchange()).as("after closing the expired lease, which flushes its source's connections")
+                .isEqualTo("cut");
+    }
+
+    /** A TCP connection from a namespace, held open by a small python3 client until asked to send a request. */
+    private record HeldConnection(Process process, BufferedReader output, Writer input) {
+        private static final String CLIENT = String.join("\n",
+                "import socket, sys",
+                "s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)",
+                "print('connected', flush=True)",
+                "sys.stdin.readline()",
+                "try:",
+                "    s.settimeout(2)",
+                "    s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')",
+                "    print('answered' if s.recv(1) else 'cut', flush=True)",
+                "except OSError:",
+                "    print('cut', flush=True)");
+
+        static HeldConnection open(String namespace, String address, int port) throws Exception {
+            Process process = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-c", CLIENT, address,
+                    Integer.toString(port)).redirectErrorStream(true).start();
+            var output = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(output.readLine()).isEqualTo("connected");
+            return new HeldConnection(process, output, new OutputStreamWriter(process.getOutputStream(),
+                    StandardCharsets.UTF_8));
+        }
+
+        /** Sends a request now and says whether it was answered or the connection was cut. */
+        String exchange() throws Exception {
+            input.write("go\n");
+            input.flush();
+            String result = output.readLine();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return result;
+        }
     }
 
     // ---- the namespaces
