@@ -562,7 +562,9 @@ abstract class StoreContract {
                         .as("%s claimed by %s and claimant-%d", vmId, previous, claimant).isTrue();
             }
         }
-        assertThat(owner).as("every claimant got a batch").hasSizeGreaterThanOrEqualTo(40);
+        // How many rows each racer got depends on timing (and on H2's or PostgreSQL's locking); that none got a row
+        // another holds does not.
+        assertThat(owner).as("the racers claimed something").isNotEmpty();
         assertThat(claimVms("late", T0.plusSeconds(10), 500)).as("a newcomer gets exactly the unclaimed rest")
                 .hasSize(200 - owner.size()).doesNotContainAnyElementsOf(owner.keySet());
     }
