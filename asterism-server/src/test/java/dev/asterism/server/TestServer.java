@@ -46,7 +46,14 @@ final class TestServer implements AutoCloseable {
             if (!config.dataDirectory().equals(directory)) {
                 Files.delete(directory);
             }
-            return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), config.dataDirectory());
+            try {
+                return new TestServer(AsterismServer.start(config, clock, FAST_HASHER), config.dataDirectory());
+            } catch (RuntimeException e) {
+                if (config.dataDirectory().equals(directory)) {
+                    PostgresServer.deleteRecursively(directory);
+                }
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
