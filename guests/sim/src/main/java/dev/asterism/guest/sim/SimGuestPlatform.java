@@ -340,7 +340,9 @@ public final class SimGuestPlatform implements GuestPlatform {
             try {
                 result = action.get();
             } finally {
-                network.saved(this);
+                if (operation.changesState()) {
+                    network.saved(this);
+                }
             }
             if (fault != null) {
                 throw new GuestException(fault.code(), "the answer to " + operation + " on " + hostName + " was lost");

@@ -2,29 +2,40 @@ package dev.asterism.guest.sim;
 
 /** The operations of a {@link SimGuestPlatform} that a fault switch can make fail. */
 public enum SimOperation {
-    PROVISION,
-    PRESET_COMPUTER,
-    VERIFY_JOIN,
-    REMOVE_COMPUTER,
-    LIST_COMPUTERS,
-    CREATE_USER,
-    REMOVE_USER,
-    JOIN,
-    APPLY_BASELINE,
-    OPEN_LEASE,
-    CLOSE_LEASE,
-    LIST_LEASES,
-    ENSURE_HUB,
-    ADD_PEER,
-    REMOVE_PEER,
-    LIST_PEERS,
-    ENSURE_SPOKE,
-    CONFIGURE_SPOKE,
-    PERSIST_SPOKE,
-    ENSURE_SHARE,
-    REMOVE_SHARE,
-    WRITE_FILE,
-    READ_FILE,
-    RUN_SCRIPT,
-    REBOOT
+    PROVISION(true),
+    PRESET_COMPUTER(true),
+    VERIFY_JOIN(false),
+    REMOVE_COMPUTER(true),
+    LIST_COMPUTERS(false),
+    CREATE_USER(true),
+    REMOVE_USER(true),
+    JOIN(true),
+    APPLY_BASELINE(true),
+    OPEN_LEASE(true),
+    CLOSE_LEASE(true),
+    LIST_LEASES(false),
+    ENSURE_HUB(true),
+    ADD_PEER(true),
+    REMOVE_PEER(true),
+    LIST_PEERS(false),
+    ENSURE_SPOKE(true),
+    CONFIGURE_SPOKE(true),
+    PERSIST_SPOKE(true),
+    ENSURE_SHARE(true),
+    REMOVE_SHARE(true),
+    WRITE_FILE(true),
+    READ_FILE(false),
+    RUN_SCRIPT(false),
+    REBOOT(true);
+
+    private final boolean changesState;
+
+    SimOperation(boolean changesState) {
+        this.changesState = changesState;
+    }
+
+    /** Whether the operation may change the guest, which a persistent network then writes to its file. */
+    boolean changesState() {
+        return changesState;
+    }
 }
