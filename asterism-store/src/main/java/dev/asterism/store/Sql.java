@@ -79,12 +79,11 @@ final class Sql {
         if (ids.isEmpty()) {
             return List.of();
         }
-        for (String id : ids) {
-            update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE id = ?", claim.claimant(),
-                    claim.until(), id);
-        }
-        return query("SELECT " + columns + " FROM " + table + " WHERE id IN ("
-                + String.join(", ", Collections.nCopies(ids.size(), "?")) + ") ORDER BY next_check_at", mapper,
+        String idList = " WHERE id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")";
+        List<Object> parameters = new ArrayList<>(List.of(claim.claimant(), claim.until()));
+        parameters.addAll(ids);
+        update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ?" + idList, parameters.toArray());
+        return query("SELECT " + columns + " FROM " + table + idList + " ORDER BY next_check_at", mapper,
                 ids.toArray());
     }
 
