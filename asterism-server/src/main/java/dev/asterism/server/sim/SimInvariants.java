@@ -1,5 +1,7 @@
 package dev.asterism.server.sim;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.MemberPhase;
@@ -34,9 +36,9 @@ public final class SimInvariants {
     private final SimGuestNetwork network;
 
     public SimInvariants(Store store, Realm realm, SimGuestNetwork network) {
-        this.store = store;
-        this.realm = realm;
-        this.network = network;
+        this.store = requireNonNull(store, "store is null");
+        this.realm = requireNonNull(realm, "realm is null");
+        this.network = requireNonNull(network, "network is null");
     }
 
     /** Every broken invariant, one sentence each; empty when all hold. */

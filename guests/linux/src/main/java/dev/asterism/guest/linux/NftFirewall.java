@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,7 +107,7 @@ public final class NftFirewall implements Firewall {
                         .append(timeout).append(" }\n");
             } else {
                 script.append("add element inet ").append(TABLE).append(" join_ports { ").append(source.value())
-                        .append(" . ").append(range.protocol().name().toLowerCase(java.util.Locale.ROOT))
+                        .append(" . ").append(range.protocol().name().toLowerCase(Locale.ROOT))
                         .append(" . ").append(portsOf(range)).append(timeout).append(" }\n");
             }
         }
@@ -175,7 +176,7 @@ public final class NftFirewall implements Firewall {
                         JsonNode concat = value.path("concat");
                         String address = concat.get(0).asText();
                         PortRange.Protocol protocol = PortRange.Protocol.valueOf(concat.get(1).asText()
-                                .toUpperCase(java.util.Locale.ROOT));
+                                .toUpperCase(Locale.ROOT));
                         JsonNode port = concat.get(2);
                         int first = port.has("range") ? port.path("range").get(0).asInt() : port.asInt();
                         int last = port.has("range") ? port.path("range").get(1).asInt() : port.asInt();
@@ -246,7 +247,7 @@ public final class NftFirewall implements Firewall {
                         : Ipv4Subnet.of(prefix.path("addr").asText() + "/" + prefix.path("len").asInt());
             } else if ("dport".equals(left.path("field").asText())) {
                 PortRange.Protocol protocol = PortRange.Protocol.valueOf(left.path("protocol").asText()
-                        .toUpperCase(java.util.Locale.ROOT));
+                        .toUpperCase(Locale.ROOT));
                 ports = right.has("range") ? new PortRange(protocol, right.path("range").get(0).asInt(),
                         right.path("range").get(1).asInt()) : new PortRange(protocol, right.asInt(), right.asInt());
             }
