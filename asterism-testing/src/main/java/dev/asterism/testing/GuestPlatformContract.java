@@ -295,8 +295,13 @@ public abstract class GuestPlatformContract {
         assertThat(domainController.verifyJoin(name)).isTrue();
     }
 
+    /**
+     * A reused one-time password fails, and the impostor stays unjoined. A platform that can tell reuse apart says
+     * {@code ALREADY_USED}; one that cannot (adcli: the first join replaced the password, so a reuse is a wrong
+     * password to it) says {@code INVALID}.
+     */
     @Test
-    public void reusing_a_one_time_password_fails_with_already_used() {
+    public void reusing_a_one_time_password_fails_with_already_used_or_invalid() {
         DomainController domainController = provisionedController();
         GuestPlatform first = lab.newMember("worker-1");
         GuestPlatform impostor = lab.newMember("worker-2");
@@ -308,7 +313,7 @@ public abstract class GuestPlatformContract {
         join(first, name, oneTimePassword);
 
         assertThat(failureCode(() -> join(impostor, name, oneTimePassword)))
-                .isEqualTo(GuestException.Code.ALREADY_USED);
+                .isIn(GuestException.Code.ALREADY_USED, GuestException.Code.INVALID);
         assertThat(impostor.domainMember().membership()).isEmpty();
     }
 

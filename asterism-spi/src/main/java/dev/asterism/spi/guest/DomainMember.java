@@ -17,7 +17,8 @@ public interface DomainMember {
      * using the password, so that a join step repeated after a crash or a reboot does not burn it.
      *
      * @throws GuestException {@code ALREADY_USED} when the one-time password has been used (by this guest under
-     *     another state or by any other guest); {@code INVALID} when it is wrong; {@code NOT_FOUND} when the
+     *     another state or by any other guest) and the platform can tell; {@code INVALID} when it is wrong, or used
+     *     on a platform that cannot tell reuse from a wrong password (adcli: the first join replaced it); {@code NOT_FOUND} when the
      *     controller has no such domain or no such preset computer; {@code CONFLICT} when this guest is joined to
      *     another domain or under another name; {@code UNAVAILABLE} when the controller cannot be reached (the join
      *     ports are closed) or does not answer. A failed join leaves the guest unjoined.

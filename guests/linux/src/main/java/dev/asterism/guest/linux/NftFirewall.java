@@ -42,12 +42,28 @@ public final class NftFirewall implements Firewall {
 
     private final HostCommands commands;
     private final Clock clock;
+    private final String baselineFile;
     /** Guarded by this: the source of every lease opened, to flush its connections when it is closed. */
     private final Map<String, Ipv4Address> leaseSources = new LinkedHashMap<>();
 
+    /** A firewall whose baseline lives only in the kernel. */
     public NftFirewall(HostCommands commands, Clock clock) {
+        this(commands, clock, null);
+    }
+
+    /** A firewall that also writes its baseline to the guest's file {@code baselineFile}, for {@link #restore}. */
+    NftFirewall(HostCommands commands, Clock clock, String baselineFile) {
         this.commands = requireNonNull(commands, "commands is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.baselineFile = baselineFile;
+    }
+
+    /** Loads the saved baseline after a boot emptied the kernel's ruleset; does nothing while the table exists. */
+    synchronized void restore() {
+        if (baselineFile == null || commands.run(List.of("nft", "list", "table", "inet", TABLE), null).succeeded()) {
+            return;
+        }
+        commands.readText(baselineFile).ifPresent(script -> nft(script, "restore the firewall baseline"));
     }
 
     @Override
@@ -69,6 +85,9 @@ public final class NftFirewall implements Firewall {
         rule(script, "ip saddr . meta l4proto . th dport @join_ports accept");
         rule(script, "ip saddr @join_icmp icmp type echo-request accept");
         nft(script.toString(), "apply the firewall baseline");
+        if (baselineFile != null) {
+            commands.writeText(baselineFile, script.toString());
+        }
     }
 
     @Override
@@ -97,7 +116,7 @@ public final class NftFirewall implements Firewall {
             throw new GuestException(Code.INVALID, "lease " + leaseId + " would end at " + expiresAt
                     + ", which is not after now");
         }
-        requireBaseline();
+        ensureBaseline();
         StringBuilder script = new StringBuilder();
         deleteElements(script, leaseId);
         String timeout = " timeout " + Math.max(1, left.toMillis()) + "ms comment \"" + leaseId + "\"";
@@ -199,9 +218,10 @@ public final class NftFirewall implements Firewall {
         }
     }
 
-    private void requireBaseline() {
+    /** A lease is an exception to a default drop: without a baseline, the drop-all one comes first. */
+    private void ensureBaseline() {
         if (!commands.run(List.of("nft", "list", "table", "inet", TABLE), null).succeeded()) {
-            throw new GuestException(Code.NOT_FOUND, "no firewall baseline is applied: apply one before leases");
+            applyBaseline(FirewallBaseline.dropAll());
         }
     }
 

@@ -1,0 +1,144 @@
+package dev.asterism.guest.linux;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.asterism.spi.guest.DomainController;
+import dev.asterism.spi.guest.DomainMember;
+import dev.asterism.spi.guest.FileShare;
+import dev.asterism.spi.guest.FileShareClient;
+import dev.asterism.spi.guest.Firewall;
+import dev.asterism.spi.guest.GuestCapability;
+import dev.asterism.spi.guest.GuestPlatform;
+import dev.asterism.spi.guest.Power;
+import dev.asterism.spi.guest.Scripts;
+import dev.asterism.spi.guest.VpnHub;
+import dev.asterism.spi.guest.VpnSpoke;
+import dev.asterism.spi.realm.OsFamily;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The guest platform of a Linux guest: Samba AD for the domain controller and the file share, {@code adcli} for the
+ * join, {@code smbclient} for share clients, nftables for the firewall, WireGuard ({@code wireguard-go} when the
+ * kernel lacks it) for the VPN, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
+ * same code drives a real Linux VM (commands run locally) and a netns host of this machine (through nsenter).
+ *
+ * <p>What must outlive a reboot is written under {@value #STATE_DIRECTORY} (root only); {@link #boot} brings it back
+ * (the firewall baseline, the domain controller's services, the VPN interfaces), as the agent calls it when it starts.
+ */
+public final class LinuxGuestPlatform implements GuestPlatform {
+    /** Where the platform keeps its own state on the guest. */
+    static final String STATE_DIRECTORY = "/var/lib/asterism/guest";
+
+    private final NftFirewall firewall;
+    private final SambaDomainController domainController;
+    private final AdcliDomainMember domainMember;
+    private final WireGuardHub vpnHub;
+    private final WireGuardSpoke vpnSpoke;
+    private final SambaFileShare fileShare;
+    private final SmbFileShareClient fileShareClient;
+    private final ShellScripts scripts;
+    private final LinuxPower power;
+
+    /**
+     * @param commands how to run the guest's tools
+     * @param hostName the guest's host name, given to Samba and adcli explicitly
+     * @param reboot what reboots the guest ({@code systemctl reboot}, or a netns host's reboot); {@link #boot} runs
+     *     after it returns
+     * @param provisionCache a directory of saved freshly provisioned domain trees, keyed by domain, host, address and
+     *     password, to provision the same domain again in a fraction of the time; empty to always provision
+     */
+    public LinuxGuestPlatform(HostCommands commands, Clock clock, String hostName, Runnable reboot,
+            Optional<String> provisionCache) {
+        requireNonNull(commands, "commands is null");
+        requireNonNull(hostName, "hostName is null");
+        this.firewall = new NftFirewall(commands, clock, STATE_DIRECTORY + "/firewall.nft");
+        this.domainController = new SambaDomainController(commands, hostName, provisionCache);
+        this.domainMember = new AdcliDomainMember(commands, hostName);
+        this.vpnHub = new WireGuardHub(commands);
+        this.vpnSpoke = new WireGuardSpoke(commands);
+        this.fileShare = new SambaFileShare(commands, domainController);
+        this.fileShareClient = new SmbFileShareClient(commands);
+        this.scripts = new ShellScripts(commands);
+        this.power = new LinuxPower(commands, reboot, this::boot);
+    }
+
+    /**
+     * Brings back what the last boot lost and the disk kept: the firewall baseline, the domain controller's services
+     * when a domain is provisioned, the VPN hub and a persisted spoke. Idempotent; the agent calls it when it starts.
+     */
+    public void boot() {
+        firewall.restore();
+        domainController.restore();
+        vpnHub.restore();
+        vpnSpoke.restore();
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    @Override
+    public OsFamily osFamily() {
+        return OsFamily.LINUX;
+    }
+
+    @Override
+    public Set<GuestCapability> capabilities() {
+        return EnumSet.allOf(GuestCapability.class);
+    }
+
+    @Override
+    public DomainController domainController() {
+        return domainController;
+    }
+
+    @Override
+    public DomainMember domainMember() {
+        return domainMember;
+    }
+
+    @Override
+    public Firewall firewall() {
+        return firewall;
+    }
+
+    @Override
+    public VpnHub vpnHub() {
+        return vpnHub;
+    }
+
+    @Override
+    public VpnSpoke vpnSpoke() {
+        return vpnSpoke;
+    }
+
+    @Override
+    public FileShare fileShare() {
+        return fileShare;
+    }
+
+    @Override
+    public FileShareClient fileShareClient() {
+        return fileShareClient;
+    }
+
+    @Override
+    public Scripts scripts() {
+        return scripts;
+    }
+
+    @Override
+    public Power power() {
+        return power;
+    }
+
+    /** The tools a guest needs, for a check before an agent starts. */
+    static List<String> tools() {
+        return List.of("nft", "conntrack", "ip", "samba-tool", "adcli", "smbclient", "wg", "wireguard-go");
+    }
+}
