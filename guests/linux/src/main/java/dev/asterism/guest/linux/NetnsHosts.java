@@ -49,6 +49,8 @@ public final class NetnsHosts {
     private static final List<String> OWN_DIRECTORIES =
             List.of("/var/lib/samba", "/var/cache/samba", "/var/log/samba", "/var/lib/asterism", "/srv");
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Where a host sees {@link #channelDirectory()}. */
+    public static final String CHANNEL = "/run/asterism-channel";
 
     private final String prefix;
     private final Path runDirectory;
@@ -73,9 +75,23 @@ public final class NetnsHosts {
         return prefix;
     }
 
+    /**
+     * A directory of this machine that every host of this prefix sees at {@value #CHANNEL}: the one way out of a
+     * host, for a socket through which its agent reaches the server.
+     */
+    public Path channelDirectory() {
+        return VAR.resolve(prefix + ".channel");
+    }
+
+    /** The hosts on {@code segment}. */
+    public List<Host> hostsOn(String segment) {
+        return hostNames().stream().map(this::find).flatMap(Optional::stream)
+                .filter(host -> host.segment().equals(segment)).toList();
+    }
+
     /** A host as created by {@link #createHost}. */
-    public record Host(String name, String segment, Ipv4Address address, String namespace, Path uts, Path mount,
-            Path root) {
+    public record Host(String name, String hostName, String segment, Ipv4Address address, String namespace, Path uts,
+            Path mount, Path root) {
         /** Runs commands inside the host. */
         public HostCommands commands() {
             return HostCommands.entering(Path.of("/run/netns", namespace), uts, mount);
@@ -106,15 +122,19 @@ public final class NetnsHosts {
      *
      * @throws GuestException {@code UNAVAILABLE} when it cannot be made; nothing of it is left behind then
      */
-    public synchronized Host createHost(String name, String segment, Ipv4Address address, int prefixLength) {
+    public synchronized Host createHost(String name, String hostName, String segment, Ipv4Address address,
+            int prefixLength) {
         requireName(name, "host");
+        if (hostName == null || !hostName.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
+            throw new IllegalArgumentException("a host name is a DNS label: '" + hostName + "'");
+        }
         requireNonNull(address, "address is null");
         Optional<Host> existing = find(name);
         if (existing.isPresent()) {
             return existing.get();
         }
         ensureSegment(segment);
-        Host host = host(name, segment, address);
+        Host host = host(name, hostName, segment, address);
         try {
             sh("ip netns add " + host.namespace());
             String port = "v" + hash(name);
@@ -126,12 +146,13 @@ public final class NetnsHosts {
             sh("ip -n " + host.namespace() + " link set eth0 up");
             Files.createDirectories(host.root());
             Files.writeString(host.root().resolve("host.properties"), "segment=" + segment + "\naddress="
-                    + address.value() + "\nprefixLength=" + prefixLength + "\n", StandardCharsets.UTF_8);
+                    + address.value() + "\nprefixLength=" + prefixLength + "\nhostName=" + hostName + "\n",
+                    StandardCharsets.UTF_8);
             mountFileSystems(host);
             HostCommands commands = host.commands();
             commands.delete("/etc/resolv.conf");
             commands.writeText("/etc/resolv.conf", "options timeout:1 attempts:1\nnameserver 127.0.0.1\n");
-            commands.writeText("/etc/hosts", "127.0.0.1 localhost\n" + address.value() + " " + name + "\n");
+            commands.writeText("/etc/hosts", "127.0.0.1 localhost\n" + address.value() + " " + hostName + "\n");
             commands.run(List.of("chmod", "644", "/etc/resolv.conf", "/etc/hosts"), null);
             return host;
         } catch (IOException | RuntimeException e) {
@@ -155,7 +176,8 @@ public final class NetnsHosts {
                     values.put(line.substring(0, equals), line.substring(equals + 1));
                 }
             }
-            return Optional.of(host(name, values.get("segment"), Ipv4Address.of(values.get("address"))));
+            return Optional.of(host(name, values.get("hostName"), values.get("segment"),
+                    Ipv4Address.of(values.get("address"))));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -200,7 +222,7 @@ public final class NetnsHosts {
 
     /** Stops the host's processes, removes its namespaces, link and files. Destroying a missing host succeeds. */
     public synchronized void destroyHost(String name) {
-        Host host = host(name, "", Ipv4Address.of("0.0.0.0"));
+        Host host = host(name, name, "", Ipv4Address.of("0.0.0.0"));
         stopProcesses(name);
         unmountNamespaces(host);
         run("ip netns del " + host.namespace());
@@ -210,6 +232,37 @@ public final class NetnsHosts {
     /** Removes a segment; its hosts should be destroyed first. Removing a missing segment succeeds. */
     public void destroySegment(String segment) {
         run("ip netns del " + segmentNamespace(segment));
+    }
+
+    /**
+     * Removes what a crash in the middle of {@link #createHost} or {@link #destroyHost} left: namespaces without
+     * their host's record, files of hosts whose namespace is gone, and segments without hosts. Whole hosts stay.
+     */
+    public synchronized void removeDebris() {
+        List<String> names = hostNames();
+        for (String name : names) {
+            if (find(name).isEmpty()) {
+                destroyHost(name);
+            }
+        }
+        if (Files.isDirectory(rootDirectory)) {
+            try (var roots = Files.list(rootDirectory)) {
+                for (Path root : roots.toList()) {
+                    if (!names.contains(root.getFileName().toString())) {
+                        destroyHost(root.getFileName().toString());
+                    }
+                }
+            } catch (IOException e) {
+                // What cannot be listed is left for the next start.
+            }
+        }
+        List<String> segments = hostNames().stream().map(this::find).flatMap(Optional::stream).map(Host::segment)
+                .toList();
+        for (String namespace : namespaces()) {
+            if (namespace.startsWith(prefix + "-s-") && !segments.contains(namespace.substring(prefix.length() + 3))) {
+                run("ip netns del " + namespace);
+            }
+        }
     }
 
     /** Removes every host and segment of this prefix, with their files: the leftovers of a crashed run. */
@@ -233,10 +286,11 @@ public final class NetnsHosts {
         }
         deleteTree(runDirectory);
         deleteTree(rootDirectory);
+        deleteTree(channelDirectory());
     }
 
-    private Host host(String name, String segment, Ipv4Address address) {
-        return new Host(name, segment, address, hostNamespace(name), runDirectory.resolve(name + ".uts"),
+    private Host host(String name, String hostName, String segment, Ipv4Address address) {
+        return new Host(name, hostName, segment, address, hostNamespace(name), runDirectory.resolve(name + ".uts"),
                 runDirectory.resolve(name + ".mnt"), rootDirectory.resolve(name));
     }
 
@@ -252,6 +306,7 @@ public final class NetnsHosts {
     private void mountFileSystems(Host host) {
         ensurePrivateRunDirectory();
         try {
+            Files.createDirectories(channelDirectory());
             for (String directory : List.of("etc", "etc-work", "var/lib/samba", "var/cache/samba", "var/log/samba",
                     "var/lib/asterism", "srv")) {
                 Files.createDirectories(host.root().resolve(directory));
@@ -261,7 +316,7 @@ public final class NetnsHosts {
         } catch (IOException e) {
             throw new GuestException(Code.UNAVAILABLE, "cannot prepare the files of host " + host.name() + ": " + e);
         }
-        StringBuilder script = new StringBuilder("set -e\nhostname ").append(host.name()).append('\n')
+        StringBuilder script = new StringBuilder("set -e\nhostname ").append(host.hostName()).append('\n')
                 .append("mount -t overlay overlay -o lowerdir=/etc,upperdir=").append(host.root().resolve("etc"))
                 .append(",workdir=").append(host.root().resolve("etc-work")).append(" /etc\n");
         for (String directory : OWN_DIRECTORIES) {
@@ -270,7 +325,8 @@ public final class NetnsHosts {
                     .append(directory).append('\n');
         }
         script.append("mount -t tmpfs -o mode=755 tmpfs /run\nmount -t tmpfs -o mode=1777 tmpfs /tmp\n")
-                .append("mkdir -p /run/samba /run/wireguard /run/lock\n")
+                .append("mkdir -p /run/samba /run/wireguard /run/lock ").append(CHANNEL).append('\n')
+                .append("mount --bind ").append(channelDirectory()).append(' ').append(CHANNEL).append('\n')
                 .append("mount -t tmpfs -o mode=700 tmpfs ").append(VAR).append('\n');
         HostCommands.Result result = HostCommands.local().run(List.of("unshare", "--mount=" + host.mount(),
                 "--uts=" + host.uts(), "--propagation", "private", "sh", "-c", script.toString()), null, Map.of(), TIMEOUT);

@@ -33,7 +33,7 @@ final class NetnsGuestLab implements GuestLab {
     }
 
     private GuestPlatform newGuest(String name, Ipv4Address address) {
-        NetnsHosts.Host host = hosts.createHost(name, SEGMENT, address, 24);
+        NetnsHosts.Host host = hosts.createHost(name, name, SEGMENT, address, 24);
         LinuxGuestPlatform[] platform = new LinuxGuestPlatform[1];
         platform[0] = new LinuxGuestPlatform(host.commands(), Clock.systemUTC(), name, () -> hosts.reboot(name),
                 Optional.of(CACHE.toString()));

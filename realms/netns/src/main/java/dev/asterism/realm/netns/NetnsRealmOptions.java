@@ -1,0 +1,38 @@
+package dev.asterism.realm.netns;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the netns realm runs.
+ *
+ * @param prefix the prefix of every namespace and directory it makes (see {@link dev.asterism.guest.linux.NetnsHosts})
+ * @param maxVms how many hosts it holds at most (each with an agent JVM of about 100 MB)
+ * @param agentCommand the command that runs the agent program ({@code java -cp ... AgentMain}), to which the realm
+ *     adds {@code --state} and {@code --bootstrap}; empty to make hosts without agents (realm tests)
+ * @param agentPort the server's agent port on 127.0.0.1, which agents reach through the channel relay; 0 for none
+ * @param provisionCache a directory for saved domain trees, given to the agents; empty for none
+ */
+public record NetnsRealmOptions(String prefix, int maxVms, List<String> agentCommand, int agentPort,
+        Optional<String> provisionCache) {
+    public NetnsRealmOptions {
+        requireNonNull(prefix, "prefix is null");
+        if (maxVms < 1) {
+            throw new IllegalArgumentException("maxVms must be positive");
+        }
+        agentCommand = List.copyOf(agentCommand);
+        if (agentPort < 0 || agentPort > 65535) {
+            throw new IllegalArgumentException("agentPort must be 0 to 65535");
+        }
+        requireNonNull(provisionCache, "provisionCache is null");
+    }
+
+    /** The command that runs the agent with this JVM's own Java and class path (where the agent classes are). */
+    public static List<String> agentCommandOfThisJvm() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.asterism.agent.AgentMain");
+    }
+}
