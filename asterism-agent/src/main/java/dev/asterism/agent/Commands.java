@@ -81,10 +81,11 @@ import java.util.Optional;
  *           public key; later calls return the same key.</td></tr>
  *   <tr><td>{@code CONFIGURE_VPN_SPOKE}</td>
  *       <td>{@code hubPublicKey}, {@code hubEndpoint} ({@code address:port}), {@code overlayAddress},
- *           {@code allowedSubnet} (CIDR)</td>
+ *           {@code allowedSubnet} (CIDR), optional {@code controllerAddress} (the controller's overlay address)</td>
  *       <td>{@code handshake} ({@code true})</td>
  *       <td>Configures the spoke, waits (bounded by {@link AgentOptions#handshakeTimeout()}) for the first
- *           handshake, then persists the configuration. Without a handshake: {@code ok=false}, code
+ *           handshake, then persists the configuration; a joined member then reaches its domain controller at
+ *           {@code controllerAddress}, inside the tunnel. Without a handshake: {@code ok=false}, code
  *           {@value #TIMEOUT}, retryable.</td></tr>
  * </table>
  *
@@ -132,6 +133,7 @@ public final class Commands {
     public static final String OVERLAY_ADDRESS = "overlayAddress";
     public static final String ENDPOINT = "endpoint";
     public static final String ALLOWED_SUBNET = "allowedSubnet";
+    public static final String CONTROLLER_ADDRESS = "controllerAddress";
     public static final String PUBLIC_KEY = "publicKey";
     public static final String HANDSHAKE = "handshake";
     /** The result of a failed command that says why, as a code. */

@@ -1,6 +1,7 @@
 package dev.asterism.agent;
 
 import static dev.asterism.agent.Commands.ALLOWED_SUBNET;
+import static dev.asterism.agent.Commands.CONTROLLER_ADDRESS;
 import static dev.asterism.agent.Commands.HANDSHAKE;
 import static dev.asterism.agent.Commands.HUB_ENDPOINT;
 import static dev.asterism.agent.Commands.HUB_PUBLIC_KEY;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The worker role: the member's VPN spoke. The spoke's private key is made on this guest and never leaves it.
@@ -62,6 +64,12 @@ final class WorkerRole {
                     + hubEndpoint.port() + " in", true);
         }
         spoke.persist();
+        // On the VPN, the domain is reached through the tunnel: the controller's underlay ports close after this.
+        Optional<Ipv4Address> controller = arguments.optionalParsed(CONTROLLER_ADDRESS, Ipv4Address::of);
+        if (controller.isPresent() && platform.capabilities().contains(GuestCapability.DOMAIN_MEMBER)
+                && platform.domainMember().membership().isPresent()) {
+            platform.domainMember().useController(controller.get());
+        }
         return Map.of(HANDSHAKE, "true");
     }
 

@@ -24,8 +24,14 @@ final class ServerOptions {
     String bind;
 
     @Option(names = "--realm", paramLabel = "NAME", defaultValue = "sim",
-            description = "The realm VMs run in (default: ${DEFAULT-VALUE}; this build has only sim).")
+            description = "The realm VMs run in: sim (simulated, anywhere) or netns (real Linux guests in network"
+                    + " namespaces of this machine; needs root and the guest packages) (default: ${DEFAULT-VALUE}).")
     String realm;
+
+    @Option(names = "--netns-prefix", paramLabel = "PREFIX", defaultValue = "ast",
+            description = "The prefix of the namespaces and files the netns realm makes, 1 to 12 lower-case letters"
+                    + " and digits (default: ${DEFAULT-VALUE}).")
+    String netnsPrefix;
 
     @Option(names = "--sim-delays", paramLabel = "zero|realistic", defaultValue = "realistic",
             description = "How slow the sim realm pretends to be (default: ${DEFAULT-VALUE}).")
@@ -61,11 +67,18 @@ final class ServerOptions {
         if (!simDelays.equals("zero") && !simDelays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--sim-delays must be zero or realistic, not '" + simDelays + "'");
         }
+        if (!realm.equals("sim") && !realm.equals("netns")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim or netns, not '" + realm + "'");
+        }
+        if (!netnsPrefix.matches("[a-z][a-z0-9]{0,11}")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--netns-prefix must be 1 to 12 lower-case letters and digits,"
+                    + " starting with a letter, not '" + netnsPrefix + "'");
+        }
         ServerConfig defaults = ServerConfig.defaults(data.toAbsolutePath().normalize());
         return new ServerConfig(defaults.dataDirectory(), bind, port, agentPort, databaseUrl,
                 databaseUrl == null ? null : databaseUser,
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
-                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog);
+                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix);
     }
 }

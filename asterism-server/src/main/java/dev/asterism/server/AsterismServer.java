@@ -17,6 +17,9 @@ import dev.asterism.core.vm.Realms;
 import dev.asterism.core.vm.VmReconciler;
 import dev.asterism.core.vm.VmService;
 import dev.asterism.core.vm.VmState;
+import dev.asterism.realm.netns.NetnsRealm;
+import dev.asterism.spi.realm.RealmException;
+import dev.asterism.realm.netns.NetnsRealmOptions;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.realm.sim.SimRealmOptions;
 import dev.asterism.guest.sim.SimGuestNetwork;
@@ -48,6 +51,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the whole server by hand, in one place, and runs it until {@link #close()}. */
 public final class AsterismServer implements AutoCloseable {
+    /** How many hosts the netns realm holds at most: each runs an agent JVM of about 100 MB. */
+    private static final int NETNS_MAX_VMS = 40;
+
     public static final String ADMIN_USER = "admin";
 
     private final ServerConfig config;
@@ -115,6 +121,7 @@ public final class AsterismServer implements AutoCloseable {
         AtomicReference<String> agentEndpointUrl = new AtomicReference<>();
         SimRealm simRealm = null;
         SimAgentHost simAgents = null;
+        NetnsRealm netnsRealm = null;
         Map<String, Realm> drivers = new LinkedHashMap<>();
         switch (config.realm()) {
             case "sim" -> {
@@ -134,8 +141,17 @@ public final class AsterismServer implements AutoCloseable {
                 simReference.set(simRealm);
                 drivers.put("sim", new SimAgentsRealm(simRealm, simAgents));
             }
+            case "netns" -> {
+                try {
+                    netnsRealm = new NetnsRealm(new NetnsRealmOptions(config.netnsPrefix(), NETNS_MAX_VMS,
+                            NetnsRealmOptions.agentCommandOfThisJvm(), Optional.empty()));
+                } catch (RealmException e) {
+                    throw new ServerStartException(e.getMessage(), e);
+                }
+                drivers.put("netns", netnsRealm);
+            }
             default -> throw new ServerStartException("unknown realm '" + config.realm()
-                    + "': this build has the realm 'sim' (netns, qemu and libvirt come later)");
+                    + "': this build has the realms 'sim' and 'netns' (qemu and libvirt come later)");
         }
         Realms realms = new Realms(drivers, config.realm());
 
@@ -172,10 +188,18 @@ public final class AsterismServer implements AutoCloseable {
                     + config.agentPort() + ": " + rootMessage(e) + " (pick another with --agent-port)", e);
         }
         agentEndpointUrl.set(agentEndpoint.url());
+        if (netnsRealm != null) {
+            netnsRealm.relayTo(agentEndpoint.port());
+        }
 
         for (Map.Entry<String, Realm> driver : drivers.entrySet()) {
             catalog.ensureRealm(new RealmDefinition(driver.getKey(), driver.getValue().driver(),
-                    driver.getKey().equals("sim") ? "simulated VMs, kept in the data directory: nothing really runs" : ""));
+                    switch (driver.getKey()) {
+                        case "sim" -> "simulated VMs, kept in the data directory: nothing really runs";
+                        case "netns" -> "Linux hosts in network namespaces of the server's machine (prefix "
+                                + config.netnsPrefix() + ")";
+                        default -> "";
+                    }));
         }
         String generated = null;
         String adminPassword = config.adminPassword() != null ? config.adminPassword() : Secrets.newSecret("").substring(0, 24);
@@ -334,6 +358,11 @@ public final class AsterismServer implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /** The netns realm, when this server runs it. */
+    public Optional<NetnsRealm> netnsRealm() {
+        return realms.find("netns").map(NetnsRealm.class::cast);
     }
 
     public Optional<SimRealm> simRealm() {

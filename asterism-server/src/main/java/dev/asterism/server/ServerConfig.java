@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param phaseTimeout how long one onboarding phase of a member may take before the member fails
  * @param adminPassword the first super-admin's password, or null to generate one (printed once)
  * @param sampleCatalog whether to register the sample catalog (profiles, images, bricks) when missing
+ * @param netnsPrefix the prefix of everything the {@code netns} realm makes on this machine (namespaces, files), so
+ *     that two servers on one machine keep apart and leftovers are found
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -33,7 +35,8 @@ public record ServerConfig(
         Duration phaseTimeout,
         Duration orphanGrace,
         String adminPassword,
-        boolean sampleCatalog) {
+        boolean sampleCatalog,
+        String netnsPrefix) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -46,6 +49,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("phaseTimeout must be positive");
         }
         requireNonNull(orphanGrace, "orphanGrace is null");
+        requireNonNull(netnsPrefix, "netnsPrefix is null");
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -57,51 +61,56 @@ public record ServerConfig(
     /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
-                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true);
+                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast");
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDirectory, bindAddress, newPort, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withAgentPort(int newAgentPort) {
         return new ServerConfig(dataDirectory, bindAddress, port, newAgentPort, databaseUrl, databaseUser,
-                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, url, user, password, realm, simDelays,
-                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withRealm(String newRealm, String newSimDelays) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, newRealm,
-                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withRegistrationTimeout(Duration timeout) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withPhaseTimeout(Duration timeout) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withAdminPassword(String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
         return new ServerConfig(directory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
     }
 
     public ServerConfig withBindAddress(String address) {
         return new ServerConfig(dataDirectory, address, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+    }
+
+    public ServerConfig withNetnsPrefix(String prefix) {
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, prefix);
     }
 }

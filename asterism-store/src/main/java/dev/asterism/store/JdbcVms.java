@@ -18,7 +18,7 @@ import java.util.Optional;
 
 final class JdbcVms implements VmRepository {
     private static final String COLUMNS = "id, name, owner_name, brick, realm, profile, os_family, image_source, vcpus,"
-            + " memory_mib, disk_gib, state, desired_state, reason, addresses, created_at, updated_at,"
+            + " memory_mib, disk_gib, network, state, desired_state, reason, addresses, created_at, updated_at,"
             + " registration_deadline, registered_at, next_check_at, attempts, version";
     private final Sql sql;
 
@@ -29,9 +29,9 @@ final class JdbcVms implements VmRepository {
     @Override
     public void insert(Vm vm) {
         sql.insertUnique("vm", vm.name(), "INSERT INTO vms (" + COLUMNS + ", live_name)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 vm.id(), vm.name(), vm.owner(), vm.brick(), vm.realm(), vm.profile(), vm.osFamily(), vm.image(),
-                vm.vcpus(), vm.memoryMib(), vm.diskGib(), vm.state(), vm.desiredState(), vm.reason(),
+                vm.vcpus(), vm.memoryMib(), vm.diskGib(), vm.network(), vm.state(), vm.desiredState(), vm.reason(),
                 String.join(",", vm.addresses()), vm.createdAt(), vm.updatedAt(), vm.registrationDeadline(),
                 vm.registeredAt(), vm.nextCheckAt(), vm.attempts(), vm.version(), liveName(vm));
     }
@@ -144,6 +144,7 @@ final class JdbcVms implements VmRepository {
         return new Vm(row.getString("id"), row.getString("name"), row.getString("owner_name"), row.getString("brick"),
                 row.getString("realm"), row.getString("profile"), OsFamily.valueOf(row.getString("os_family")),
                 row.getString("image_source"), row.getInt("vcpus"), row.getInt("memory_mib"), row.getInt("disk_gib"),
+                row.getString("network"),
                 VmState.valueOf(row.getString("state")), DesiredState.valueOf(row.getString("desired_state")),
                 row.getString("reason"),
                 addresses.isEmpty() ? List.of() : Arrays.asList(addresses.split(",")),

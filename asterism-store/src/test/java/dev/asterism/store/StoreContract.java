@@ -435,7 +435,7 @@ abstract class StoreContract {
     @Test
     void a_vm_round_trips_with_every_field() {
         Vm vm = new Vm("vm-full", "w1", "alice", "worker", "sim", "large", OsFamily.WINDOWS, "template:win2022", 8,
-                16384, 120, VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "waiting for the agent",
+                16384, 120, "net-full", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "waiting for the agent",
                 List.of("10.0.0.5", "fd00::5"), T0, T0.plusSeconds(1), T0.plusSeconds(300), T0.plusSeconds(2),
                 T0.plusSeconds(30), 3, 7);
 
@@ -593,7 +593,7 @@ abstract class StoreContract {
         Vm inserted = vm("vm-1", "w1", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(1));
         store.run(transaction -> transaction.vms().insert(inserted));
         Vm changed = new Vm("vm-1", "w1", "alice", "worker", "sim", "small", OsFamily.LINUX, "/images/worker.qcow2", 2,
-                2048, 20, VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "realm busy",
+                2048, 20, "net-1", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "realm busy",
                 List.of("10.1.2.3", "10.1.2.4"), T0, T0.plusSeconds(5), T0.plusSeconds(300), T0.plusSeconds(6),
                 T0.plusSeconds(20), 4, inserted.version());
 
@@ -893,7 +893,7 @@ abstract class StoreContract {
 
     protected static Vm vm(String id, String name, String owner, String realm, VmState state, Instant createdAt,
             Instant nextCheckAt) {
-        return new Vm(id, name, owner, "worker", realm, "small", OsFamily.LINUX, "/images/worker.qcow2", 2, 2048, 20,
+        return new Vm(id, name, owner, "worker", realm, "small", OsFamily.LINUX, "/images/worker.qcow2", 2, 2048, 20, id,
                 state, DesiredState.RUNNING, null, List.of(), createdAt, createdAt, createdAt.plusSeconds(300), null,
                 nextCheckAt, 0, 0);
     }

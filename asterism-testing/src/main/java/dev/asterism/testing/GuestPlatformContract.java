@@ -282,6 +282,24 @@ public abstract class GuestPlatformContract {
     }
 
     @Test
+    public void a_joined_member_uses_its_controller_at_a_new_address_and_an_unjoined_one_cannot() {
+        DomainController domainController = provisionedController();
+        GuestPlatform member = lab.newMember("worker-1");
+        GuestPlatform unjoined = lab.newMember("worker-2");
+        ComputerName name = ComputerName.of("WORKER-1");
+        openJoinPortsFor(member);
+        domainController.presetComputer(name, Secret.of("One-Time-Pass-1"));
+        join(member, name, Secret.of("One-Time-Pass-1"));
+
+        member.domainMember().useController(HUB_OVERLAY_ADDRESS);
+        member.domainMember().useController(HUB_OVERLAY_ADDRESS);
+
+        assertThat(member.domainMember().membership()).contains(new DomainMembership(DOMAIN, name, HUB_OVERLAY_ADDRESS));
+        assertThat(failureCode(() -> unjoined.domainMember().useController(HUB_OVERLAY_ADDRESS)))
+                .isEqualTo(GuestException.Code.NOT_FOUND);
+    }
+
+    @Test
     public void joining_again_as_the_joined_computer_succeeds_without_the_password() {
         DomainController domainController = provisionedController();
         GuestPlatform member = lab.newMember("worker-1");

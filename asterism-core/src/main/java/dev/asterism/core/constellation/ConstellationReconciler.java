@@ -237,7 +237,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                             .filter(vm -> vm.state() != VmState.DESTROYED);
                     if (existing.isEmpty()) {
                         try {
-                            vms.start(owner, vmName, member.brick(), null, member.profile());
+                            vms.start(owner, vmName, member.brick(), null, member.profile(),
+                                    ConstellationService.networkOf(constellation.name()));
                         } catch (AsterismException e) {
                             // Another pass (or server) requested it a moment ago: that VM is this member's.
                             if (e.code() != dev.asterism.core.error.ErrorCode.ALREADY_EXISTS) {
@@ -331,7 +332,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                 command(vm, commandId(member, "spoke"), CommandKind.CONFIGURE_VPN_SPOKE, Map.of(
                         "hubPublicKey", hub.results().get("hubPublicKey"),
                         "hubEndpoint", underlay(controller) + ":" + HUB_LISTEN_PORT,
-                        "overlayAddress", member.overlayAddress(), "allowedSubnet", constellation.overlaySubnet()));
+                        "overlayAddress", member.overlayAddress(), "allowedSubnet", constellation.overlaySubnet(),
+                        "controllerAddress", ConstellationService.HUB_OVERLAY_ADDRESS));
                 saveMember(keyed.enter(vpnFirst ? MemberPhase.INJECT : MemberPhase.CLOSE_PORTS, null, now),
                         "member.phase");
             }

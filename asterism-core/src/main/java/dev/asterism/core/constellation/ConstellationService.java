@@ -56,6 +56,11 @@ public final class ConstellationService {
     public record View(Constellation constellation, List<Member> members) {}
 
     /** @param joinMode {@code ports} (the default when null) or {@code vpn-first} */
+    /** The isolated network of a constellation's VMs: its controlling VM and all its members share it. */
+    static String networkOf(String constellationName) {
+        return "constellation-" + constellationName;
+    }
+
     public Constellation create(User caller, String name, String brickName, String joinMode) {
         Validate.name("name", name);
         JoinMode mode = joinMode == null ? JoinMode.PORTS : WireNames.parse("joinMode", joinMode, JoinMode.class);
@@ -77,7 +82,7 @@ public final class ConstellationService {
             }
         });
         String controllerVm = name + "-controller";
-        vms.start(caller, controllerVm, brickName, null, null);
+        vms.start(caller, controllerVm, brickName, null, null, networkOf(name));
         Constellation constellation = new Constellation(name, caller.username(), brickName, controllerVm,
                 name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode, ConstellationState.PROVISIONING, null,
                 null, now, now, now, 0, 0);

@@ -169,7 +169,7 @@ public final class VmReconciler implements AutoCloseable {
             case REQUESTED -> {
                 realm.create(new RealmVmSpec(vm.id(), vm.name(), vm.osFamily(), vm.image(), vm.vcpus(),
                         vm.memoryMib(), vm.diskGib(), new Bootstrap(settings.serverUrl(), settings.caFingerprint(),
-                        tokens.tokenFor(vm.id()))));
+                        tokens.tokenFor(vm.id())), vm.network()));
                 save(vm.moveTo(VmState.STARTING, null, now, now), "vm.starting", Map.of());
             }
             case STARTING -> {

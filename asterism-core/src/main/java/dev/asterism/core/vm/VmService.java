@@ -47,6 +47,14 @@ public final class VmService {
     }
 
     public Vm start(User caller, String name, String brickName, String realmName, String profileName) {
+        return start(caller, name, brickName, realmName, profileName, null);
+    }
+
+    /**
+     * Requests a VM on the isolated network {@code network} (a constellation's), or alone on its own network when
+     * {@code network} is null.
+     */
+    public Vm start(User caller, String name, String brickName, String realmName, String profileName, String network) {
         Validate.name("name", name);
         Validate.present("brick", brickName);
         String realm = realmName == null ? realms.defaultRealm() : realmName;
@@ -62,9 +70,10 @@ public final class VmService {
                     .orElseThrow(() -> AsterismException.invalid("profile", "no profile named '" + profileToUse + "'"));
             Image image = transaction.catalog().image(brick.image())
                     .orElseThrow(() -> AsterismException.invalid("brick", "its image '" + brick.image() + "' is gone"));
-            Vm requested = new Vm(UUID.randomUUID().toString(), name, caller.username(), brick.name(), realm,
+            String id = UUID.randomUUID().toString();
+            Vm requested = new Vm(id, name, caller.username(), brick.name(), realm,
                     profile.name(), brick.osFamily(), image.source(), profile.vcpus(), profile.memoryMib(),
-                    profile.diskGib(), VmState.REQUESTED, DesiredState.RUNNING, null, List.of(), now, now,
+                    profile.diskGib(), network == null ? id : network, VmState.REQUESTED, DesiredState.RUNNING, null, List.of(), now, now,
                     now.plus(registrationTimeout), null, now, 0, 0);
             transaction.vms().insert(requested);
             transaction.audit().append(caller.username(), "vm.requested", "vm:" + name, Map.of("id", requested.id(),

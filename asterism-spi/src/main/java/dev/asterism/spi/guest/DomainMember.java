@@ -25,6 +25,15 @@ public interface DomainMember {
      */
     void join(DomainName domain, Ipv4Address controllerAddress, ComputerName computerName, Secret oneTimePassword);
 
+    /**
+     * Makes this joined guest reach its domain controller at {@code controllerAddress} from now on: Kerberos, DNS and
+     * the recorded membership. Called once the member is on the VPN, with the controller's overlay address, so that
+     * domain traffic travels inside the tunnel and the controller's underlay ports can stay closed. Idempotent.
+     *
+     * @throws GuestException {@code NOT_FOUND} when this guest has not joined a domain
+     */
+    void useController(Ipv4Address controllerAddress);
+
     /** The domain this guest has joined, from its own disk, or empty. Does not ask the controller. */
     Optional<DomainMembership> membership();
 }

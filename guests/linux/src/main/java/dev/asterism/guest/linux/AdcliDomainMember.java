@@ -69,6 +69,16 @@ final class AdcliDomainMember implements DomainMember {
     }
 
     @Override
+    public synchronized void useController(Ipv4Address controllerAddress) {
+        requireNonNull(controllerAddress, "controllerAddress is null");
+        DomainMembership current = membership().orElseThrow(() -> new GuestException(Code.NOT_FOUND,
+                "this guest has not joined a domain"));
+        pointAt(current.domain(), controllerAddress);
+        commands.writeText(MEMBERSHIP, current.domain().value() + " " + current.computerName().value() + " "
+                + controllerAddress.value() + "\n");
+    }
+
+    @Override
     public Optional<DomainMembership> membership() {
         return commands.readText(MEMBERSHIP).map(String::strip).filter(text -> !text.isEmpty()).map(text -> {
             String[] fields = text.split(" ");

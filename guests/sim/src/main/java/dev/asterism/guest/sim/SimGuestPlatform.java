@@ -645,6 +645,18 @@ public final class SimGuestPlatform implements GuestPlatform {
         }
 
         @Override
+        public void useController(Ipv4Address controllerAddress) {
+            requireNonNull(controllerAddress, "controllerAddress is null");
+            act(SimOperation.USE_CONTROLLER, () -> {
+                DomainMembership current = disk.membership;
+                if (current == null) {
+                    throw new GuestException(Code.NOT_FOUND, hostName + " has not joined a domain");
+                }
+                disk.membership = new DomainMembership(current.domain(), current.computerName(), controllerAddress);
+            });
+        }
+
+        @Override
         public Optional<DomainMembership> membership() {
             synchronized (network.lock) {
                 return Optional.ofNullable(disk.membership);

@@ -10,6 +10,7 @@ public enum SimOperation {
     CREATE_USER(true),
     REMOVE_USER(true),
     JOIN(true),
+    USE_CONTROLLER(true),
     APPLY_BASELINE(true),
     OPEN_LEASE(true),
     CLOSE_LEASE(true),

@@ -60,7 +60,7 @@ public final class NetnsRealm implements Realm {
 
     private final NetnsRealmOptions options;
     private final NetnsHosts hosts;
-    private final ChannelRelay relay;
+    private ChannelRelay relay;
 
     /**
      * @throws RealmException {@code UNAVAILABLE} when this machine cannot make hosts (not root, tools missing)
@@ -70,12 +70,28 @@ public final class NetnsRealm implements Realm {
         this.hosts = new NetnsHosts(options.prefix());
         try {
             hosts.removeDebris();
-            relay = options.agentPort() == 0 ? null
-                    : new ChannelRelay(hosts.channelDirectory().resolve("agent.sock"),
-                            new InetSocketAddress("127.0.0.1", options.agentPort()));
-        } catch (GuestException | IOException e) {
+        } catch (GuestException e) {
             throw new RealmException(Code.UNAVAILABLE, "the netns realm cannot start: " + e.getMessage()
                     + " (it needs root and: apt-get install iproute2 util-linux socat)", e);
+        }
+    }
+
+    /**
+     * Carries the agents' connections to the server's agent port on 127.0.0.1 from now on (the server calls it once
+     * its agent endpoint listens). Until then, agents retry.
+     *
+     * @throws RealmException {@code UNAVAILABLE} when the relay's socket cannot be made
+     */
+    public synchronized void relayTo(int agentPort) {
+        if (relay != null) {
+            relay.close();
+        }
+        try {
+            relay = new ChannelRelay(hosts.channelDirectory().resolve("agent.sock"),
+                    new InetSocketAddress("127.0.0.1", agentPort));
+        } catch (IOException e) {
+            throw new RealmException(Code.UNAVAILABLE, "cannot make the agents' relay socket in "
+                    + hosts.channelDirectory() + ": " + e.getMessage(), e);
         }
     }
 
@@ -181,7 +197,7 @@ public final class NetnsRealm implements Realm {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (relay != null) {
             relay.close();
         }

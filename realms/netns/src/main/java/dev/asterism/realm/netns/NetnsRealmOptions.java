@@ -12,10 +12,9 @@ import java.util.Optional;
  * @param maxVms how many hosts it holds at most (each with an agent JVM of about 100 MB)
  * @param agentCommand the command that runs the agent program ({@code java -cp ... AgentMain}), to which the realm
  *     adds {@code --state} and {@code --bootstrap}; empty to make hosts without agents (realm tests)
- * @param agentPort the server's agent port on 127.0.0.1, which agents reach through the channel relay; 0 for none
  * @param provisionCache a directory for saved domain trees, given to the agents; empty for none
  */
-public record NetnsRealmOptions(String prefix, int maxVms, List<String> agentCommand, int agentPort,
+public record NetnsRealmOptions(String prefix, int maxVms, List<String> agentCommand,
         Optional<String> provisionCache) {
     public NetnsRealmOptions {
         requireNonNull(prefix, "prefix is null");
@@ -23,9 +22,6 @@ public record NetnsRealmOptions(String prefix, int maxVms, List<String> agentCom
             throw new IllegalArgumentException("maxVms must be positive");
         }
         agentCommand = List.copyOf(agentCommand);
-        if (agentPort < 0 || agentPort > 65535) {
-            throw new IllegalArgumentException("agentPort must be 0 to 65535");
-        }
         requireNonNull(provisionCache, "provisionCache is null");
     }
 

@@ -31,7 +31,7 @@ class NetnsRealmContractTest extends RealmContract {
 
     @Override
     protected Realm newRealm() {
-        return new NetnsRealm(new NetnsRealmOptions(PREFIX, 20, List.of(), 0, Optional.empty()));
+        return new NetnsRealm(new NetnsRealmOptions(PREFIX, 20, List.of(), Optional.empty()));
     }
 
     @Override
