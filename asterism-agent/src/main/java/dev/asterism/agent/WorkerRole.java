@@ -10,16 +10,20 @@ import static dev.asterism.agent.Commands.PUBLIC_KEY;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.spi.guest.Endpoint;
+import dev.asterism.spi.guest.FirewallBaseline;
+import dev.asterism.spi.guest.FirewallRule;
 import dev.asterism.spi.guest.GuestCapability;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Ipv4Address;
 import dev.asterism.spi.guest.Ipv4Subnet;
+import dev.asterism.spi.guest.PortRange;
 import dev.asterism.spi.guest.VpnPublicKey;
 import dev.asterism.spi.guest.VpnSpoke;
 import dev.asterism.spi.guest.VpnSpokeConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -54,6 +58,9 @@ final class WorkerRole {
         Ipv4Subnet allowedSubnet = arguments.parsed(ALLOWED_SUBNET, Ipv4Subnet::of);
         VpnSpokeConfig config = configuration(hubKey, hubEndpoint, overlayAddress, allowedSubnet);
         Commands.require(platform, GuestCapability.VPN_SPOKE);
+        if (platform.capabilities().contains(GuestCapability.FIREWALL)) {
+            platform.firewall().applyBaseline(baseline(allowedSubnet));
+        }
         VpnSpoke spoke = platform.vpnSpoke();
         spoke.ensureInterface();
         spoke.configure(config);
@@ -71,6 +78,16 @@ final class WorkerRole {
             platform.domainMember().useController(controller.get());
         }
         return Map.of(HANDSHAKE, "true");
+    }
+
+    /**
+     * A member's permanent firewall: everything from the overlay (the constellation, through the hub), nothing else
+     * inbound, so members reach each other only over the VPN and nothing on the underlay reaches a member.
+     */
+    static FirewallBaseline baseline(Ipv4Subnet overlaySubnet) {
+        return new FirewallBaseline(List.of(new FirewallRule(overlaySubnet, PortRange.tcp(1, 65535)),
+                new FirewallRule(overlaySubnet, new PortRange(PortRange.Protocol.UDP, 1, 65535)),
+                new FirewallRule(overlaySubnet, PortRange.icmpEcho())));
     }
 
     private static VpnSpokeConfig configuration(VpnPublicKey hubKey, Endpoint hubEndpoint, Ipv4Address overlayAddress,

@@ -7,11 +7,19 @@ import dev.asterism.guest.linux.HostCommands;
 import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.realm.netns.NetnsRealm;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,12 +29,46 @@ import org.junit.jupiter.api.Test;
 /**
  * The seed's flow end to end on the netns realm: every VM a Linux host in namespaces of this machine with its agent
  * as a child JVM, a real Samba AD domain controller, real adcli joins, a real WireGuard VPN (wireguard-go), real
- * nftables. Driven through the server's API only; checked from inside the hosts as an administrator or a domain user
- * would. Needs root and the packages {@link LinuxPackages} names ({@code ./test} installs them).
+ * nftables, a real SMB share. Driven through the server's API only; checked from inside the hosts as an
+ * administrator or a domain user would, and by real TCP and UDP connection attempts. Each test ends by destroying
+ * what it made through the API and checking that no namespace, process, mount or file of the realm is left. Needs
+ * root and the packages {@link LinuxPackages} names ({@code ./test} installs them).
  */
 class NetnsConstellationTest {
     private static final String PREFIX = "aste2e";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    private static final String ALICE_PASSWORD = "Alice-Pass-2030";
+    /** A TCP and UDP echo service on port 7001 that every host of the isolation matrix runs. */
+    private static final String ECHO = """
+            import socket, threading
+            def tcp():
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(('0.0.0.0', 7001)); s.listen(64)
+                while True:
+                    c, _ = s.accept(); c.sendall(b'tcp-ok'); c.close()
+            threading.Thread(target=tcp, daemon=True).start()
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('0.0.0.0', 7001))
+            while True:
+                data, peer = u.recvfrom(100); u.sendto(b'udp-ok', peer)
+            """;
+    /** Tries every "proto address port" target of its arguments at once, one second each; prints ok or no per line. */
+    private static final String PROBE = """
+            import socket, sys, threading
+            targets = sys.argv[1:]; results = ['no'] * len(targets)
+            def probe(i, proto, address, port):
+                try:
+                    if proto == 'tcp':
+                        socket.create_connection((address, int(port)), 1).close()
+                    else:
+                        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(1)
+                        u.sendto(b'ping', (address, int(port))); u.recvfrom(100)
+                    results[i] = 'ok'
+                except OSError:
+                    pass
+            threads = [threading.Thread(target=probe, args=(i, *t.split(':'))) for i, t in enumerate(targets)]
+            [t.start() for t in threads]; [t.join() for t in threads]
+            print('\\n'.join(results))
+            """;
 
     private TestServer server;
     private Api admin;
@@ -56,29 +98,277 @@ class NetnsConstellationTest {
     }
 
     @Test
-    void two_workers_join_the_domain_and_a_domain_user_gets_a_ticket_on_each() {
-        admin.post("/constellations", Map.of("name", "c1", "brick", "controller")).expect(202);
-        await("c1", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
-        admin.post("/constellations/c1/members", Map.of("brick", "worker", "count", 2)).expect(202);
-        JsonNode ready = await("c1", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");
+    void two_workers_join_the_domain_a_domain_user_gets_a_ticket_on_each_and_shares_a_file_between_them() {
+        JsonNode ready = constellation("c1", 2, "ports");
 
         HostCommands controller = host("c1-controller");
         String computers = controller.require(List.of("samba-tool", "computer", "list"), "list computers");
         assertThat(computers.lines().map(String::strip).filter(line -> !line.isEmpty()).toList())
-                .as("computer accounts on the controller").hasSize(3);
-        controller.require(List.of("samba-tool", "user", "create", "alice", "Alice-Pass-2030"), "create alice");
-        for (String member : ready.get("members").findValuesAsText("name")) {
-            HostCommands worker = host("c1-" + member);
-            HostCommands.Result ticket = worker.run(List.of("sh", "-c", "kinit alice && klist"),
-                    "Alice-Pass-2030\n".getBytes(StandardCharsets.UTF_8), Map.of(), Duration.ofSeconds(30));
+                .as("computer accounts on the controller: its own and the two workers'").hasSize(3)
+                .contains(controllerName(controller) + "$");
+        createDomainUser(controller, "alice");
+        List<String> members = ready.get("members").findValuesAsText("name");
+        for (String member : members) {
+            HostCommands.Result ticket = host("c1-" + member).run(List.of("sh", "-c", "kinit alice && klist"),
+                    (ALICE_PASSWORD + "\n").getBytes(StandardCharsets.UTF_8), Map.of(), Duration.ofSeconds(30));
             assertThat(ticket.succeeded()).as("kinit on %s: %s", member, ticket.printed()).isTrue();
             assertThat(ticket.output()).contains("alice@C1.ASTERISM.TEST");
         }
+
+        HostCommands writer = host("c1-w1");
+        writer.writeText("/tmp/report.txt", "results of run 7, written on w1\n");
+        HostCommands.Result put = smbclient(writer, "put /tmp/report.txt report.txt");
+        assertThat(put.printed()).as("put from w1").doesNotContain("NT_STATUS_");
+        HostCommands.Result got = smbclient(host("c1-w2"), "get report.txt /dev/stdout");
+        assertThat(got.printed()).doesNotContain("NT_STATUS_");
+        assertThat(got.output()).isEqualTo("results of run 7, written on w1\n");
+
+        destroy("c1");
+        assertNothingOfTheRealmIsLeft();
+    }
+
+    @Test
+    void only_the_expected_cells_of_the_isolation_matrix_are_open() throws IOException {
+        constellation("c1", 2, "ports");
+        constellation("c2", 1, "ports");
+        admin.post("/vms", Map.of("name", "plain", "brick", "worker")).expect(202);
+        server.awaitVmState(admin, "plain", "RUNNING");
+        Map<String, String> constellationOf = new LinkedHashMap<>();
+        for (String vm : List.of("c1-controller", "c1-w1", "c1-w2", "c2-controller", "c2-w1", "plain")) {
+            constellationOf.put(vm, vm.contains("-") ? vm.substring(0, vm.indexOf('-')) : "-");
+            host(vm).run(List.of("sh", "-c", "exec setsid -f python3 -c \"$1\" </dev/null >/dev/null 2>&1", "sh", ECHO),
+                    null, Map.of(), Duration.ofSeconds(10));
+        }
+        Map<String, String> overlay = Map.of("c1-controller", "10.77.0.1", "c1-w1", overlayOf("c1", "w1"),
+                "c1-w2", overlayOf("c1", "w2"), "c2-controller", "10.77.0.1", "c2-w1", overlayOf("c2", "w1"));
+
+        StringBuilder matrix = new StringBuilder(String.format("%-14s", "from \\ to"));
+        constellationOf.keySet().forEach(to -> matrix.append(String.format("%-16s", to)));
+        matrix.append("\n");
+        List<String> unexpected = new ArrayList<>();
+        for (String from : constellationOf.keySet()) {
+            List<String> targets = new ArrayList<>();
+            List<String> cells = new ArrayList<>();
+            for (String to : constellationOf.keySet()) {
+                String underlay = underlayOf(to);
+                targets.add("tcp:" + underlay + ":7001");
+                targets.add("udp:" + underlay + ":7001");
+                boolean sameConstellation = !from.equals(to) && !constellationOf.get(from).equals("-")
+                        && constellationOf.get(from).equals(constellationOf.get(to));
+                if (sameConstellation) {
+                    targets.add("tcp:" + overlay.get(to) + ":7001");
+                    targets.add("udp:" + overlay.get(to) + ":7001");
+                }
+                cells.add(to + (sameConstellation ? "+overlay" : ""));
+            }
+            List<String> results = probe(host(from), targets);
+            int index = 0;
+            matrix.append(String.format("%-14s", from));
+            for (String to : constellationOf.keySet()) {
+                boolean sameConstellation = cells.get(constellationOf.keySet().stream().toList().indexOf(to))
+                        .endsWith("+overlay");
+                StringBuilder cell = new StringBuilder();
+                String[] kinds = sameConstellation ? new String[] {"U", "u", "O", "o"} : new String[] {"U", "u"};
+                for (String kind : kinds) {
+                    boolean open = results.get(index++).equals("ok");
+                    // Open: only a host to itself, and overlay traffic to a member of the same constellation.
+                    boolean expected = from.equals(to)
+                            || (sameConstellation && (kind.equals("O") || kind.equals("o")) && !to.endsWith("controller"));
+                    cell.append(open ? kind : ".");
+                    if (open != expected) {
+                        unexpected.add(from + " -> " + to + " " + describe(kind) + (open ? " is open" : " is closed"));
+                    }
+                }
+                matrix.append(String.format("%-16s", cell));
+            }
+            matrix.append("\n");
+        }
+        System.out.println("Isolation matrix (U/u: TCP/UDP 7001 on the underlay, O/o: on the overlay; '.' closed):\n"
+                + matrix);
+        assertThat(unexpected).as("cells that differ from what isolation promises\n" + matrix).isEmpty();
+
+        // The domain's services: through the tunnel yes, from the underlay no (the join lease closed at READY).
+        assertThat(probe(host("c1-w1"), List.of("tcp:10.77.0.1:389", "tcp:" + underlayOf("c1-controller") + ":389")))
+                .containsExactly("ok", "no");
+        admin.delete("/vms/plain").expect(202);
+        destroy("c2");
+        destroy("c1");
+        assertNothingOfTheRealmIsLeft();
+    }
+
+    @Test
+    void while_a_member_joins_only_its_underlay_address_reaches_only_the_join_ports_and_removal_undoes_everything() {
+        constellation("c1", 0, "ports");
+        HostCommands controller = host("c1-controller");
+        AtomicReference<String> leases = new AtomicReference<>("");
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (watching.get()) {
+                String elements = controller.run(List.of("nft", "list", "set", "inet", "asterism", "join_ports"), null)
+                        .output();
+                if (elements.contains("comment")) {
+                    leases.accumulateAndGet(elements, (seen, now) -> seen.isEmpty() ? now : seen);
+                }
+            }
+        });
+        admin.post("/constellations/c1/members", Map.of("brick", "worker", "count", 1)).expect(202);
+        await("c1", c -> phases(c).equals(List.of("READY")), "one READY member");
+        watching.set(false);
+        try {
+            watcher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+
+        String memberUnderlay = underlayOf("c1-w1");
+        assertThat(leases.get()).as("a lease was open during the join").contains(memberUnderlay + " . tcp . 389")
+                .contains(memberUnderlay + " . udp . 88");
+        for (String line : leases.get().lines().filter(line -> line.contains("comment")).toList()) {
+            assertThat(line).as("every lease element is for the joining member").contains(memberUnderlay);
+        }
+        assertThat(controller.require(List.of("nft", "list", "set", "inet", "asterism", "join_ports"), "list leases"))
+                .as("no lease after READY").doesNotContain("comment");
+        assertThat(probe(host("c1-w1"), List.of("tcp:" + underlayOf("c1-controller") + ":389"))).containsExactly("no");
+
+        String memberVmId = vmId("c1-w1");
+        assertThat(controller.require(List.of("wg", "show", "asthub0", "peers"), "list peers").strip()).isNotEmpty();
+        admin.delete("/constellations/c1/members/w1").expect(202);
+        await("c1", c -> phases(c).isEmpty(), "w1 removed");
+        assertThat(controller.require(List.of("samba-tool", "computer", "list"), "list computers").lines()
+                .filter(line -> !line.isBlank()).toList()).as("computer accounts after the removal").hasSize(1);
+        assertThat(controller.require(List.of("wg", "show", "asthub0", "peers"), "list peers").strip()).isEmpty();
+        assertThat(realm.inspect(memberVmId)).as("the member's host").isEmpty();
+        assertThat(realm.hosts().hostNames()).doesNotContain(memberVmId);
+
+        destroy("c1");
+        assertNothingOfTheRealmIsLeft();
+    }
+
+    @Test
+    void in_vpn_first_mode_the_controller_never_holds_a_lease_and_members_still_join() {
+        constellation("vf", 0, "vpn-first");
+        HostCommands controller = host("vf-controller");
+        AtomicBoolean watching = new AtomicBoolean(true);
+        AtomicBoolean leaseSeen = new AtomicBoolean(false);
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (watching.get()) {
+                String ruleset = controller.run(List.of("nft", "list", "table", "inet", "asterism"), null).output();
+                if (ruleset.contains("elements = ")) {
+                    leaseSeen.set(true);
+                }
+            }
+        });
+        admin.post("/constellations/vf/members", Map.of("brick", "worker", "count", 2)).expect(202);
+        await("vf", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");
+        watching.set(false);
+        try {
+            watcher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+
+        assertThat(leaseSeen.get()).as("a lease on the controller during a vpn-first join").isFalse();
+        assertThat(controller.require(List.of("samba-tool", "computer", "list"), "list computers").lines()
+                .filter(line -> !line.isBlank()).toList()).as("computer accounts").hasSize(3);
+        destroy("vf");
+        assertNothingOfTheRealmIsLeft();
+    }
+
+    // ---- helpers
+
+    private JsonNode constellation(String name, int members, String joinMode) {
+        admin.post("/constellations", Map.of("name", name, "brick", "controller", "joinMode", joinMode)).expect(202);
+        JsonNode active = await(name, c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        if (members == 0) {
+            return active;
+        }
+        admin.post("/constellations/" + name + "/members", Map.of("brick", "worker", "count", members)).expect(202);
+        return await(name, c -> phases(c).size() == members && phases(c).stream().allMatch("READY"::equals),
+                members + " READY members");
+    }
+
+    /** Destroys the constellation through the API and waits until it is gone. */
+    private void destroy(String name) {
+        admin.delete("/constellations/" + name).expect(202);
+        await(name, c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");
+    }
+
+    /**
+     * Waits until the realm holds no VM, then checks that no namespace, mount or host directory of its prefix is
+     * left: what the API tore down is gone from the machine.
+     */
+    private void assertNothingOfTheRealmIsLeft() {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && !realm.list().isEmpty()) {
+            pause(Duration.ofMillis(500));
+        }
+        assertThat(realm.list()).as("VMs of the realm").isEmpty();
+        List<String> namespaces = HostCommands.local().require(List.of("ip", "netns", "list"), "list namespaces")
+                .lines().filter(line -> line.startsWith(PREFIX + "-")).toList();
+        assertThat(namespaces).as("namespaces of the realm").isEmpty();
+        try {
+            assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(line -> line.contains("/" + PREFIX + "/")).toList())
+                    .as("mounts of the realm").isEmpty();
+            Path roots = Path.of("/var/lib/asterism-netns", PREFIX);
+            if (Files.isDirectory(roots)) {
+                try (var left = Files.list(roots)) {
+                    assertThat(left.toList()).as("host directories").isEmpty();
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String vmId(String vmName) {
+        return admin.get("/vms/" + vmName).expect(200).json().get("id").asText();
+    }
+
+    private String underlayOf(String vmName) {
+        return admin.get("/vms/" + vmName).expect(200).json().get("addresses").get(0).asText();
+    }
+
+    private String overlayOf(String constellation, String member) {
+        for (JsonNode node : admin.get("/constellations/" + constellation).expect(200).json().get("members")) {
+            if (node.get("name").asText().equals(member)) {
+                return node.get("overlayAddress").asText();
+            }
+        }
+        throw new AssertionError("no member " + member + " in " + constellation);
     }
 
     private HostCommands host(String vmName) {
-        String vmId = admin.get("/vms/" + vmName).expect(200).json().get("id").asText();
-        return realm.commandsIn(vmId).orElseThrow(() -> new AssertionError("no netns host for " + vmName));
+        return realm.commandsIn(vmId(vmName)).orElseThrow(() -> new AssertionError("no netns host for " + vmName));
+    }
+
+    private static String controllerName(HostCommands controller) {
+        String name = controller.require(List.of("hostname"), "read the host name").strip().toUpperCase(Locale.ROOT);
+        return name.substring(0, Math.min(15, name.length()));
+    }
+
+    private static void createDomainUser(HostCommands controller, String name) {
+        controller.require(List.of("samba-tool", "user", "create", name, ALICE_PASSWORD), "create " + name);
+    }
+
+    private static HostCommands.Result smbclient(HostCommands member, String command) {
+        return member.run(List.of("smbclient", "//10.77.0.1/shared", "-U", "alice", "-m", "SMB3", "-t", "10", "-c",
+                command), null, Map.of("PASSWD", ALICE_PASSWORD), Duration.ofSeconds(30));
+    }
+
+    private static List<String> probe(HostCommands from, List<String> targets) {
+        List<String> argv = new ArrayList<>(List.of("python3", "-c", PROBE));
+        argv.addAll(targets);
+        return from.run(argv, null, Map.of(), Duration.ofSeconds(30)).output().lines().toList();
+    }
+
+    private static String describe(String kind) {
+        return switch (kind) {
+            case "U" -> "TCP on the underlay";
+            case "u" -> "UDP on the underlay";
+            case "O" -> "TCP on the overlay";
+            default -> "UDP on the overlay";
+        };
     }
 
     private JsonNode await(String name, Predicate<JsonNode> done, String what) {
@@ -89,12 +379,7 @@ class NetnsConstellationTest {
             if (done.test(last)) {
                 return last;
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            pause(Duration.ofMillis(500));
         }
         throw new AssertionError("constellation " + name + " did not reach " + what + " within " + READY_TIMEOUT
                 + ": " + last);
@@ -102,5 +387,14 @@ class NetnsConstellationTest {
 
     private static List<String> phases(JsonNode constellation) {
         return constellation.get("members").findValuesAsText("phase");
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }

@@ -76,7 +76,13 @@ public final class NftFirewall implements Firewall {
                 .append("add set inet ").append(TABLE).append(" join_icmp { type ipv4_addr; flags timeout; }\n")
                 .append("add chain inet ").append(TABLE)
                 .append(" input { type filter hook input priority 0; policy drop; }\n")
-                .append("flush chain inet ").append(TABLE).append(" input\n");
+                .append("flush chain inet ").append(TABLE).append(" input\n")
+                // Forwarding only between the VPN hub's spokes: a guest routes nothing else.
+                .append("add chain inet ").append(TABLE)
+                .append(" forward { type filter hook forward priority 0; policy drop; }\n")
+                .append("flush chain inet ").append(TABLE).append(" forward\n")
+                .append("add rule inet ").append(TABLE).append(" forward iifname \"").append(WireGuardHub.INTERFACE)
+                .append("\" oifname \"").append(WireGuardHub.INTERFACE).append("\" accept\n");
         rule(script, "ct state established,related accept");
         rule(script, "iif lo accept");
         for (FirewallRule rule : baseline.rules()) {
