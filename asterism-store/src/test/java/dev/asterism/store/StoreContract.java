@@ -593,7 +593,7 @@ abstract class StoreContract {
         Vm inserted = vm("vm-1", "w1", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(1));
         store.run(transaction -> transaction.vms().insert(inserted));
         Vm changed = new Vm("vm-1", "w1", "alice", "worker", "sim", "small", OsFamily.LINUX, "/images/worker.qcow2", 2,
-                2048, 20, "net-1", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "realm busy",
+                2048, 20, "vm-1", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "realm busy",
                 List.of("10.1.2.3", "10.1.2.4"), T0, T0.plusSeconds(5), T0.plusSeconds(300), T0.plusSeconds(6),
                 T0.plusSeconds(20), 4, inserted.version());
 
