@@ -115,8 +115,14 @@ final class BenchDatabase implements AutoCloseable {
      * @throws BenchmarkException when it does not start
      */
     AsterismServer startServer(String adminPassword, String simDelays) {
+        return startServer(adminPassword, "sim", simDelays);
+    }
+
+    /** A server on this database with the realm {@code realm} ({@code sim} or {@code netns}). */
+    AsterismServer startServer(String adminPassword, String realm, String simDelays) {
         try {
-            return AsterismServer.start(serverConfig(adminPassword, simDelays), Clock.systemUTC(),
+            return AsterismServer.start(serverConfig(adminPassword, simDelays).withRealm(realm, simDelays)
+                    .withNetnsPrefix(OnboardingBenchmark.NETNS_PREFIX), Clock.systemUTC(),
                     PasswordHasher.DEFAULT);
         } catch (ServerStartException e) {
             throw new BenchmarkException("the server did not start on " + description + ": " + e.getMessage(), e);

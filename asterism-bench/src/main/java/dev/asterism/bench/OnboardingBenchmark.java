@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.core.auth.Secrets;
+import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.server.AsterismServer;
 import java.io.IOException;
@@ -56,6 +57,7 @@ public final class OnboardingBenchmark {
      * @param databaseUser the user of {@code databaseUrl}
      * @param databasePassword the password of {@code databaseUrl}, or null
      * @param timeLimit how long creating the constellations and onboarding their members may take in all
+     * @param realm {@code sim}, or {@code netns} for real Linux guests in network namespaces of this machine
      */
     public record Settings(
             int constellations,
@@ -65,7 +67,8 @@ public final class OnboardingBenchmark {
             String databaseUrl,
             String databaseUser,
             String databasePassword,
-            Duration timeLimit) {
+            Duration timeLimit,
+            String realm) {
 
         /** A constellation's members share one /24 overlay: hosts .10 to .254. */
         public static final int MAX_MEMBERS = 245;
@@ -87,6 +90,9 @@ public final class OnboardingBenchmark {
             if (!delays.equals("zero") && !delays.equals("realistic")) {
                 throw new IllegalArgumentException("delays must be zero or realistic, not '" + delays + "'");
             }
+            if (!"sim".equals(realm) && !"netns".equals(realm)) {
+                throw new IllegalArgumentException("realm must be sim or netns, not '" + realm + "'");
+            }
             if (timeLimit.isNegative() || timeLimit.isZero()) {
                 throw new IllegalArgumentException("timeLimit must be positive, not " + timeLimit);
             }
@@ -99,6 +105,8 @@ public final class OnboardingBenchmark {
         }
     }
 
+    /** The prefix of the netns realm's namespaces during a benchmark, cleared before and after. */
+    static final String NETNS_PREFIX = "astbench";
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
     private static final Duration DESTROY_TIME_LIMIT = Duration.ofMinutes(10);
@@ -135,8 +143,11 @@ public final class OnboardingBenchmark {
      */
     public boolean run() {
         BenchEnvironment.print(out, "Asterism onboarding benchmark");
-        out.println("server: in this JVM, on loopback; sim realm with " + settings.delays() + " delays; every sim VM"
-                + " runs the real agent over TLS in this JVM too");
+        out.println(settings.realm().equals("netns")
+                ? "server: in this JVM, on loopback; netns realm: every VM a Linux host in network namespaces of this"
+                        + " machine with its agent as a child JVM, real Samba AD, adcli, WireGuard (wireguard-go), nftables"
+                : "server: in this JVM, on loopback; sim realm with " + settings.delays() + " delays; every sim VM"
+                        + " runs the real agent over TLS in this JVM too");
         out.println("run:    " + settings.constellations() + " constellation(s) of brick " + CONTROLLER_BRICK + ", then "
                 + settings.members() + " member(s) of brick " + WORKER_BRICK + " added to each at once; no warm-up");
         out.println("polls:  GET /api/v1/constellations/{name} for each unsettled constellation, one after the other,"
@@ -146,10 +157,18 @@ public final class OnboardingBenchmark {
                 settings.databaseUser(), settings.databasePassword())) {
             say("starting a server on " + database.description());
             String adminPassword = Secrets.newSecret("bench-");
-            AsterismServer server = database.startServer(adminPassword, settings.delays());
+            NetnsHosts netnsHosts = new NetnsHosts(NETNS_PREFIX);
+            if (settings.realm().equals("netns")) {
+                netnsHosts.removeLeftovers();
+            }
+            AsterismServer server = database.startServer(adminPassword, settings.realm(), settings.delays());
             HttpClient http = BenchClient.newHttpClient();
             try (server; http) {
                 return new Run(server, new BenchClient(http, server.url()), database).measure(adminPassword);
+            } finally {
+                if (settings.realm().equals("netns")) {
+                    netnsHosts.removeLeftovers();
+                }
             }
         }
     }
@@ -262,7 +281,7 @@ public final class OnboardingBenchmark {
 
             Map<String, List<PhaseEvent>> history = memberHistory(seqBefore);
             boolean destroyed = destroy();
-            long simVmsLeft = simVmsLeft();
+            long vmsLeft = vmsLeft();
             String chain = verifyAuditChain();
 
             // The report.
@@ -281,11 +300,12 @@ public final class OnboardingBenchmark {
             out.println();
             out.println("database: " + database.description());
             ResultTable table = new ResultTable(
-                    List.of("run", "delays", "database", "members", "READY", "FAILED", "unsettled", "all READY s",
+                    List.of("run", "realm", "database", "members", "READY", "FAILED", "unsettled", "all READY s",
                             "members/s", "p50 add-to-READY ms", "p99 ms", "CPU s", "CPU ms/member",
                             "heap KiB/member"),
                     List.of(false, false, false, true, true, true, true, true, true, true, true, true, true, true));
-            table.addRow(List.of(settings.constellations() + "x" + settings.members(), settings.delays(),
+            table.addRow(List.of(settings.constellations() + "x" + settings.members(),
+                    settings.realm().equals("netns") ? "netns" : "sim " + settings.delays(),
                     settings.database().wireName(), Integer.toString(expected), Long.toString(ready),
                     Integer.toString(failed.size()), Long.toString(unsettled),
                     unsettled == 0 && failed.isEmpty() ? ResultTable.format(readySeconds) : "-",
@@ -324,11 +344,11 @@ public final class OnboardingBenchmark {
                         + phaseCounts(all.stream().filter(member -> !member.settled()).toList()));
             }
             out.println("destroy: " + (destroyed ? "every constellation DESTROYED" : "NOT every constellation"
-                    + " DESTROYED") + "; " + simVmsLeft + " sim VMs left");
+                    + " DESTROYED") + "; " + vmsLeft + " VMs left in the realm");
             out.println("audit chain after the run: " + chain);
             out.flush();
             return allActive && addErrors.isEmpty() && failed.isEmpty() && unsettled == 0 && destroyed
-                    && simVmsLeft == 0 && chain.startsWith("valid");
+                    && vmsLeft == 0 && chain.startsWith("valid");
         }
 
         /** Adds every constellation's members at once, one thread per constellation, in requests of at most 100. */
@@ -529,14 +549,15 @@ public final class OnboardingBenchmark {
                     Thread.sleep(POLL_INTERVAL);
                 }
             }
-            while (simVmsLeft() > 0 && System.nanoTime() < limit) {
+            while (vmsLeft() > 0 && System.nanoTime() < limit) {
                 Thread.sleep(POLL_INTERVAL);
             }
             return pending.isEmpty();
         }
 
-        private long simVmsLeft() {
-            return server.simRealm().map(SimRealm::vmCount).orElse(0);
+        private long vmsLeft() {
+            return server.simRealm().map(SimRealm::vmCount)
+                    .or(() -> server.netnsRealm().map(realm -> realm.list().size())).orElse(0);
         }
 
         private String verifyAuditChain() throws IOException, InterruptedException {

@@ -47,11 +47,13 @@ class ResultTableTest {
     @Test
     void onboarding_settings_refuse_what_the_server_cannot_do() {
         assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 246, "zero", ApiBenchmark.Database.H2, null, null,
-                null, Duration.ofMinutes(1))).hasMessageContaining("members must be from 1 to 245");
+                null, Duration.ofMinutes(1), "sim")).hasMessageContaining("members must be from 1 to 245");
         assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 1, "slow", ApiBenchmark.Database.H2, null, null,
-                null, Duration.ofMinutes(1))).hasMessageContaining("zero or realistic");
+                null, Duration.ofMinutes(1), "sim")).hasMessageContaining("zero or realistic");
         assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 1, "zero", ApiBenchmark.Database.H2,
-                "jdbc:postgresql://127.0.0.1/x", "u", null, Duration.ofMinutes(1)))
+                "jdbc:postgresql://127.0.0.1/x", "u", null, Duration.ofMinutes(1), "sim"))
                 .hasMessageContaining("PostgreSQL");
+        assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 1, "zero", ApiBenchmark.Database.H2, null, null,
+                null, Duration.ofMinutes(1), "qemu")).hasMessageContaining("sim or netns");
     }
 }

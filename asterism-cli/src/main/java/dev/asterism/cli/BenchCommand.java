@@ -150,6 +150,14 @@ final class BenchCommand extends CommandGroup {
                                     + "cloud shows (default: ${DEFAULT-VALUE}).")
                     String delays,
             @Option(
+                            names = "--realm",
+                            paramLabel = "sim|netns",
+                            defaultValue = "sim",
+                            description = "The realm: sim, or netns for real Linux guests in network namespaces of "
+                                    + "this machine (root and the guest packages; keep --members small: each VM is a "
+                                    + "host with its own JVM) (default: ${DEFAULT-VALUE}).")
+                    String realm,
+            @Option(
                             names = "--database",
                             paramLabel = "h2|postgres",
                             defaultValue = "h2",
@@ -171,6 +179,9 @@ final class BenchCommand extends CommandGroup {
             default -> throw new CommandFailure(ExitStatus.USAGE,
                     "--database must be h2 or postgres, not '" + database + "'");
         };
+        if (!realm.equals("sim") && !realm.equals("netns")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim or netns, not '" + realm + "'");
+        }
         if (!delays.equals("zero") && !delays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--delays must be zero or realistic, not '" + delays + "'");
         }
@@ -192,7 +203,7 @@ final class BenchCommand extends CommandGroup {
         }
         OnboardingBenchmark.Settings settings = new OnboardingBenchmark.Settings(constellations.intValue(),
                 members.intValue(), delays, kind, existing.databaseUrl, existing.databaseUser,
-                root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit));
+                root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit), realm);
         try {
             if (new OnboardingBenchmark(settings, out(), err()).run()) {
                 return ExitStatus.SUCCESS.code();

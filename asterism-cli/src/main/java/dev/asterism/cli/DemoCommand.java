@@ -3,9 +3,11 @@ package dev.asterism.cli;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
     "Run a server on the embedded defaults with a sample catalog, and print what to try next.",
@@ -16,13 +18,27 @@ final class DemoCommand extends ApiCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
+    @Option(names = "--no-constellation",
+            description = "On the netns realm, start the server without making the demo constellation.")
+    boolean noConstellation;
+
     @Override
     public Integer call() {
-        ServerConfig config = options.toConfig(root.environment(), true);
-        AsterismServer server = ServerCommand.startServer(config);
         PrintWriter out = out();
+        String realm = options.realm;
+        if (realm == null) {
+            Optional<String> unavailable = NetnsDemo.unavailableBecause(out);
+            realm = unavailable.isEmpty() ? "netns" : "sim";
+            unavailable.ifPresent(reason -> out.println("(The netns realm of real Linux guests is not used: " + reason
+                    + ".)"));
+        }
+        ServerConfig config = options.toConfig(root.environment(), true, realm);
+        AsterismServer server = ServerCommand.startServer(config);
         if (config.realm().equals("sim")) {
             out.println("*** DEMO on the sim realm: the VMs are simulated. ***");
+        } else {
+            out.println("*** DEMO on the netns realm: real Linux guests (Samba AD, WireGuard, nftables) in network"
+                    + " namespaces of this machine, prefix " + config.netnsPrefix() + ". ***");
         }
         ServerCommand.printStarted(server, out);
         String password = server.generatedAdminPassword().orElse("<the admin password>");
@@ -42,6 +58,10 @@ final class DemoCommand extends ApiCommand implements Callable<Integer> {
                 + "/healthz   metrics: " + server.url() + "/metrics");
         out.println("Press Ctrl-C to stop.");
         out.flush();
+        if (config.realm().equals("netns") && !noConstellation) {
+            NetnsDemo.start(server, server.generatedAdminPassword().or(() -> Optional.ofNullable(config.adminPassword())),
+                    out);
+        }
         return ServerCommand.runUntilStopped(server);
     }
 }

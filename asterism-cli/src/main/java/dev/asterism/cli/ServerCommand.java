@@ -19,7 +19,7 @@ final class ServerCommand extends ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServerConfig config = options.toConfig(root.environment(), false);
+        ServerConfig config = options.toConfig(root.environment(), false, "sim");
         AsterismServer server = startServer(config);
         printStarted(server, out());
         out().println("Press Ctrl-C to stop.");

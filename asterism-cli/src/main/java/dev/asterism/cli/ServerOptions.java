@@ -23,9 +23,10 @@ final class ServerOptions {
             description = "The address to listen on (default: ${DEFAULT-VALUE}, reachable from this host only).")
     String bind;
 
-    @Option(names = "--realm", paramLabel = "NAME", defaultValue = "sim",
+    @Option(names = "--realm", paramLabel = "NAME",
             description = "The realm VMs run in: sim (simulated, anywhere) or netns (real Linux guests in network"
-                    + " namespaces of this machine; needs root and the guest packages) (default: ${DEFAULT-VALUE}).")
+                    + " namespaces of this machine; needs root and the guest packages). Default: sim for server;"
+                    + " for demo netns when this machine can run it, else sim.")
     String realm;
 
     @Option(names = "--netns-prefix", paramLabel = "PREFIX", defaultValue = "ast",
@@ -57,7 +58,9 @@ final class ServerOptions {
                     + " up (default: ${DEFAULT-VALUE}).")
     Duration phaseTimeout;
 
-    ServerConfig toConfig(CliEnvironment environment, boolean sampleCatalog) {
+    /** The configuration; {@code defaultRealm} applies when --realm was not given. */
+    ServerConfig toConfig(CliEnvironment environment, boolean sampleCatalog, String defaultRealm) {
+        String realm = this.realm == null ? defaultRealm : this.realm;
         if (port < 0 || port > 65535) {
             throw new CommandFailure(ExitStatus.USAGE, "--port must be from 0 to 65535, not " + port);
         }

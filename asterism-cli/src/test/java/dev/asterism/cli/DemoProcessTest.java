@@ -2,6 +2,8 @@ package dev.asterism.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asterism.guest.linux.LinuxPackages;
+import dev.asterism.guest.linux.NetnsHosts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,13 +30,18 @@ class DemoProcessTest {
     record Demo(Process process, List<String> output, String url) {}
 
     private static Demo startDemo(Path data) throws IOException {
+        return startDemo(data, List.of("--realm", "sim", "--sim-delays", "zero"));
+    }
+
+    private static Demo startDemo(Path data, List<String> realmArguments) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.asterism.cli.Main", "demo", "--port", "0", "--agent-port", "0", "--data", data.toString(), "--sim-delays", "zero");
+                "dev.asterism.cli.Main", "demo", "--port", "0", "--agent-port", "0", "--data", data.toString());
+        builder.command().addAll(realmArguments);
         builder.environment().remove("ASTERISM_ADMIN_PASSWORD");
         builder.redirectErrorStream(true);
         Process process = builder.start();
-        List<String> output = new ArrayList<>();
+        List<String> output = Collections.synchronizedList(new ArrayList<>());
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String url = null;
         String line;
@@ -92,12 +100,45 @@ class DemoProcessTest {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     "dev.asterism.cli.Main", "demo", "--port", String.valueOf(taken.getLocalPort()), "--agent-port", "0", "--data",
-                    data.toString()).redirectErrorStream(true).start();
+                    data.toString(), "--realm", "sim").redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(1);
             assertThat(output).contains("error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .contains("--port").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void on_the_netns_realm_the_demo_makes_a_constellation_and_prints_commands_that_work_as_a_domain_user(
+            @TempDir Path data) throws Exception {
+        LinuxPackages.requireInstalled();
+        NetnsHosts hosts = new NetnsHosts("astdemo");
+        hosts.removeLeftovers();
+        try {
+            Demo demo = startDemo(data, List.of("--realm", "netns", "--netns-prefix", "astdemo"));
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                String printed = String.join("\n", demo.output());
+                while (!printed.contains("The file share is") && System.nanoTime() < deadline
+                        && demo.process().isAlive()) {
+                    Thread.sleep(500);
+                    printed = String.join("\n", List.copyOf(demo.output()));
+                }
+                assertThat(printed).as("the demo's output").contains("DEMO on the netns realm")
+                        .contains("w1         READY").contains("w2         READY").contains("The file share is");
+                String command = printed.lines().filter(line -> line.startsWith("  w1:  ")).findFirst().orElseThrow()
+                        .substring("  w1:  ".length());
+                Process asUser = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+                String output = new String(asUser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(asUser.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(output).as("the printed command for w1").contains("researcher@DEMO.ASTERISM.TEST")
+                        .contains("blocks available").doesNotContain("NT_STATUS_");
+            } finally {
+                stop(demo);
+            }
+        } finally {
+            hosts.removeLeftovers();
         }
     }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.guest.linux.HostCommands;
+import dev.asterism.guest.linux.LinuxPackages;
+import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.realm.sim.SimAgentRegistrar;
 import dev.asterism.realm.sim.SimRealm;
@@ -51,7 +54,7 @@ class ServerCrashTest {
     private static final List<MemberPhase> PHASES = List.of(MemberPhase.REQUEST_VM, MemberPhase.OPEN_PORTS,
             MemberPhase.INJECT, MemberPhase.JOIN, MemberPhase.VPN, MemberPhase.CLOSE_PORTS);
     private static final int ATTEMPTS_PER_PHASE = 8;
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final String NETNS_PREFIX = "astcrash";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Each server start's output, kept as test artifacts. */
     private static final Path LOGS = Path.of("target", "server-crash-logs");
@@ -66,6 +69,8 @@ class ServerCrashTest {
     private Process server;
     private String token;
     private int starts;
+    private List<String> realmArguments = List.of("--realm", "sim");
+    private Duration readyTimeout = Duration.ofSeconds(90);
 
     @AfterEach
     void stopServer() throws InterruptedException {
@@ -87,12 +92,75 @@ class ServerCrashTest {
         post("/constellations", Map.of("name", "crash", "brick", "controller"));
         awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
 
+        List<String> log = killDuring(PHASES, ATTEMPTS_PER_PHASE);
+        JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
+        assertThat(settled.get("members")).hasSizeGreaterThanOrEqualTo(PHASES.size());
+
+        server.destroy();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        assertThat(invariantViolations()).as("invariants after %d starts: %s", starts, log).isEmpty();
+    }
+
+    @Test
+    void a_server_killed_during_inject_and_vpn_on_the_netns_realm_restarts_and_leaves_nothing_behind()
+            throws Exception {
+        LinuxPackages.requireInstalled();
+        NetnsHosts hosts = new NetnsHosts(NETNS_PREFIX);
+        hosts.removeLeftovers();
+        realmArguments = List.of("--realm", "netns", "--netns-prefix", NETNS_PREFIX, "--no-constellation");
+        readyTimeout = Duration.ofMinutes(4);
+        try {
+            database = PostgresServer.shared().createDatabase();
+            port = freePort();
+            agentPort = freePort();
+            startServer();
+            post("/constellations", Map.of("name", "crash", "brick", "controller"));
+            awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+
+            List<String> log = killDuring(List.of(MemberPhase.INJECT, MemberPhase.VPN), 4);
+            JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
+            int members = settled.get("members").size();
+
+            // The controller holds exactly the READY members: their accounts, their peers, and no lease.
+            String controllerId = send("GET", "/vms/crash-controller", null, token, 200).get("id").asText();
+            HostCommands controller = hosts.find(controllerId).orElseThrow().commands();
+            assertThat(controller.require(List.of("samba-tool", "computer", "list"), "list computers").lines()
+                    .filter(line -> !line.isBlank()).count()).as("computer accounts after %s", log)
+                    .isEqualTo(members + 1L);
+            assertThat(controller.require(List.of("wg", "show", "asthub0", "peers"), "list peers").lines()
+                    .filter(line -> !line.isBlank()).count()).as("VPN peers").isEqualTo(members);
+            assertThat(controller.require(List.of("nft", "list", "set", "inet", "asterism", "join_ports"),
+                    "list leases")).as("open leases").doesNotContain("elements");
+
+            // Tearing it down through the API leaves no host, namespace or process of the realm.
+            send("DELETE", "/constellations/crash", null, token, 202);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!netnsNamespaces().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(netnsNamespaces()).as("namespaces (hosts and segments) after the destroy").isEmpty();
+        } finally {
+            stopServer();
+            hosts.removeLeftovers();
+        }
+    }
+
+    private static List<String> netnsNamespaces() {
+        return HostCommands.local().require(List.of("ip", "netns", "list"), "list namespaces").lines()
+                .filter(line -> line.startsWith(NETNS_PREFIX + "-")).toList();
+    }
+
+    /**
+     * For each phase, adds members one by one until a SIGKILL of the server lands while one is in that phase, then
+     * starts the server again and waits for every member to be READY. Returns what happened, for messages.
+     */
+    private List<String> killDuring(List<MemberPhase> phases, int attemptsPerPhase) throws Exception {
         Set<MemberPhase> crashedIn = EnumSet.noneOf(MemberPhase.class);
         List<String> log = new ArrayList<>();
         int next = 1;
         try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
-            for (MemberPhase target : PHASES) {
-                for (int attempt = 1; attempt <= ATTEMPTS_PER_PHASE && !crashedIn.contains(target); attempt++) {
+            for (MemberPhase target : phases) {
+                for (int attempt = 1; attempt <= attemptsPerPhase && !crashedIn.contains(target); attempt++) {
                     String member = "m" + next++;
                     post("/constellations/crash/members", Map.of("brick", "worker", "names", List.of(member)));
                     if (!awaitPhase(db, member, target)) {
@@ -110,13 +178,8 @@ class ServerCrashTest {
             }
         }
         System.out.println("ServerCrashTest kills:\n  " + String.join("\n  ", log));
-        assertThat(crashedIn).as("phases a kill hit: %s", log).containsAll(PHASES);
-        JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
-        assertThat(settled.get("members")).hasSizeGreaterThanOrEqualTo(PHASES.size());
-
-        server.destroy();
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
-        assertThat(invariantViolations()).as("invariants after %d starts: %s", starts, log).isEmpty();
+        assertThat(crashedIn).as("phases a kill hit: %s", log).containsAll(phases);
+        return log;
     }
 
     // ---- the server process
@@ -130,6 +193,7 @@ class ServerCrashTest {
                 "dev.asterism.cli.Main", "demo", "--data", data.toString(), "--port", Integer.toString(port),
                 "--agent-port", Integer.toString(agentPort), "--database-url", database.jdbcUrl(),
                 "--database-user", database.user(), "--sim-delays", "zero");
+        builder.command().addAll(realmArguments);
         builder.environment().put("ASTERISM_ADMIN_PASSWORD", ADMIN_PASSWORD);
         builder.environment().put("ASTERISM_DATABASE_PASSWORD", database.password());
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
@@ -172,7 +236,7 @@ class ServerCrashTest {
     }
 
     private JsonNode awaitConstellation(Predicate<JsonNode> done, String what) throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             last = send("GET", "/constellations/crash", null, token, 200);
@@ -181,7 +245,7 @@ class ServerCrashTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the constellation did not reach " + what + " within " + READY_TIMEOUT + ": " + last);
+        throw new AssertionError("the constellation did not reach " + what + " within " + readyTimeout + ": " + last);
     }
 
     private static boolean allReady(JsonNode constellation) {
@@ -192,8 +256,8 @@ class ServerCrashTest {
     // ---- the database: the durable truth about where a member is
 
     /** Polls until the member is in {@code target}; false when it went past it first. */
-    private static boolean awaitPhase(Connection db, String member, MemberPhase target) throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    private boolean awaitPhase(Connection db, String member, MemberPhase target) throws Exception {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<MemberPhase> phase = phaseOf(db, member);
             if (phase.isPresent()) {
@@ -206,7 +270,7 @@ class ServerCrashTest {
             }
             Thread.sleep(Duration.ofNanos(500_000));
         }
-        throw new AssertionError(member + " never reached " + target + " within " + READY_TIMEOUT);
+        throw new AssertionError(member + " never reached " + target + " within " + readyTimeout);
     }
 
     private static Optional<MemberPhase> phaseOf(Connection db, String member) throws SQLException {

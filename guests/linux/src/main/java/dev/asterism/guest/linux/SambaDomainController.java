@@ -87,6 +87,7 @@ final class SambaDomainController implements DomainController {
             }
         }
         commands.writeText(ADMINISTRATOR, administratorPassword.reveal());
+        configureClients(domain, address);
         ensureRunning();
     }
 
@@ -158,7 +159,7 @@ final class SambaDomainController implements DomainController {
         if (provisionedDomain().isEmpty()) {
             return List.of();
         }
-        String own = hostName.toUpperCase(Locale.ROOT) + "$";
+        String own = netbiosHostName(hostName).toUpperCase(Locale.ROOT) + "$";
         List<ComputerAccount> accounts = new ArrayList<>();
         for (String line : samba("list computers", "computer", "list").lines().map(String::strip).toList()) {
             if (line.endsWith("$") && !line.equalsIgnoreCase(own)) {
@@ -233,7 +234,7 @@ final class SambaDomainController implements DomainController {
         commands.run(List.of("sh", "-c", "rm -rf /var/lib/samba/* /var/cache/samba/*"), null);
         HostCommands.Result provisioned = commands.run(List.of("samba-tool", "domain", "provision", "--use-rfc2307",
                 "--server-role=dc", "--dns-backend=SAMBA_INTERNAL", "--realm=" + domain.value(),
-                "--domain=" + domain.netbiosName(), "--host-name=" + hostName, "--host-ip=" + address,
+                "--domain=" + domain.netbiosName(), "--host-name=" + netbiosHostName(hostName), "--host-ip=" + address,
                 "--adminpass=" + administratorPassword.reveal()), null, Map.of(), PROVISION_TIMEOUT);
         if (!provisioned.succeeded()) {
             String printed = provisioned.printed().replace(administratorPassword.reveal(), "<password>");
@@ -252,14 +253,27 @@ final class SambaDomainController implements DomainController {
         commands.writeText(SMB_CONF, config);
         commands.writeText(SambaFileShare.SHARES, "");
         commands.run(List.of("chmod", "644", SMB_CONF, SambaFileShare.SHARES), null);
-        commands.run(List.of("sh", "-c", "cp /var/lib/samba/private/krb5.conf /etc/krb5.conf && chmod 644 /etc/krb5.conf"),
-                null);
+    }
+
+    /**
+     * The controller's own Kerberos and name resolution: its FQDN in the domain for its address in
+     * {@code /etc/hosts}, and no reverse-DNS canonicalization, which would turn the directory's name into the
+     * machine's host name and ask the KDC for a service it does not have ("Server not found in Kerberos database").
+     */
+    private void configureClients(DomainName domain, String address) {
+        String name = netbiosHostName(hostName);
+        commands.writeText("/etc/krb5.conf", "[libdefaults]\n\tdefault_realm = " + domain.value()
+                + "\n\tdns_lookup_realm = false\n\tdns_lookup_kdc = true\n\trdns = false\n"
+                + "\tdns_canonicalize_hostname = false\n");
+        commands.writeText("/etc/hosts", "127.0.0.1 localhost\n" + address + " " + name + "." + domain.dnsName() + " "
+                + name + "\n");
+        commands.run(List.of("chmod", "644", "/etc/krb5.conf", "/etc/hosts"), null);
     }
 
     private boolean restoreFrom(String cached) {
         HostCommands.Result restored = commands.run(List.of("sh", "-c", "[ -d \"$1/lib/private\" ] || exit 3;"
                 + " rm -rf /var/lib/samba/* && cp -a \"$1/lib/.\" /var/lib/samba/ && rm -rf /etc/samba/*"
-                + " && cp -a \"$1/etc/.\" /etc/samba/ && cp /var/lib/samba/private/krb5.conf /etc/krb5.conf",
+                + " && cp -a \"$1/etc/.\" /etc/samba/",
                 "sh", cached), null, Map.of(), PROVISION_TIMEOUT);
         return restored.succeeded();
     }
@@ -337,11 +351,30 @@ final class SambaDomainController implements DomainController {
     private String cacheKey(DomainName domain, String address, Secret administratorPassword) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(domain.value(), hostName, address, administratorPassword.reveal())) {
+            for (String part : List.of(domain.value(), netbiosHostName(hostName), address, administratorPassword.reveal())) {
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
             return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The controller's name in the domain: its host name when that has at most 15 characters (NetBIOS), else the
+     * first 10 and a hash of the whole. Samba truncates a longer name to 15 characters for its own principals, and
+     * Kerberos then cannot find the directory's service names ("Server not found in Kerberos database").
+     */
+    static String netbiosHostName(String hostName) {
+        String lower = hostName.toLowerCase(Locale.ROOT);
+        if (lower.length() <= 15) {
+            return lower;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(lower.getBytes(StandardCharsets.UTF_8));
+            String prefix = lower.substring(0, 10);
+            return (prefix.endsWith("-") ? prefix.substring(0, 9) + "x" : prefix) + "-" + HexFormat.of().formatHex(digest, 0, 2);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

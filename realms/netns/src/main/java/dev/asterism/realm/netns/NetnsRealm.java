@@ -191,6 +191,12 @@ public final class NetnsRealm implements Realm {
         return hosts.find(vmId).map(NetnsHosts.Host::commands);
     }
 
+    /** The command line that enters a VM's host as root ({@code nsenter ... --}), for people and the demo. */
+    public Optional<String> enterCommand(String vmId) {
+        return hosts.find(vmId).map(host -> "nsenter --net=/run/netns/" + host.namespace() + " --uts=" + host.uts()
+                + " --mount=" + host.mount() + " --");
+    }
+
     /** The hosts' machinery, for tests that check what the realm leaves behind. */
     public NetnsHosts hosts() {
         return hosts;
