@@ -323,7 +323,10 @@ public final class OnboardingBenchmark {
             out.println("members/s: READY members divided by the time from the first add request to the last READY"
                     + " seen");
             out.println("CPU: this process's CPU time from the first add request until every member settled: server,"
-                    + " the " + totalVms + " sim VMs' agents and guests, and the polling client");
+                    + (settings.realm().equals("netns")
+                            ? " the agents' relay and the polling client; the " + totalVms + " netns VMs' agents (JVMs of"
+                                    + " their own), Samba, adcli and wireguard-go run in other processes and are not in it"
+                            : " the " + totalVms + " sim VMs' agents and guests, and the polling client"));
             out.println("heap: used heap after a full GC once every member settled, minus the same before the"
                     + " constellations were created, divided by the members (controllers included)");
             out.println("controllers: " + activeAt.size() + " of " + names.size() + " constellations ACTIVE "
