@@ -85,7 +85,8 @@ import java.util.Optional;
  *       <td>{@code handshake} ({@code true})</td>
  *       <td>Configures the spoke, waits (bounded by {@link AgentOptions#handshakeTimeout()}) for the first
  *           handshake, then persists the configuration; a joined member then reaches its domain controller at
- *           {@code controllerAddress}, inside the tunnel. Without a handshake: {@code ok=false}, code
+ *           {@code controllerAddress}, inside the tunnel. Applies the member's firewall baseline (the overlay
+ *           only) first, and enables remote desktop on port 3389 last. Without a handshake: {@code ok=false}, code
  *           {@value #TIMEOUT}, retryable.</td></tr>
  * </table>
  *

@@ -33,6 +33,9 @@ import java.util.Optional;
 final class WorkerRole {
 
     private final GuestPlatform platform;
+    /** The remote desktop's port on every member: RDP's own. */
+    static final int REMOTE_DESKTOP_PORT = 3389;
+
     private final Clock clock;
     private final AgentOptions options;
 
@@ -76,6 +79,10 @@ final class WorkerRole {
         if (controller.isPresent() && platform.capabilities().contains(GuestCapability.DOMAIN_MEMBER)
                 && platform.domainMember().membership().isPresent()) {
             platform.domainMember().useController(controller.get());
+        }
+        // Remote desktop listens from now on; the member's baseline lets only the overlay reach it.
+        if (platform.capabilities().contains(GuestCapability.REMOTE_DESKTOP)) {
+            platform.remoteDesktop().enable(REMOTE_DESKTOP_PORT);
         }
         return Map.of(HANDSHAKE, "true");
     }

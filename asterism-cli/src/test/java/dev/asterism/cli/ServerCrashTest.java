@@ -85,12 +85,7 @@ class ServerCrashTest {
     @Test
     void a_server_killed_at_every_phase_restarts_and_every_member_reaches_ready_with_the_invariants_holding()
             throws Exception {
-        database = PostgresServer.shared().createDatabase();
-        port = freePort();
-        agentPort = freePort();
-        startServer();
-        post("/constellations", Map.of("name", "crash", "brick", "controller"));
-        awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        startWithAnActiveConstellation();
 
         List<String> log = killDuring(PHASES, ATTEMPTS_PER_PHASE);
         JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
@@ -110,12 +105,7 @@ class ServerCrashTest {
         realmArguments = List.of("--realm", "netns", "--netns-prefix", NETNS_PREFIX, "--no-constellation");
         readyTimeout = Duration.ofMinutes(4);
         try {
-            database = PostgresServer.shared().createDatabase();
-            port = freePort();
-            agentPort = freePort();
-            startServer();
-            post("/constellations", Map.of("name", "crash", "brick", "controller"));
-            awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+            startWithAnActiveConstellation();
 
             List<String> log = killDuring(List.of(MemberPhase.INJECT, MemberPhase.VPN), 4);
             JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
@@ -183,6 +173,16 @@ class ServerCrashTest {
     }
 
     // ---- the server process
+
+    /** A fresh database, the server on free ports, and the constellation "crash" ACTIVE. */
+    private void startWithAnActiveConstellation() throws Exception {
+        database = PostgresServer.shared().createDatabase();
+        port = freePort();
+        agentPort = freePort();
+        startServer();
+        post("/constellations", Map.of("name", "crash", "brick", "controller"));
+        awaitConstellation(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+    }
 
     private void startServer() throws IOException, InterruptedException {
         starts++;

@@ -146,6 +146,7 @@ public abstract class GuestPlatformContract {
             assertThat(guest.vpnSpoke()).isNotNull();
             assertThat(guest.fileShare()).isNotNull();
             assertThat(guest.fileShareClient()).isNotNull();
+            assertThat(guest.remoteDesktop()).isNotNull();
             assertThat(guest.scripts()).isNotNull();
             assertThat(guest.power()).isNotNull();
         }
@@ -532,6 +533,24 @@ public abstract class GuestPlatformContract {
                 Secret.of("Wrong-Pass-2030")))).isEqualTo(GuestException.Code.INVALID);
         controller().fileShare().removeShare("data");
         assertThatCode(() -> controller().fileShare().removeShare("data")).doesNotThrowAnyException();
+    }
+
+    // ---- remote desktop -------------------------------------------------------------------------------------
+
+    @Test
+    public void remote_desktop_listens_once_enabled_and_again_after_a_reboot() {
+        GuestPlatform member = lab.newMember("worker-1");
+        assertThat(member.remoteDesktop().listeningPort()).as("before it is enabled").isEmpty();
+
+        member.remoteDesktop().enable(3389);
+        member.remoteDesktop().enable(3389);
+        assertThat(member.remoteDesktop().listeningPort()).contains(3389);
+
+        member.power().reboot();
+        assertThat(eventually(Duration.ofSeconds(20), () -> member.remoteDesktop().listeningPort().isPresent()))
+                .as("listening again after the reboot").isTrue();
+        assertThat(member.remoteDesktop().listeningPort()).contains(3389);
+        assertThat(failureCode(() -> member.remoteDesktop().enable(0))).isEqualTo(GuestException.Code.INVALID);
     }
 
     // ---- scripts --------------------------------------------------------------------------------------------

@@ -18,5 +18,7 @@ public enum GuestCapability {
     /** {@link GuestPlatform#fileShare()}: this guest can serve file shares. */
     FILE_SHARE,
     /** {@link GuestPlatform#fileShareClient()}: this guest can read and write files on another guest's share. */
-    FILE_SHARE_CLIENT
+    FILE_SHARE_CLIENT,
+    /** {@link GuestPlatform#remoteDesktop()}: this guest can serve remote desktop sessions. */
+    REMOTE_DESKTOP
 }

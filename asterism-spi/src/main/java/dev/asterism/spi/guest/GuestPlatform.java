@@ -79,6 +79,13 @@ public interface GuestPlatform {
      */
     FileShareClient fileShareClient();
 
+    /**
+     * The remote desktop part.
+     *
+     * @throws GuestException {@code UNSUPPORTED} without {@link GuestCapability#REMOTE_DESKTOP}
+     */
+    RemoteDesktop remoteDesktop();
+
     /** Runs scripts; every platform has it. */
     Scripts scripts();
 

@@ -10,6 +10,7 @@ import dev.asterism.spi.guest.Firewall;
 import dev.asterism.spi.guest.GuestCapability;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Power;
+import dev.asterism.spi.guest.RemoteDesktop;
 import dev.asterism.spi.guest.Scripts;
 import dev.asterism.spi.guest.VpnHub;
 import dev.asterism.spi.guest.VpnSpoke;
@@ -23,7 +24,7 @@ import java.util.Set;
 /**
  * The guest platform of a Linux guest: Samba AD for the domain controller and the file share, {@code adcli} for the
  * join, {@code smbclient} for share clients, nftables for the firewall, WireGuard ({@code wireguard-go} when the
- * kernel lacks it) for the VPN, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
+ * kernel lacks it) for the VPN, xrdp for remote desktop, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
  * same code drives a real Linux VM (commands run locally) and a netns host of this machine (through nsenter).
  *
  * <p>What must outlive a reboot is written under {@value #STATE_DIRECTORY} (root only); {@link #boot} brings it back
@@ -40,6 +41,7 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     private final WireGuardSpoke vpnSpoke;
     private final SambaFileShare fileShare;
     private final SmbFileShareClient fileShareClient;
+    private final XrdpRemoteDesktop remoteDesktop;
     private final ShellScripts scripts;
     private final LinuxPower power;
 
@@ -62,6 +64,7 @@ public final class LinuxGuestPlatform implements GuestPlatform {
         this.vpnSpoke = new WireGuardSpoke(commands);
         this.fileShare = new SambaFileShare(commands, domainController);
         this.fileShareClient = new SmbFileShareClient(commands);
+        this.remoteDesktop = new XrdpRemoteDesktop(commands);
         this.scripts = new ShellScripts(commands);
         this.power = new LinuxPower(commands, reboot, this::boot);
     }
@@ -75,6 +78,7 @@ public final class LinuxGuestPlatform implements GuestPlatform {
         domainController.restore();
         vpnHub.restore();
         vpnSpoke.restore();
+        remoteDesktop.restore();
     }
 
     @Override
@@ -128,6 +132,11 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     }
 
     @Override
+    public RemoteDesktop remoteDesktop() {
+        return remoteDesktop;
+    }
+
+    @Override
     public Scripts scripts() {
         return scripts;
     }
@@ -139,6 +148,6 @@ public final class LinuxGuestPlatform implements GuestPlatform {
 
     /** The tools a guest needs, for a check before an agent starts. */
     static List<String> tools() {
-        return List.of("nft", "conntrack", "ip", "samba-tool", "adcli", "smbclient", "wg", "wireguard-go");
+        return List.of("nft", "conntrack", "ip", "samba-tool", "adcli", "smbclient", "wg", "wireguard-go", "xrdp");
     }
 }

@@ -8,7 +8,7 @@ public final class LinuxPackages {
     /** Everything a Linux guest of any role needs, as one {@code apt-get install} list. */
     public static final List<String> ALL = List.of("samba", "samba-ad-dc", "samba-ad-provision", "samba-dsdb-modules",
             "samba-vfs-modules", "winbind", "krb5-user", "adcli", "smbclient", "ldb-tools", "wireguard-go",
-            "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat");
+            "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat", "xrdp", "openssl");
 
     private static final Map<String, String> TOOLS = Map.ofEntries(
             Map.entry("nft", "nftables"),
@@ -28,6 +28,8 @@ public final class LinuxPackages {
             Map.entry("unshare", "util-linux"),
             Map.entry("python3", "python3"),
             Map.entry("socat", "socat"),
+            Map.entry("xrdp", "xrdp"),
+            Map.entry("openssl", "openssl"),
             Map.entry("sysctl", "procps"),
             Map.entry("timeout", "coreutils"));
 

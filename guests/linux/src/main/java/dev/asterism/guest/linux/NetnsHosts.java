@@ -381,7 +381,7 @@ public final class NetnsHosts {
     }
 
     /** Whether a process runs; a zombie counts as gone (this machine's init reaps orphans slowly). */
-    private static boolean running(long pid) {
+    public static boolean running(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';

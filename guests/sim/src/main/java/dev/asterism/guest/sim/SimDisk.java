@@ -46,6 +46,9 @@ final class SimDisk {
 
     FirewallBaseline baseline;
 
+    /** The remote desktop's port once enabled, else null. */
+    Integer remoteDesktopPort;
+
     HubInterface hub;
     final Map<VpnPublicKey, Peer> peers = new LinkedHashMap<>();
 

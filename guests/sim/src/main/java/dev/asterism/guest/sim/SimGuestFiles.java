@@ -72,6 +72,9 @@ final class SimGuestFiles {
             p.setProperty("membership", join(disk.membership.domain().value(),
                     disk.membership.computerName().value(), disk.membership.controllerAddress().value()));
         }
+        if (disk.remoteDesktopPort != null) {
+            p.setProperty("remoteDesktopPort", disk.remoteDesktopPort.toString());
+        }
         if (disk.baseline != null) {
             p.setProperty("baseline", "present");
             i = 0;
@@ -139,6 +142,9 @@ final class SimGuestFiles {
         if (membership != null) {
             disk.membership = new DomainMembership(DomainName.of(membership[0]), ComputerName.of(membership[1]),
                     Ipv4Address.of(membership[2]));
+        }
+        if (p.getProperty("remoteDesktopPort") != null) {
+            disk.remoteDesktopPort = Integer.valueOf(p.getProperty("remoteDesktopPort"));
         }
         if (p.getProperty("baseline") != null) {
             List<FirewallRule> rules = new ArrayList<>();

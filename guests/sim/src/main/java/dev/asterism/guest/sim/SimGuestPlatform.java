@@ -23,6 +23,7 @@ import dev.asterism.spi.guest.Ipv4Subnet;
 import dev.asterism.spi.guest.PortLease;
 import dev.asterism.spi.guest.PortRange;
 import dev.asterism.spi.guest.Power;
+import dev.asterism.spi.guest.RemoteDesktop;
 import dev.asterism.spi.guest.ScriptResult;
 import dev.asterism.spi.guest.Scripts;
 import dev.asterism.spi.guest.Secret;
@@ -109,6 +110,7 @@ public final class SimGuestPlatform implements GuestPlatform {
 
     private final DomainController domainController = new SimDomainController();
     private final DomainMember domainMember = new SimDomainMember();
+    private final RemoteDesktop remoteDesktop = new SimRemoteDesktop();
     private final Firewall firewall = new SimFirewall();
     private final VpnHub vpnHub = new SimVpnHub();
     private final VpnSpoke vpnSpoke = new SimVpnSpoke();
@@ -200,6 +202,11 @@ public final class SimGuestPlatform implements GuestPlatform {
     @Override
     public FileShareClient fileShareClient() {
         return part(GuestCapability.FILE_SHARE_CLIENT, fileShareClient);
+    }
+
+    @Override
+    public RemoteDesktop remoteDesktop() {
+        return part(GuestCapability.REMOTE_DESKTOP, remoteDesktop);
     }
 
     @Override
@@ -591,6 +598,24 @@ public final class SimGuestPlatform implements GuestPlatform {
         public List<String> users() {
             synchronized (network.lock) {
                 return List.copyOf(disk.users.keySet());
+            }
+        }
+    }
+
+    private final class SimRemoteDesktop implements RemoteDesktop {
+
+        @Override
+        public void enable(int port) {
+            if (port < 1 || port > 65535) {
+                throw new GuestException(Code.INVALID, "a remote desktop port is 1 to 65535, not " + port);
+            }
+            act(SimOperation.ENABLE_REMOTE_DESKTOP, () -> disk.remoteDesktopPort = port);
+        }
+
+        @Override
+        public Optional<Integer> listeningPort() {
+            synchronized (network.lock) {
+                return Optional.ofNullable(disk.remoteDesktopPort);
             }
         }
     }

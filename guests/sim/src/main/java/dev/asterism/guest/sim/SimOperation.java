@@ -11,6 +11,7 @@ public enum SimOperation {
     REMOVE_USER(true),
     JOIN(true),
     USE_CONTROLLER(true),
+    ENABLE_REMOTE_DESKTOP(true),
     APPLY_BASELINE(true),
     OPEN_LEASE(true),
     CLOSE_LEASE(true),

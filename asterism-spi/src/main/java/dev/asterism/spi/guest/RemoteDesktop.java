@@ -1,0 +1,22 @@
+package dev.asterism.spi.guest;
+
+import java.util.Optional;
+
+/**
+ * The guest's remote desktop service (xrdp on Linux, Remote Desktop on Windows), which a user reaches through a
+ * tunnel of the agent channel to the guest's own port. Whether it is enabled, and on which port, lives on disk and
+ * survives reboots; the guest's firewall decides who else may reach it (a member's baseline: the overlay only).
+ */
+public interface RemoteDesktop {
+    /**
+     * Makes the service listen on {@code port}, now and after every boot. Called by the worker role once the member
+     * is on the VPN. Idempotent: enabling it on the port it listens on changes nothing.
+     *
+     * @throws GuestException {@code INVALID} for a port outside 1 to 65535; {@code UNAVAILABLE} when the service
+     *     cannot be started (its package is missing, the port is taken)
+     */
+    void enable(int port);
+
+    /** The port the service listens on now, observed from the guest, or empty when it does not listen. */
+    Optional<Integer> listeningPort();
+}
