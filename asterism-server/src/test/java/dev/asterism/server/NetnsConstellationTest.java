@@ -161,6 +161,9 @@ class NetnsConstellationTest {
             host(vm).run(List.of("sh", "-c", "exec setsid -f python3 -c \"$1\" </dev/null >/dev/null 2>&1", "sh", ECHO),
                     null, Map.of(), Duration.ofSeconds(10));
         }
+        for (String vm : constellationOf.keySet()) {
+            awaitEchoOn(vm);
+        }
         Map<String, String> overlay = Map.of("c1-controller", "10.77.0.1", "c1-w1", overlayOf("c1", "w1"),
                 "c1-w2", overlayOf("c1", "w2"), "c2-controller", "10.77.0.1", "c2-w1", overlayOf("c2", "w1"));
 
@@ -397,6 +400,16 @@ class NetnsConstellationTest {
         List<String> argv = new ArrayList<>(List.of("python3", "-c", PROBE, Integer.toString(seconds)));
         argv.addAll(targets);
         return from.run(argv, null, Map.of(), Duration.ofSeconds(30)).output().lines().toList();
+    }
+
+    /** Waits until the echo service of {@code vm} answers on its own address, so that the matrix probes a listener. */
+    private void awaitEchoOn(String vm) {
+        String self = underlayOf(vm);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!probe(host(vm), List.of("tcp:" + self + ":7001", "udp:" + self + ":7001")).equals(List.of("ok", "ok"))) {
+            assertThat(System.nanoTime()).as("the echo service on %s answers", vm).isLessThan(deadline);
+            pause(Duration.ofMillis(200));
+        }
     }
 
     /** Stops a watching thread and waits for its last look. */

@@ -17,7 +17,6 @@ import dev.asterism.spi.guest.VpnSpoke;
 import dev.asterism.spi.realm.OsFamily;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -144,10 +143,5 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     @Override
     public Power power() {
         return power;
-    }
-
-    /** The tools a guest needs, for a check before an agent starts. */
-    static List<String> tools() {
-        return List.of("nft", "conntrack", "ip", "samba-tool", "adcli", "smbclient", "wg", "wireguard-go", "xrdp");
     }
 }
