@@ -227,6 +227,17 @@ class NetnsConstellationTest {
                 + matrix);
         assertThat(unexpected).as("cells that differ from what isolation promises\n" + matrix).isEmpty();
 
+        // The way out of a host is the agent channel and nothing else: not the server's API on this machine's
+        // loopback, not this machine's own address (no route: the attempt fails inside the host).
+        int apiPort = java.net.URI.create(server.url()).getPort();
+        String machine = HostCommands.local().require(List.of("ip", "-4", "-o", "addr", "show", "scope", "global"),
+                "read this machine's addresses").lines().map(line -> line.trim().split("\\s+"))
+                .filter(fields -> fields.length > 3).map(fields -> fields[3].substring(0, fields[3].indexOf('/')))
+                .filter(address -> !address.startsWith("10.210.")).findFirst().orElse("192.0.2.1");
+        assertThat(probe(host("c1-w1"), List.of("tcp:127.0.0.1:" + apiPort, "tcp:" + machine + ":" + apiPort)))
+                .as("from a member to the server's API on loopback and to this machine's address %s", machine)
+                .containsExactly("no", "no");
+
         // The domain's services: through the tunnel yes, from the underlay no (the join lease closed at READY).
         assertThat(probe(host("c1-w1"), List.of("tcp:10.77.0.1:389", "tcp:" + underlayOf("c1-controller") + ":389")))
                 .containsExactly("ok", "no");
