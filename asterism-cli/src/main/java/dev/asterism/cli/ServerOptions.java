@@ -82,6 +82,6 @@ final class ServerOptions {
                 databaseUrl == null ? null : databaseUser,
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
-                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix);
+                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration());
     }
 }

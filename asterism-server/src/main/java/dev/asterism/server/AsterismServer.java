@@ -230,7 +230,7 @@ public final class AsterismServer implements AutoCloseable {
         reconcilerReference.set(reconciler);
         ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
                 new ConstellationReconciler.Settings(Duration.ofMillis(250), config.phaseTimeout(),
-                        Duration.ofMinutes(10), 5, claimant));
+                        config.leaseDuration(), 5, claimant));
         constellationReconcilerReference.set(constellationReconciler);
         registerGauges(metrics, store, reconciler);
         reconciler.start();

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param sampleCatalog whether to register the sample catalog (profiles, images, bricks) when missing
  * @param netnsPrefix the prefix of everything the {@code netns} realm makes on this machine (namespaces, files), so
  *     that two servers on one machine keep apart and leftovers are found
+ * @param leaseDuration how long a member's join ports stay open on the controller at most: the controller's firewall
+ *     closes them itself at that deadline, whatever happens to the server
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -36,7 +38,8 @@ public record ServerConfig(
         Duration orphanGrace,
         String adminPassword,
         boolean sampleCatalog,
-        String netnsPrefix) {
+        String netnsPrefix,
+        Duration leaseDuration) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -50,6 +53,10 @@ public record ServerConfig(
         }
         requireNonNull(orphanGrace, "orphanGrace is null");
         requireNonNull(netnsPrefix, "netnsPrefix is null");
+        requireNonNull(leaseDuration, "leaseDuration is null");
+        if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+            throw new IllegalArgumentException("leaseDuration must be positive");
+        }
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -61,56 +68,62 @@ public record ServerConfig(
     /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
-                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast");
+                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast", Duration.ofMinutes(10));
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDirectory, bindAddress, newPort, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withAgentPort(int newAgentPort) {
         return new ServerConfig(dataDirectory, bindAddress, port, newAgentPort, databaseUrl, databaseUser,
-                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, url, user, password, realm, simDelays,
-                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withRealm(String newRealm, String newSimDelays) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, newRealm,
-                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withRegistrationTimeout(Duration timeout) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withPhaseTimeout(Duration timeout) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withAdminPassword(String password) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog, netnsPrefix);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
         return new ServerConfig(directory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withBindAddress(String address) {
         return new ServerConfig(dataDirectory, address, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
     }
 
     public ServerConfig withNetnsPrefix(String prefix) {
         return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, prefix);
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, prefix, leaseDuration);
+    }
+
+    public ServerConfig withLeaseDuration(Duration duration) {
+        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
+                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix,
+                duration);
     }
 }

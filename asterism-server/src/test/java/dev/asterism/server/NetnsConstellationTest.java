@@ -97,8 +97,12 @@ class NetnsConstellationTest {
 
     @BeforeEach
     void start() {
+        start(Duration.ofMinutes(10));
+    }
+
+    private void start(Duration leaseDuration) {
         server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("netns", "zero")
-                .withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3)));
+                .withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3)).withLeaseDuration(leaseDuration));
         admin = server.admin;
         realm = server.server.netnsRealm().orElseThrow();
     }
@@ -106,10 +110,41 @@ class NetnsConstellationTest {
     @AfterEach
     void stop() {
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } finally {
             new NetnsHosts(PREFIX).removeLeftovers();
         }
+    }
+
+    @Test
+    void a_join_lease_left_open_by_a_stopped_server_closes_by_itself_at_its_deadline() {
+        server.close();
+        start(Duration.ofSeconds(20));
+        constellation("lz", 0, "ports");
+        HostCommands controller = host("lz-controller");
+        admin.post("/constellations/lz/members", Map.of("brick", "worker", "count", 1)).expect(202);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!leaseElements(controller)) {
+            assertThat(System.nanoTime()).as("a join lease opens on the controller").isLessThan(deadline);
+            pause(Duration.ofMillis(50));
+        }
+
+        server.close();
+        server = null;
+        long stopped = System.nanoTime();
+        assertThat(leaseElements(controller)).as("the lease right after the server stopped").isTrue();
+        while (leaseElements(controller) && System.nanoTime() - stopped < Duration.ofSeconds(60).toNanos()) {
+            pause(Duration.ofMillis(200));
+        }
+        assertThat(leaseElements(controller)).as("the lease 60 s after the server stopped (its deadline: 20 s after"
+                + " it opened)").isFalse();
+    }
+
+    private static boolean leaseElements(HostCommands controller) {
+        return controller.run(List.of("nft", "list", "set", "inet", "asterism", "join_ports"), null).output()
+                .contains("elements = ");
     }
 
     @Test
