@@ -1,17 +1,16 @@
 package dev.asterism.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asterism.cli.api.ApiClient;
+import dev.asterism.cli.api.ApiException;
+import dev.asterism.cli.api.Json;
 import dev.asterism.guest.linux.HostCommands;
 import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.realm.netns.NetnsRealm;
 import dev.asterism.server.AsterismServer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -32,13 +31,13 @@ final class NetnsDemo {
     static final String CONSTELLATION = "demo";
     private static final String USER = "researcher";
     private static final Duration PATIENCE = Duration.ofMinutes(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AsterismServer server;
     private final String adminPassword;
     private final PrintWriter out;
     private final HttpClient http = HttpClient.newHttpClient();
-    private String token;
+    private final Json json = new Json();
+    private ApiClient api;
 
     private NetnsDemo(AsterismServer server, String adminPassword, PrintWriter out) {
         this.server = server;
@@ -127,21 +126,23 @@ final class NetnsDemo {
 
     private void run() {
         try {
-            token = send("POST", "/auth/tokens", Map.of("username", "admin", "password", adminPassword, "name",
-                    "demo-" + System.currentTimeMillis())).get("token").asText();
-            if (status("/constellations/" + CONSTELLATION) == 404) {
+            String token = new ApiClient(http, server.url(), Optional.empty(), json).post("/auth/tokens",
+                    Map.of("username", "admin", "password", adminPassword, "name", "demo-" + System.currentTimeMillis()))
+                    .get("token").asText();
+            api = new ApiClient(http, server.url(), Optional.of(token), json);
+            if (!exists("/constellations/" + CONSTELLATION)) {
                 say("Making the constellation '" + CONSTELLATION + "': a controller (Samba AD, WireGuard hub, nftables,"
                         + " a share) and two Linux workers, each a netns host with its own agent.");
-                send("POST", "/constellations", Map.of("name", CONSTELLATION, "brick", "controller"));
+                api.post("/constellations", Map.of("name", CONSTELLATION, "brick", "controller"));
             }
             JsonNode constellation = follow(c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
             if (constellation.get("members").isEmpty()) {
-                send("POST", "/constellations/" + CONSTELLATION + "/members", Map.of("brick", "worker", "count", 2));
+                api.post("/constellations/" + CONSTELLATION + "/members", Map.of("brick", "worker", "count", 2));
             }
             constellation = follow(c -> !c.get("members").isEmpty() && c.get("members").findValuesAsText("phase")
                     .stream().allMatch("READY"::equals), "every member READY");
             instructions(constellation);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             say("The demo constellation stopped: " + e.getMessage() + " (see ./asterism constellation show "
                     + CONSTELLATION + ")");
         } catch (InterruptedException e) {
@@ -149,13 +150,24 @@ final class NetnsDemo {
         }
     }
 
+    private boolean exists(String path) {
+        try {
+            api.get(path);
+            return true;
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Polls the constellation, printing each state and phase change, until {@code done} holds. */
-    private JsonNode follow(java.util.function.Predicate<JsonNode> done, String what)
-            throws IOException, InterruptedException {
+    private JsonNode follow(java.util.function.Predicate<JsonNode> done, String what) throws InterruptedException {
         Map<String, String> seen = new LinkedHashMap<>();
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode constellation = send("GET", "/constellations/" + CONSTELLATION, null);
+            JsonNode constellation = api.get("/constellations/" + CONSTELLATION);
             report(seen, "controller", constellation.get("state").asText());
             for (JsonNode member : constellation.get("members")) {
                 String condition = member.path("condition").asText("");
@@ -179,7 +191,7 @@ final class NetnsDemo {
         }
     }
 
-    private void instructions(JsonNode constellation) throws IOException, InterruptedException {
+    private void instructions(JsonNode constellation) {
         NetnsRealm realm = server.netnsRealm().orElseThrow();
         String password = "Demo-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
         HostCommands controller = realm.commandsIn(vmId(CONSTELLATION + "-controller")).orElseThrow();
@@ -204,8 +216,8 @@ final class NetnsDemo {
         say(text.toString());
     }
 
-    private String vmId(String vmName) throws IOException, InterruptedException {
-        return send("GET", "/vms/" + vmName, null).get("id").asText();
+    private String vmId(String vmName) {
+        return api.get("/vms/" + ApiClient.segment(vmName)).get("id").asText();
     }
 
     private void say(String line) {
@@ -215,27 +227,4 @@ final class NetnsDemo {
         }
     }
 
-    private int status(String path) throws IOException, InterruptedException {
-        return http.send(request("GET", path, null), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private JsonNode send(String method, String path, Object body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-                    + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
-    private HttpRequest request(String method, String path, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + "/api/v1" + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return request.build();
-    }
 }

@@ -102,6 +102,13 @@ public abstract class GuestPlatformContract {
                 lab.clock().instant().plus(Duration.ofMinutes(10)));
     }
 
+    /** Opens the join ports for {@code member}, presets {@code name} and joins the member as it, as onboarding does. */
+    protected final void presetAndJoin(GuestPlatform member, ComputerName name, Secret oneTimePassword) {
+        openJoinPortsFor(member);
+        controller().domainController().presetComputer(name, oneTimePassword);
+        join(member, name, oneTimePassword);
+    }
+
     protected final void join(GuestPlatform member, ComputerName name, Secret oneTimePassword) {
         member.domainMember().join(DOMAIN, lab.underlayAddress(controller()), name, oneTimePassword);
     }
@@ -284,13 +291,11 @@ public abstract class GuestPlatformContract {
 
     @Test
     public void a_joined_member_uses_its_controller_at_a_new_address_and_an_unjoined_one_cannot() {
-        DomainController domainController = provisionedController();
+        provisionedController();
         GuestPlatform member = lab.newMember("worker-1");
         GuestPlatform unjoined = lab.newMember("worker-2");
         ComputerName name = ComputerName.of("WORKER-1");
-        openJoinPortsFor(member);
-        domainController.presetComputer(name, Secret.of("One-Time-Pass-1"));
-        join(member, name, Secret.of("One-Time-Pass-1"));
+        presetAndJoin(member, name, Secret.of("One-Time-Pass-1"));
 
         member.domainMember().useController(HUB_OVERLAY_ADDRESS);
         member.domainMember().useController(HUB_OVERLAY_ADDRESS);
@@ -306,9 +311,7 @@ public abstract class GuestPlatformContract {
         GuestPlatform member = lab.newMember("worker-1");
         ComputerName name = ComputerName.of("WORKER-1");
         Secret oneTimePassword = Secret.of("One-Time-Pass-1");
-        openJoinPortsFor(member);
-        domainController.presetComputer(name, oneTimePassword);
-        join(member, name, oneTimePassword);
+        presetAndJoin(member, name, oneTimePassword);
 
         assertThatCode(() -> join(member, name, oneTimePassword)).doesNotThrowAnyException();
         assertThat(domainController.verifyJoin(name)).isTrue();
@@ -376,9 +379,7 @@ public abstract class GuestPlatformContract {
         DomainController domainController = provisionedController();
         GuestPlatform member = lab.newMember("worker-1");
         ComputerName name = ComputerName.of("WORKER-1");
-        openJoinPortsFor(member);
-        domainController.presetComputer(name, Secret.of("One-Time-Pass-1"));
-        join(member, name, Secret.of("One-Time-Pass-1"));
+        presetAndJoin(member, name, Secret.of("One-Time-Pass-1"));
         assertThat(domainController.verifyJoin(name)).isTrue();
 
         domainController.removeComputer(name);
@@ -393,9 +394,7 @@ public abstract class GuestPlatformContract {
         DomainController domainController = provisionedController();
         GuestPlatform member = lab.newMember("worker-1");
         ComputerName name = ComputerName.of("WORKER-1");
-        openJoinPortsFor(member);
-        domainController.presetComputer(name, Secret.of("One-Time-Pass-1"));
-        join(member, name, Secret.of("One-Time-Pass-1"));
+        presetAndJoin(member, name, Secret.of("One-Time-Pass-1"));
         String bootBefore = member.power().bootId();
 
         member.power().reboot();

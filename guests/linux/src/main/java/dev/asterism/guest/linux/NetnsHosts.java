@@ -71,10 +71,6 @@ public final class NetnsHosts {
         this.rootDirectory = VAR.resolve(prefix);
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     /**
      * A directory of this machine that every host of this prefix sees at {@value #CHANNEL}: the one way out of a
      * host, for a socket through which its agent reaches the server.
@@ -85,8 +81,7 @@ public final class NetnsHosts {
 
     /** The hosts on {@code segment}. */
     public List<Host> hostsOn(String segment) {
-        return hostNames().stream().map(this::find).flatMap(Optional::stream)
-                .filter(host -> host.segment().equals(segment)).toList();
+        return hosts().stream().filter(host -> host.segment().equals(segment)).toList();
     }
 
     /** A host as created by {@link #createHost}. */
@@ -164,8 +159,18 @@ public final class NetnsHosts {
 
     /** The host {@code name}, when it exists. */
     public Optional<Host> find(String name) {
+        return namespaces().contains(hostNamespace(name)) ? recorded(name) : Optional.empty();
+    }
+
+    /** Every whole host of this prefix (its namespace and its record), with one look at the namespaces. */
+    public List<Host> hosts() {
+        return hostNames().stream().map(this::recorded).flatMap(Optional::stream).toList();
+    }
+
+    /** The host as its record in its directory says, whether or not its namespace exists. */
+    private Optional<Host> recorded(String name) {
         Path properties = rootDirectory.resolve(name).resolve("host.properties");
-        if (!namespaces().contains(hostNamespace(name)) || !Files.isRegularFile(properties)) {
+        if (!Files.isRegularFile(properties)) {
             return Optional.empty();
         }
         try {
@@ -241,7 +246,7 @@ public final class NetnsHosts {
     public synchronized void removeDebris() {
         List<String> names = hostNames();
         for (String name : names) {
-            if (find(name).isEmpty()) {
+            if (recorded(name).isEmpty()) {
                 destroyHost(name);
             }
         }
@@ -256,8 +261,7 @@ public final class NetnsHosts {
                 // What cannot be listed is left for the next start.
             }
         }
-        List<String> segments = hostNames().stream().map(this::find).flatMap(Optional::stream).map(Host::segment)
-                .toList();
+        List<String> segments = hosts().stream().map(Host::segment).toList();
         for (String namespace : namespaces()) {
             if (namespace.startsWith(prefix + "-s-") && !segments.contains(namespace.substring(prefix.length() + 3))) {
                 run("ip netns del " + namespace);

@@ -93,10 +93,17 @@ final class SambaDomainController implements DomainController {
 
     @Override
     public Optional<DomainName> provisionedDomain() {
-        if (commands.readFile(SAM).isEmpty()) {
+        // One look: the directory must exist (its size is megabytes: never read it), then the realm of smb.conf.
+        HostCommands.Result config = commands.run(List.of("sh", "-c",
+                "[ -e \"$1\" ] && [ -e \"$2\" ] || exit 3; exec cat \"$2\"", "sh", SAM, SMB_CONF), null);
+        if (config.exitCode() == 3) {
             return Optional.empty();
         }
-        return commands.readText(SMB_CONF).map(REALM::matcher).filter(Matcher::find).map(m -> DomainName.of(m.group(1)));
+        if (!config.succeeded()) {
+            throw new GuestException(Code.UNAVAILABLE, "cannot read " + SMB_CONF + ": " + config.printed());
+        }
+        Matcher realm = REALM.matcher(config.output());
+        return realm.find() ? Optional.of(DomainName.of(realm.group(1))) : Optional.empty();
     }
 
     @Override

@@ -97,11 +97,6 @@ final class WireGuardInterface {
                 .filter(fields -> fields.length > 3).map(fields -> fields[3]).findFirst();
     }
 
-    /** The listening port, or 0. */
-    int listenPort() {
-        return dump().isEmpty() ? 0 : Integer.parseInt(dump().getFirst()[2]);
-    }
-
     /** The peers as {@code wg show dump} reports them. */
     List<VpnPeer> peers() {
         List<String[]> lines = dump();
@@ -142,7 +137,7 @@ final class WireGuardInterface {
         }
     }
 
-    /** Turns off the sending of ICMP redirects, which would tell spokes to bypass the hub. */
+    /** Sets kernel parameters of the guest (of its network namespace), best effort. */
     void sysctl(Map<String, String> settings) {
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             commands.run(List.of("sysctl", "-q", "-w", setting.getKey() + "=" + setting.getValue()), null);

@@ -149,12 +149,12 @@ public final class NetnsRealm implements Realm {
 
     @Override
     public Optional<RealmVm> inspect(String vmId) {
-        return hosts.find(vmId).map(this::vmOf);
+        return hosts.find(vmId).map(NetnsRealm::vmOf);
     }
 
     @Override
     public List<RealmVm> list() {
-        return hosts.hostNames().stream().map(hosts::find).flatMap(Optional::stream).map(this::vmOf).toList();
+        return hosts.hosts().stream().map(NetnsRealm::vmOf).toList();
     }
 
     @Override
@@ -209,10 +209,9 @@ public final class NetnsRealm implements Realm {
         }
     }
 
-    private RealmVm vmOf(NetnsHosts.Host host) {
-        boolean agent = options.agentCommand().isEmpty() || !hosts.processes(host.name()).isEmpty();
+    private static RealmVm vmOf(NetnsHosts.Host host) {
         return new RealmVm(host.name(), PowerState.RUNNING, List.of(host.address().value()), "netns host "
-                + host.namespace() + " on segment " + host.segment() + (agent ? "" : "; nothing runs in it"));
+                + host.namespace() + " on segment " + host.segment());
     }
 
     private void startAgent(NetnsHosts.Host host, RealmVmSpec spec) {
@@ -264,14 +263,10 @@ public final class NetnsRealm implements Realm {
         Integer own = null;
         Set<Integer> takenSegments = new HashSet<>();
         Set<Integer> takenHosts = new HashSet<>();
-        for (String name : hosts.hostNames()) {
-            Optional<NetnsHosts.Host> host = hosts.find(name);
-            if (host.isEmpty()) {
-                continue;
-            }
-            String[] octets = host.get().address().value().split("\\.");
+        for (NetnsHosts.Host host : hosts.hosts()) {
+            String[] octets = host.address().value().split("\\.");
             int third = Integer.parseInt(octets[2]);
-            if (host.get().segment().equals(segment)) {
+            if (host.segment().equals(segment)) {
                 own = third;
                 takenHosts.add(Integer.parseInt(octets[3]));
             } else {
