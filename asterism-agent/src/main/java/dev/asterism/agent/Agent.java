@@ -12,6 +12,7 @@ import dev.asterism.protocol.Registered;
 import dev.asterism.protocol.RegistrationRefused;
 import dev.asterism.protocol.SealedBundle;
 import dev.asterism.protocol.StepReport;
+import dev.asterism.agent.tunnel.GuestTunnels;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Secret;
 import java.lang.System.Logger.Level;
@@ -71,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private final AgentOptions options;
     private final Commands commands;
     private final JoinBundleRunner joinBundles;
+    private final GuestTunnels tunnels;
     private final ExecutorService handler;
     private final ReentrantLock handling = new ReentrantLock();
     private final ScheduledExecutorService heartbeats;
@@ -92,6 +94,7 @@ public final class Agent implements AutoCloseable {
         this.options = requireNonNull(options, "options is null");
         this.commands = new Commands(state, platform, clock, options);
         this.joinBundles = new JoinBundleRunner(state, platform, clock, options, this::send);
+        this.tunnels = new GuestTunnels("127.0.0.1", transport::send);
         this.handler = options.handleMessagesOnTransportThread()
                 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofVirtual().name("asterism-agent-", 0).factory());
@@ -110,7 +113,7 @@ public final class Agent implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the agent was started before; make a new one on the same state");
         }
-        transport.open(this::receive, this::channelClosed);
+        transport.open(this::receive, tunnels::onFrame, this::channelClosed);
         submit(() -> {
             if (state.role().isEmpty()) {
                 register();
@@ -186,6 +189,7 @@ public final class Agent implements AutoCloseable {
         LOG.log(reason == StopReason.REGISTRATION_REFUSED ? Level.WARNING : Level.INFO,
                 "agent of VM {0} stops ({1}): {2}", state.vmId(), reason, message);
         heartbeats.shutdownNow();
+        tunnels.close();
         if (handler != null) {
             handler.shutdown();
         }

@@ -1,6 +1,7 @@
 package dev.asterism.agent;
 
 import dev.asterism.protocol.Message;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 import java.util.function.Consumer;
 
 /**
@@ -19,12 +20,13 @@ public interface AgentTransport extends AutoCloseable {
      *
      * @param onMessage called for each message from the server; it must not block the transport for long (the
      *     agent hands the work to its own thread)
+     * @param onFrame called for each tunnel frame from the server, in order; it must not block at all
      * @param onClosed called once when the connection ends, for whatever reason, including {@link #close()}; no
      *     message follows it
      * @throws java.io.UncheckedIOException when the server cannot be reached; nothing is open then
      * @throws IllegalStateException when the transport was opened before
      */
-    void open(Consumer<Message> onMessage, Runnable onClosed);
+    void open(Consumer<Message> onMessage, Consumer<TunnelFrame> onFrame, Runnable onClosed);
 
     /**
      * Sends one message. May be called from any thread; messages sent from one thread arrive in the order sent.
@@ -33,6 +35,13 @@ public interface AgentTransport extends AutoCloseable {
      *     be lost, and the agent repeats what matters after a reconnect
      */
     void send(Message message);
+
+    /**
+     * Sends one tunnel frame. May be called from any thread.
+     *
+     * @return false when the connection is closed or the write failed (the tunnel is then lost)
+     */
+    boolean send(TunnelFrame frame);
 
     /** Closes the connection. Closing a closed transport does nothing. */
     @Override

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.protocol.Message;
 import dev.asterism.protocol.ProtocolCodec;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -24,13 +25,16 @@ final class InMemoryTransport implements AgentTransport {
     private final List<String> sentText = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Consumer<Message> onMessage;
+    private volatile Consumer<TunnelFrame> onFrame;
+    private final List<TunnelFrame> sentFrames = new CopyOnWriteArrayList<>();
     private volatile Runnable onClosed;
 
     @Override
-    public void open(Consumer<Message> onMessage, Runnable onClosed) {
+    public void open(Consumer<Message> onMessage, Consumer<TunnelFrame> onFrame, Runnable onClosed) {
         if (this.onMessage != null) {
             throw new IllegalStateException("opened before");
         }
+        this.onFrame = requireNonNull(onFrame, "onFrame is null");
         this.onClosed = requireNonNull(onClosed, "onClosed is null");
         this.onMessage = requireNonNull(onMessage, "onMessage is null");
     }
@@ -44,6 +48,24 @@ final class InMemoryTransport implements AgentTransport {
         sentText.add(json);
         sentText.add(message.toString());
         sent.add(CODEC.decode(json).message());
+    }
+
+    @Override
+    public boolean send(TunnelFrame frame) {
+        if (closed.get()) {
+            return false;
+        }
+        sentFrames.add(TunnelFrame.decode(frame.encode()));
+        return true;
+    }
+
+    /** The server sends a tunnel frame to the agent. */
+    void deliver(TunnelFrame frame) {
+        onFrame.accept(TunnelFrame.decode(frame.encode()));
+    }
+
+    List<TunnelFrame> sentFrames() {
+        return List.copyOf(sentFrames);
     }
 
     @Override

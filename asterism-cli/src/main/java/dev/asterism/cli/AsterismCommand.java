@@ -57,6 +57,7 @@ import picocli.CommandLine.Spec;
             GrantCommand.class,
             VmCommand.class,
             ConstellationCommand.class,
+            ConnectCommand.class,
             AuditCommand.class,
             ServerCommand.class,
             DemoCommand.class,

@@ -1,5 +1,8 @@
 package dev.asterism.cli;
 
+import dev.asterism.server.tunnel.TunnelSettings;
+import java.util.List;
+import java.util.Set;
 import dev.asterism.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +61,33 @@ final class ServerOptions {
                     + " up (default: ${DEFAULT-VALUE}).")
     Duration phaseTimeout;
 
+    @Option(names = "--tunnel-ports", paramLabel = "PORT[,PORT...]", split = ",", defaultValue = "3389",
+            description = "The member ports users may open tunnels to with `asterism connect` (default:"
+                    + " ${DEFAULT-VALUE}, remote desktop).")
+    List<Integer> tunnelPorts;
+
+    @Option(names = "--tunnels-per-user", paramLabel = "N", defaultValue = "16",
+            description = "How many tunnels one user may have open at once (default: ${DEFAULT-VALUE}).")
+    int tunnelsPerUser;
+
+    @Option(names = "--tunnel-idle-timeout", paramLabel = "DURATION", defaultValue = "30m",
+            converter = Converters.PositiveDuration.class,
+            description = "A tunnel that carries nothing for this long is closed (default: ${DEFAULT-VALUE}).")
+    Duration tunnelIdleTimeout;
+
+    private TunnelSettings tunnelSettings() {
+        for (int tunnelPort : tunnelPorts) {
+            if (tunnelPort < 1 || tunnelPort > 65535) {
+                throw new CommandFailure(ExitStatus.USAGE, "--tunnel-ports must be ports from 1 to 65535, not "
+                        + tunnelPort);
+            }
+        }
+        if (tunnelsPerUser < 1) {
+            throw new CommandFailure(ExitStatus.USAGE, "--tunnels-per-user must be at least 1, not " + tunnelsPerUser);
+        }
+        return new TunnelSettings(Set.copyOf(tunnelPorts), tunnelsPerUser, tunnelIdleTimeout);
+    }
+
     /** The configuration; {@code defaultRealm} applies when --realm was not given. */
     ServerConfig toConfig(CliEnvironment environment, boolean sampleCatalog, String defaultRealm) {
         String realm = this.realm == null ? defaultRealm : this.realm;
@@ -82,6 +112,7 @@ final class ServerOptions {
                 databaseUrl == null ? null : databaseUser,
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
-                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration());
+                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
+                tunnelSettings());
     }
 }

@@ -32,6 +32,7 @@ import dev.asterism.server.sim.SimAgentsRealm;
 import dev.asterism.server.http.ApiRoutes;
 import dev.asterism.server.http.Metrics;
 import dev.asterism.server.http.WebServer;
+import dev.asterism.server.tunnel.TunnelRelay;
 import dev.asterism.spi.realm.Realm;
 import dev.asterism.store.JdbcStore;
 import java.io.IOException;
@@ -70,11 +71,13 @@ public final class AsterismServer implements AutoCloseable {
     private final SimRealm simRealm;
     private final VmService vmService;
     private final AuditService auditService;
+    private final TunnelRelay tunnels;
 
     private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler,
             ConstellationReconciler constellationReconciler, WebServer web, AgentEndpoint agentEndpoint, String url,
             String generatedAdminPassword, SimRealm simRealm, SimAgentHost simAgents, VmService vmService,
-            AuditService auditService, AgentGateway gateway) {
+            AuditService auditService, AgentGateway gateway, TunnelRelay tunnels) {
+        this.tunnels = tunnels;
         this.agentEndpoint = agentEndpoint;
         this.simAgents = simAgents;
         this.constellationReconciler = constellationReconciler;
@@ -211,11 +214,15 @@ public final class AsterismServer implements AutoCloseable {
         }
 
         Metrics metrics = new Metrics();
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, clock, openApiDocument());
+        TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
+        gateway.relayTunnelsThrough(tunnels);
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, tunnels, clock,
+                openApiDocument());
         WebServer web = new WebServer(api, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());
         } catch (RuntimeException e) {
+            tunnels.close();
             agentEndpoint.close();
             realms.close();
             throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
@@ -236,7 +243,7 @@ public final class AsterismServer implements AutoCloseable {
         reconciler.start();
         constellationReconciler.start();
         return new AsterismServer(config, store, realms, reconciler, constellationReconciler, web, agentEndpoint, url,
-                generated, simRealm, simAgents, vms, audit, gateway);
+                generated, simRealm, simAgents, vms, audit, gateway, tunnels);
     }
 
     private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
@@ -389,6 +396,11 @@ public final class AsterismServer implements AutoCloseable {
         return Optional.ofNullable(simAgents);
     }
 
+    /** The tunnels to members open now through this server. */
+    public TunnelRelay tunnels() {
+        return tunnels;
+    }
+
     public AgentGateway gateway() {
         return gateway;
     }
@@ -401,6 +413,7 @@ public final class AsterismServer implements AutoCloseable {
     public void close() {
         constellationReconciler.close();
         reconciler.close();
+        tunnels.close();
         web.close();
         agentEndpoint.close();
         realms.close();

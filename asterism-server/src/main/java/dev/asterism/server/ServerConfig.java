@@ -3,7 +3,9 @@ package dev.asterism.server;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import dev.asterism.server.tunnel.TunnelSettings;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * How to run a server.
@@ -22,6 +24,8 @@ import java.time.Duration;
  *     that two servers on one machine keep apart and leftovers are found
  * @param leaseDuration how long a member's join ports stay open on the controller at most: the controller's firewall
  *     closes them itself at that deadline, whatever happens to the server
+ * @param tunnels which member ports users may tunnel to, how many tunnels a user may have open, and when an idle
+ *     one closes
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -39,7 +43,8 @@ public record ServerConfig(
         String adminPassword,
         boolean sampleCatalog,
         String netnsPrefix,
-        Duration leaseDuration) {
+        Duration leaseDuration,
+        TunnelSettings tunnels) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -57,6 +62,7 @@ public record ServerConfig(
         if (leaseDuration.isNegative() || leaseDuration.isZero()) {
             throw new IllegalArgumentException("leaseDuration must be positive");
         }
+        requireNonNull(tunnels, "tunnels is null");
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -68,62 +74,115 @@ public record ServerConfig(
     /** The embedded defaults: H2 under {@code dataDirectory}, port 8440 on loopback, the sim realm. */
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
-                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast", Duration.ofMinutes(10));
+                Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
+                Duration.ofMinutes(10), TunnelSettings.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(dataDirectory, bindAddress, newPort, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.port = newPort);
     }
 
     public ServerConfig withAgentPort(int newAgentPort) {
-        return new ServerConfig(dataDirectory, bindAddress, port, newAgentPort, databaseUrl, databaseUser,
-                databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.agentPort = newAgentPort);
     }
 
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, url, user, password, realm, simDelays,
-                registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> {
+            copy.databaseUrl = url;
+            copy.databaseUser = user;
+            copy.databasePassword = password;
+        });
     }
 
     public ServerConfig withRealm(String newRealm, String newSimDelays) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, newRealm,
-                newSimDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> {
+            copy.realm = newRealm;
+            copy.simDelays = newSimDelays;
+        });
     }
 
     public ServerConfig withRegistrationTimeout(Duration timeout) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, timeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.registrationTimeout = timeout);
     }
 
     public ServerConfig withPhaseTimeout(Duration timeout) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, timeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.phaseTimeout = timeout);
     }
 
     public ServerConfig withAdminPassword(String password) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, password, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.adminPassword = password);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(directory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.dataDirectory = directory);
     }
 
     public ServerConfig withBindAddress(String address) {
-        return new ServerConfig(dataDirectory, address, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix, leaseDuration);
+        return with(copy -> copy.bindAddress = address);
     }
 
     public ServerConfig withNetnsPrefix(String prefix) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, prefix, leaseDuration);
+        return with(copy -> copy.netnsPrefix = prefix);
     }
 
     public ServerConfig withLeaseDuration(Duration duration) {
-        return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser, databasePassword, realm,
-                simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword, sampleCatalog, netnsPrefix,
-                duration);
+        return with(copy -> copy.leaseDuration = duration);
+    }
+
+    public ServerConfig withTunnels(TunnelSettings settings) {
+        return with(copy -> copy.tunnels = settings);
+    }
+
+    private ServerConfig with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** A changeable copy, so that each {@code with} names only what it changes. */
+    private static final class Copy {
+        private Path dataDirectory;
+        private String bindAddress;
+        private int port;
+        private int agentPort;
+        private String databaseUrl;
+        private String databaseUser;
+        private String databasePassword;
+        private String realm;
+        private String simDelays;
+        private Duration registrationTimeout;
+        private Duration phaseTimeout;
+        private Duration orphanGrace;
+        private String adminPassword;
+        private boolean sampleCatalog;
+        private String netnsPrefix;
+        private Duration leaseDuration;
+        private TunnelSettings tunnels;
+
+        Copy(ServerConfig config) {
+            dataDirectory = config.dataDirectory;
+            bindAddress = config.bindAddress;
+            port = config.port;
+            agentPort = config.agentPort;
+            databaseUrl = config.databaseUrl;
+            databaseUser = config.databaseUser;
+            databasePassword = config.databasePassword;
+            realm = config.realm;
+            simDelays = config.simDelays;
+            registrationTimeout = config.registrationTimeout;
+            phaseTimeout = config.phaseTimeout;
+            orphanGrace = config.orphanGrace;
+            adminPassword = config.adminPassword;
+            sampleCatalog = config.sampleCatalog;
+            netnsPrefix = config.netnsPrefix;
+            leaseDuration = config.leaseDuration;
+            tunnels = config.tunnels;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
+                    databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
+                    sampleCatalog, netnsPrefix, leaseDuration, tunnels);
+        }
     }
 }

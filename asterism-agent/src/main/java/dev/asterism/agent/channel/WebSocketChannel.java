@@ -8,6 +8,9 @@ import dev.asterism.protocol.ProtocolCodec;
 import dev.asterism.protocol.ProtocolException;
 import dev.asterism.protocol.Register;
 import dev.asterism.protocol.Registered;
+import dev.asterism.protocol.tunnel.TunnelFrame;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -90,8 +93,9 @@ public final class WebSocketChannel implements AgentTransport {
      * @throws IllegalStateException when this channel was opened before
      */
     @Override
-    public void open(Consumer<Message> onMessage, Runnable onClosed) {
+    public void open(Consumer<Message> onMessage, Consumer<TunnelFrame> onFrame, Runnable onClosed) {
         requireNonNull(onMessage, "onMessage is null");
+        requireNonNull(onFrame, "onFrame is null");
         requireNonNull(onClosed, "onClosed is null");
         if (!opened.compareAndSet(false, true)) {
             throw new IllegalStateException("this channel was opened before: dial a new one");
@@ -105,7 +109,7 @@ public final class WebSocketChannel implements AgentTransport {
         try {
             socket = newClient.newWebSocketBuilder()
                     .connectTimeout(connectTimeout)
-                    .buildAsync(serverUrl, new Listener(onMessage))
+                    .buildAsync(serverUrl, new Listener(onMessage, onFrame))
                     .get(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException failed) {
             newClient.shutdownNow();
@@ -152,6 +156,31 @@ public final class WebSocketChannel implements AgentTransport {
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
                 throw new UncheckedIOException(new IOException("interrupted while sending to " + serverUrl));
+            }
+        }
+    }
+
+    /** Sends one tunnel frame as a binary message and waits until it is written; false when that fails. */
+    @Override
+    public boolean send(TunnelFrame frame) {
+        requireNonNull(frame, "frame is null");
+        ByteBuffer bytes = frame.encode();
+        synchronized (sendLock) {
+            WebSocket current = socket;
+            if (current == null || current.isOutputClosed() || finished.get()) {
+                return false;
+            }
+            try {
+                current.sendBinary(bytes, true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException | TimeoutException failed) {
+                Throwable cause = failed instanceof ExecutionException ? failed.getCause() : failed;
+                current.abort();
+                finish("send failed: " + reason(cause));
+                return false;
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
     }
@@ -219,13 +248,16 @@ public final class WebSocketChannel implements AgentTransport {
         return message;
     }
 
-    /** Reassembles text messages, decodes them, and hands them on one at a time. */
+    /** Reassembles text messages and tunnel frames, decodes them, and hands them on one at a time. */
     private final class Listener implements WebSocket.Listener {
         private final Consumer<Message> onMessage;
+        private final Consumer<TunnelFrame> onFrame;
         private final StringBuilder partial = new StringBuilder();
+        private final ByteArrayOutputStream partialFrame = new ByteArrayOutputStream();
 
-        Listener(Consumer<Message> onMessage) {
+        Listener(Consumer<Message> onMessage, Consumer<TunnelFrame> onFrame) {
             this.onMessage = onMessage;
+            this.onFrame = onFrame;
         }
 
         @Override
@@ -277,10 +309,37 @@ public final class WebSocketChannel implements AgentTransport {
         }
 
         @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
-            webSocket.sendClose(1003, "the agent protocol uses text messages only");
-            webSocket.abort();
-            finish("the server sent a binary message");
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            partialFrame.writeBytes(bytes);
+            if (partialFrame.size() > TunnelFrame.MAX_DATA + 64) {
+                webSocket.abort();
+                finish("the server sent a tunnel frame larger than " + TunnelFrame.MAX_DATA + " bytes");
+                return null;
+            }
+            if (!last) {
+                webSocket.request(1);
+                return null;
+            }
+            ByteBuffer whole = ByteBuffer.wrap(partialFrame.toByteArray());
+            partialFrame.reset();
+            TunnelFrame frame;
+            try {
+                frame = TunnelFrame.decode(whole);
+            } catch (ProtocolException unreadable) {
+                LOG.warning("the server sent a tunnel frame this agent cannot read: " + unreadable.getMessage());
+                webSocket.sendClose(1007, "unreadable tunnel frame");
+                webSocket.abort();
+                finish("unreadable tunnel frame from the server: " + unreadable.getMessage());
+                return null;
+            }
+            try {
+                onFrame.accept(frame);
+            } catch (RuntimeException failure) {
+                LOG.log(Level.WARNING, "the agent failed on a tunnel frame", failure);
+            }
+            webSocket.request(1);
             return null;
         }
 

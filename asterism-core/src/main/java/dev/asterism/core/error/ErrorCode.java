@@ -22,6 +22,8 @@ public enum ErrorCode {
     CSRF_TOKEN_INVALID,
     /** The realm behind the request cannot be reached right now. */
     REALM_UNAVAILABLE,
+    /** The VM's agent is not connected to this server now (it is starting, restarting, or on another server). */
+    AGENT_UNAVAILABLE,
     /** A bug or an unexpected failure; the message never carries internals. */
     INTERNAL
 }

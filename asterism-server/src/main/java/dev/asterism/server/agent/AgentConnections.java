@@ -3,6 +3,7 @@ package dev.asterism.server.agent;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.protocol.Message;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -18,6 +19,9 @@ public final class AgentConnections {
     interface Connection {
         /** Sends one message; false when the connection is closed or the write failed. */
         boolean send(Message message);
+
+        /** Sends one tunnel frame; false when the connection is closed or the write failed. */
+        boolean send(TunnelFrame frame);
 
         /** Closes the connection with a WebSocket status and a short reason. */
         void close(int status, String reason);
@@ -36,6 +40,14 @@ public final class AgentConnections {
         requireNonNull(message, "message is null");
         Connection connection = byVmId.get(vmId);
         return connection != null && connection.send(message);
+    }
+
+    /** Sends a tunnel frame to a VM's agent; false when it is not connected or the write failed. */
+    public boolean send(String vmId, TunnelFrame frame) {
+        requireNonNull(vmId, "vmId is null");
+        requireNonNull(frame, "frame is null");
+        Connection connection = byVmId.get(vmId);
+        return connection != null && connection.send(frame);
     }
 
     /** Whether the VM's agent has a bound connection now. */

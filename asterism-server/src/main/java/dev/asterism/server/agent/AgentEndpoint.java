@@ -3,6 +3,7 @@ package dev.asterism.server.agent;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.protocol.ProtocolCodec;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
@@ -52,8 +53,11 @@ import org.eclipse.jetty.websocket.server.config.JettyWebSocketServletContainerI
  *       names another VM ({@code Heartbeat}, {@code Register}), a second {@code Register}, or a message only the
  *       server sends closes the connection (1008). A newer bound connection of the same VM replaces the older one,
  *       which is closed.</li>
- *   <li>Text that is not a message this release reads closes the connection (1007), as does a binary frame
- *       (1003) or a message larger than {@link ProtocolCodec#MAX_MESSAGE_CHARS} (1009).</li>
+ *   <li>Binary messages are {@link TunnelFrame}s of the tunnels the server opened to the agent; they go to
+ *       {@link AgentMessageHandler#onTunnelFrame}. One before the connection is bound, or one that is not a frame
+ *       this release reads, closes the connection (1008, 1007).</li>
+ *   <li>Text that is not a message this release reads closes the connection (1007), as does a message larger
+ *       than {@link ProtocolCodec#MAX_MESSAGE_CHARS} (1009).</li>
  * </ul>
  * Nothing from a message's content is logged; a registration token never appears in a log or a close reason.
  */
@@ -230,7 +234,7 @@ public final class AgentEndpoint implements AutoCloseable {
         protected void configure(JettyWebSocketServletFactory factory) {
             factory.setIdleTimeout(settings.idleTimeout());
             factory.setMaxTextMessageSize(settings.maxMessageChars());
-            factory.setMaxBinaryMessageSize(1024);
+            factory.setMaxBinaryMessageSize(TunnelFrame.MAX_DATA + 64);
             factory.setCreator(AgentEndpoint.this::createSocket);
         }
     }

@@ -1,6 +1,7 @@
 package dev.asterism.server.agent;
 
 import dev.asterism.protocol.Message;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 
 /**
  * Where the {@link AgentEndpoint} hands the messages of agents whose connection is bound to a VM: by a client
@@ -22,6 +23,12 @@ public interface AgentMessageHandler {
     void onMessage(String vmId, Message message);
 
     /**
+     * A tunnel frame from the agent of a VM (a binary message). It must not block: the connection carries every
+     * tunnel of the VM and the agent's messages.
+     */
+    void onTunnelFrame(String vmId, TunnelFrame frame);
+
+    /**
      * The agent of a VM is connected and bound. When a second connection of the same agent replaces the first,
      * this is called again for the second, without {@link #onDisconnected} for the first in between.
      */
@@ -35,6 +42,10 @@ public interface AgentMessageHandler {
         return new AgentMessageHandler() {
             @Override
             public void onMessage(String vmId, Message message) {
+            }
+
+            @Override
+            public void onTunnelFrame(String vmId, TunnelFrame frame) {
             }
 
             @Override

@@ -11,6 +11,8 @@ import dev.asterism.protocol.Registered;
 import dev.asterism.protocol.RegistrationRefused;
 import dev.asterism.protocol.SealedBundle;
 import dev.asterism.protocol.StepReport;
+import dev.asterism.protocol.tunnel.TunnelFrame;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -117,7 +119,24 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
 
     @Override
     public void onWebSocketBinary(byte[] payload, int offset, int length) {
-        close(StatusCode.BAD_DATA, "the agent protocol uses text messages only");
+        String vmId = boundVmId;
+        if (vmId == null) {
+            close(StatusCode.POLICY_VIOLATION, "register first: tunnel frames come from registered agents only");
+            return;
+        }
+        TunnelFrame frame;
+        try {
+            frame = TunnelFrame.decode(ByteBuffer.wrap(payload, offset, length));
+        } catch (ProtocolException unreadable) {
+            LOG.fine(() -> "closing an agent connection" + who() + ": " + unreadable.getMessage());
+            close(StatusCode.BAD_PAYLOAD, unreadable.getMessage());
+            return;
+        }
+        try {
+            context.handler().onTunnelFrame(vmId, frame);
+        } catch (RuntimeException failure) {
+            LOG.log(Level.SEVERE, "handling a tunnel frame of VM " + vmId + " failed", failure);
+        }
     }
 
     @Override
@@ -144,6 +163,24 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
                 return true;
             } catch (IOException | RuntimeException broken) {
                 LOG.log(Level.FINE, "could not send to agent" + who(), broken);
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public boolean send(TunnelFrame frame) {
+        ByteBuffer bytes = frame.encode();
+        synchronized (sendLock) {
+            Session current = session;
+            if (current == null || !current.isOpen()) {
+                return false;
+            }
+            try {
+                current.getRemote().sendBytes(bytes);
+                return true;
+            } catch (IOException | RuntimeException broken) {
+                LOG.log(Level.FINE, "could not send a tunnel frame to agent" + who(), broken);
                 return false;
             }
         }

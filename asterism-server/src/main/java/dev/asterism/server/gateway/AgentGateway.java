@@ -1,5 +1,7 @@
 package dev.asterism.server.gateway;
 
+import dev.asterism.protocol.tunnel.TunnelFrame;
+import dev.asterism.server.tunnel.TunnelRelay;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.catalog.Capability;
@@ -39,6 +41,7 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
     private final AgentConnections connections;
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private volatile ConstellationService constellations;
+    private volatile TunnelRelay tunnels;
 
     public AgentGateway(Store store, VmService vms, AgentConnections connections, Duration commandTimeout) {
         this.connections = requireNonNull(connections, "connections is null");
@@ -50,6 +53,11 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
     /** Set once at wiring: onboarding and the gateway know each other. */
     public void reportStepsTo(ConstellationService service) {
         this.constellations = service;
+    }
+
+    /** Set once at wiring: tunnel frames from agents go to the relay. */
+    public void relayTunnelsThrough(TunnelRelay relay) {
+        this.tunnels = relay;
     }
 
     /**
@@ -84,6 +92,18 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
     @Override
     public void onDisconnected(String vmId) {
         LOG.fine(() -> "agent of " + vmId + " disconnected");
+        TunnelRelay relay = tunnels;
+        if (relay != null) {
+            relay.agentDisconnected(vmId);
+        }
+    }
+
+    @Override
+    public void onTunnelFrame(String vmId, TunnelFrame frame) {
+        TunnelRelay relay = tunnels;
+        if (relay != null) {
+            relay.onFrame(vmId, frame);
+        }
     }
 
     public boolean isConnected(String vmId) {

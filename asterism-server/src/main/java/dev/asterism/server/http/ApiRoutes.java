@@ -16,6 +16,7 @@ import dev.asterism.core.user.User;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.VmService;
+import dev.asterism.server.tunnel.TunnelRelay;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -41,9 +42,11 @@ public final class ApiRoutes {
     private final RequestAuthenticator authenticator;
     private final Clock clock;
     private final String openApiDocument;
+    private final TunnelRelay tunnels;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, Clock clock, String openApiDocument) {
+            ConstellationService constellations, TunnelRelay tunnels, Clock clock, String openApiDocument) {
+        this.tunnels = tunnels;
         this.constellations = constellations;
         this.auth = auth;
         this.users = users;
@@ -53,6 +56,14 @@ public final class ApiRoutes {
         this.authenticator = new RequestAuthenticator(auth);
         this.clock = clock;
         this.openApiDocument = openApiDocument;
+    }
+
+    RequestAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    TunnelRelay tunnels() {
+        return tunnels;
     }
 
     public List<Route> routes() {
@@ -96,6 +107,7 @@ public final class ApiRoutes {
                 new Route(POST, "/constellations/{name}/members", this::addMembers),
                 new Route(DELETE, "/constellations/{name}/members/{member}", this::removeMember),
                 new Route(POST, "/constellations/{name}/members/{member}/retry", this::retryMember),
+                new Route(GET, "/constellations/{name}/members/{member}/connect", this::connectInfo),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
     }
@@ -357,6 +369,21 @@ public final class ApiRoutes {
     private void retryMember(Context context) {
         context.status(202).json(Views.MemberView.of(constellations.retry(authenticator.caller(context),
                 context.pathParam("name"), context.pathParam("member"))));
+    }
+
+    /**
+     * How to reach a member's port through a tunnel: the same checks as opening one (who may, which port, a READY
+     * member whose agent is connected), then the command and an {@code .rdp} file for a suggested local port.
+     */
+    private void connectInfo(Context context) {
+        User caller = authenticator.caller(context);
+        Long port = longQuery(context, "port");
+        if (port != null && (port < 1 || port > 65535)) {
+            throw AsterismException.invalid("port", "must be from 1 to 65535");
+        }
+        TunnelRelay.Target target = tunnels.authorize(caller, context.pathParam("name"), context.pathParam("member"),
+                port == null ? 3389 : port.intValue());
+        context.json(Views.ConnectView.of(target));
     }
 
     private void listAudit(Context context) {

@@ -25,7 +25,7 @@ final class ErrorResponses {
             case NOT_FOUND -> 404;
             case ALREADY_EXISTS, CONFLICT -> 409;
             case TOO_MANY_REQUESTS -> 429;
-            case REALM_UNAVAILABLE -> 503;
+            case REALM_UNAVAILABLE, AGENT_UNAVAILABLE -> 503;
             case INTERNAL -> 500;
         };
     }

@@ -11,6 +11,7 @@ import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.Vm;
+import dev.asterism.server.tunnel.TunnelRelay;
 import java.time.Instant;
 import java.util.List;
 
@@ -94,6 +95,29 @@ final class Views {
                     vm.owner(), vm.state().name(), vm.desiredState().name(), vm.reason(), vm.addresses(), vm.vcpus(),
                     vm.memoryMib(), vm.diskGib(), vm.createdAt(), vm.updatedAt(), vm.registrationDeadline(),
                     vm.registeredAt());
+        }
+    }
+
+    /**
+     * How to connect to a member's port: the command, and an {@code .rdp} file whose address is the command's local
+     * listener. The suggested local port is the same for a member every time, so a saved {@code .rdp} file keeps
+     * working.
+     */
+    record ConnectView(String constellation, String member, int port, int localPort, String command, String rdpFile,
+            String rdpFileName, String tunnelPath) {
+        static ConnectView of(TunnelRelay.Target target) {
+            int localPort = 40000 + Math.floorMod((target.constellation() + "/" + target.member() + "/"
+                    + target.port()).hashCode(), 20000);
+            String fileName = target.constellation() + "-" + target.member() + ".rdp";
+            String command = "asterism connect " + target.constellation() + " " + target.member()
+                    + (target.port() == 3389 ? "" : " --port " + target.port()) + " --local-port " + localPort
+                    + " --rdp-file " + fileName;
+            String rdp = "full address:s:127.0.0.1:" + localPort + "\r\n"
+                    + "prompt for credentials:i:1\r\n"
+                    + "administrative session:i:0\r\n";
+            return new ConnectView(target.constellation(), target.member(), target.port(), localPort, command, rdp,
+                    fileName, ApiRoutes.PREFIX + "/constellations/" + target.constellation() + "/members/"
+                            + target.member() + "/tunnel?port=" + target.port());
         }
     }
 }

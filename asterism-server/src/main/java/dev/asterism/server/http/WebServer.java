@@ -1,16 +1,18 @@
 package dev.asterism.server.http;
 
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.server.tunnel.TunnelRelay;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.function.BooleanSupplier;
 
-/** The HTTP server: the API routes, health, metrics, security headers and the error mapping. */
+/** The HTTP server: the API routes, tunnels, health, metrics, security headers and the error mapping. */
 public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     public WebServer(ApiRoutes api, Metrics metrics, BooleanSupplier databaseHealthy) {
+        TunnelRelay tunnels = api.tunnels();
         metrics.describe("asterism_http_requests_total", "HTTP requests by method, route and status");
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -18,7 +20,13 @@ public final class WebServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = 1_000_000L;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.jetty.modifyWebSocketServletFactory(factory -> {
+                // The relay closes idle tunnels itself, with a reason; Jetty's own timeout only backs it up.
+                factory.setIdleTimeout(tunnels.settings().idleTimeout().plusMinutes(1));
+                factory.setMaxBinaryMessageSize(256 * 1024);
+            });
         });
+        new TunnelSockets(tunnels, api.authenticator()).install(app);
         for (ApiRoutes.Route route : api.routes()) {
             app.addHttpHandler(route.method(), ApiRoutes.PREFIX + route.path(), route.handler());
         }

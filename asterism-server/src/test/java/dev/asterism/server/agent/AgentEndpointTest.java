@@ -175,7 +175,7 @@ class AgentEndpointTest {
         AgentTlsIdentity misled = AgentTlsIdentity.inMemory("ab".repeat(32));
         WebSocketChannel channel = new WebSocketChannel(URI.create(endpoint.url()), misled);
 
-        assertThatThrownBy(() -> channel.open(message -> { }, () -> { }))
+        assertThatThrownBy(() -> channel.open(message -> { }, frame -> { }, () -> { }))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("cannot connect to the Asterism server")
                 .hasMessageContaining("does not lead to the Asterism CA with fingerprint " + "ab".repeat(32));
@@ -286,7 +286,7 @@ class AgentEndpointTest {
         WebSocketChannel channel = new WebSocketChannel(URI.create(endpoint.url()), identity);
         channels.add(channel);
         Agent agent = new Agent(channel);
-        channel.open(agent.received::add, agent.closed::countDown);
+        channel.open(agent.received::add, frame -> { }, agent.closed::countDown);
         return agent;
     }
 
@@ -363,6 +363,11 @@ class AgentEndpointTest {
         @Override
         public void onMessage(String vmId, Message message) {
             record(vmId + " " + message.type().wireName());
+        }
+
+        @Override
+        public void onTunnelFrame(String vmId, dev.asterism.protocol.tunnel.TunnelFrame frame) {
+            record(vmId + " tunnel " + frame.kind());
         }
 
         @Override
