@@ -2,6 +2,7 @@ package dev.asterism.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.agent.tunnel.GuestTunnels;
 import dev.asterism.protocol.AgentRole;
 import dev.asterism.protocol.CommandResult;
 import dev.asterism.protocol.ControllerCommand;
@@ -12,7 +13,6 @@ import dev.asterism.protocol.Registered;
 import dev.asterism.protocol.RegistrationRefused;
 import dev.asterism.protocol.SealedBundle;
 import dev.asterism.protocol.StepReport;
-import dev.asterism.agent.tunnel.GuestTunnels;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Secret;
 import java.lang.System.Logger.Level;

@@ -1,11 +1,11 @@
 package dev.asterism.cli;
 
-import dev.asterism.server.tunnel.TunnelSettings;
-import java.util.List;
-import java.util.Set;
 import dev.asterism.server.ServerConfig;
+import dev.asterism.server.tunnel.TunnelSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The options shared by {@code asterism server} and {@code asterism demo}. */

@@ -2,8 +2,8 @@ package dev.asterism.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
 import dev.asterism.server.tunnel.TunnelSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 

@@ -7,6 +7,7 @@ import dev.asterism.guest.linux.HostCommands;
 import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.realm.netns.NetnsRealm;
+import dev.asterism.server.tunnel.TunnelSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class NetnsConstellationTest {
     private static final String PREFIX = "aste2e";
+    /** Where a member runs a byte-for-byte echo (socat and cat) for the large transfer through a tunnel. */
+    private static final int BULK_PORT = 7002;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
     private static final String ALICE_PASSWORD = "Alice-Pass-2030";
     /** A TCP and UDP echo service on port 7001 that every host of the isolation matrix runs. */
@@ -102,7 +105,8 @@ class NetnsConstellationTest {
 
     private void start(Duration leaseDuration) {
         server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("netns", "zero")
-                .withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3)).withLeaseDuration(leaseDuration));
+                .withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3)).withLeaseDuration(leaseDuration)
+                .withTunnels(TunnelSettings.defaults().withPorts(Set.of(3389, BULK_PORT))));
         admin = server.admin;
         realm = server.server.netnsRealm().orElseThrow();
     }
@@ -180,8 +184,58 @@ class NetnsConstellationTest {
         assertThat(confirm).as("the answer to an X.224 connection request").startsWith("0300").contains("0ed0");
         assertThat(probe(host("c1-w1"), List.of("tcp:" + underlayOf("c1-w2") + ":3389"))).containsExactly("no");
 
+        // The same from outside the constellation, as `asterism connect` carries it: through the server and w2's
+        // agent, which connects to w2's own port.
+        tunnelToXrdp("c1", "w2");
+        // A large transfer through a tunnel arrives byte for byte: w1 echoes on its loopback.
+        host("c1-w1").run(List.of("sh", "-c", "exec setsid -f socat TCP-LISTEN:" + BULK_PORT
+                + ",bind=127.0.0.1,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>&1"), null, Map.of(),
+                Duration.ofSeconds(10));
+        byte[] payload = new byte[8 * 1024 * 1024];
+        new java.util.Random(3).nextBytes(payload);
+        byte[] back = echoThroughTunnel("c1", "w1", payload);
+        assertThat(back.length).isEqualTo(payload.length);
+        assertThat(java.util.Arrays.equals(back, payload)).as("8 MiB echoed through a tunnel, byte for byte").isTrue();
+
         destroy("c1");
         assertNothingOfTheRealmIsLeft();
+    }
+
+    private void tunnelToXrdp(String constellation, String member) {
+        try (TunnelClient tunnel = TunnelClient.open(server.url(), "/constellations/" + constellation + "/members/"
+                + member + "/tunnel?port=3389", admin.token)) {
+            tunnel.send(java.util.HexFormat.of().parseHex("030000130ee000000000000100080003000000"));
+            String answer = java.util.HexFormat.of().formatHex(tunnel.awaitBytes(11, Duration.ofSeconds(30)));
+            assertThat(answer).as("xrdp's answer through the tunnel").startsWith("0300").contains("0ed0");
+        } catch (Exception e) {
+            throw new AssertionError("tunnel to " + member + "'s xrdp", e);
+        }
+    }
+
+    private byte[] echoThroughTunnel(String constellation, String member, byte[] payload) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try (TunnelClient tunnel = TunnelClient.open(server.url(), "/constellations/" + constellation
+                    + "/members/" + member + "/tunnel?port=" + BULK_PORT, admin.token)) {
+                Thread sender = Thread.ofPlatform().start(() -> {
+                    try {
+                        tunnel.send(payload);
+                        tunnel.sendEof();
+                    } catch (Exception ignored) {
+                        // The tunnel closed early; the byte count below says so.
+                    }
+                });
+                byte[] back = tunnel.awaitBytes(payload.length, Duration.ofSeconds(120));
+                sender.join();
+                if (back.length > 0 || System.nanoTime() > deadline) {
+                    return back;
+                }
+                // socat may not listen yet: the tunnel closed with "nothing answers"; try again.
+                pause(Duration.ofMillis(200));
+            } catch (Exception e) {
+                throw new AssertionError("tunnel to " + member + " port " + BULK_PORT, e);
+            }
+        }
     }
 
     @Test

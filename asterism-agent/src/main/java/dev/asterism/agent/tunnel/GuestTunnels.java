@@ -100,7 +100,10 @@ public final class GuestTunnels implements AutoCloseable {
 
     private static void readFromSocket(Socket socket, TunnelStream stream) {
         byte[] buffer = new byte[TunnelFrame.MAX_DATA];
-        try (InputStream in = socket.getInputStream()) {
+        // Not try-with-resources: closing the input stream closes the socket, and after the service's half close
+        // the user's bytes may still be on their way to it.
+        try {
+            InputStream in = socket.getInputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 stream.fromLocal(buffer, 0, read);

@@ -128,7 +128,10 @@ public final class LocalListener implements AutoCloseable {
         }
         events.accept(who + " from " + socket.getRemoteSocketAddress() + ": tunnel open");
         byte[] buffer = new byte[CHUNK];
-        try (InputStream in = socket.getInputStream()) {
+        // Not try-with-resources: closing the input stream would close the socket, and after our side's end
+        // (a half close) the member's bytes still come back through it.
+        try {
+            InputStream in = socket.getInputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 webSocket.sendBinary(ByteBuffer.wrap(buffer, 0, read), true).get();

@@ -1,7 +1,5 @@
 package dev.asterism.server.gateway;
 
-import dev.asterism.protocol.tunnel.TunnelFrame;
-import dev.asterism.server.tunnel.TunnelRelay;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.catalog.Capability;
@@ -15,9 +13,11 @@ import dev.asterism.protocol.ControllerCommand;
 import dev.asterism.protocol.Message;
 import dev.asterism.protocol.Register;
 import dev.asterism.protocol.StepReport;
+import dev.asterism.protocol.tunnel.TunnelFrame;
 import dev.asterism.server.agent.AgentConnections;
 import dev.asterism.server.agent.AgentMessageHandler;
 import dev.asterism.server.agent.RegistrationDecider;
+import dev.asterism.server.tunnel.TunnelRelay;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -5,6 +5,7 @@ import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
+import dev.asterism.core.audit.AuditEvent;
 import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.catalog.CatalogService;
@@ -21,7 +22,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseHandler;
-import dev.asterism.core.audit.AuditEvent;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

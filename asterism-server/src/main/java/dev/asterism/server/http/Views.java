@@ -1,11 +1,11 @@
 package dev.asterism.server.http;
 
 import dev.asterism.core.catalog.Brick;
-import dev.asterism.core.constellation.Constellation;
-import dev.asterism.core.constellation.Member;
 import dev.asterism.core.catalog.HardwareProfile;
 import dev.asterism.core.catalog.Image;
 import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.Member;
 import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.user.User;
