@@ -29,6 +29,7 @@ import dev.asterism.server.gateway.AgentGateway;
 import dev.asterism.server.http.ApiRoutes;
 import dev.asterism.server.http.Metrics;
 import dev.asterism.server.http.WebServer;
+import dev.asterism.server.panel.Panel;
 import dev.asterism.server.sim.SimAgentHost;
 import dev.asterism.server.sim.SimAgentsRealm;
 import dev.asterism.server.tunnel.TunnelRelay;
@@ -218,7 +219,8 @@ public final class AsterismServer implements AutoCloseable {
         gateway.relayTunnelsThrough(tunnels);
         ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, tunnels, clock,
                 openApiDocument());
-        WebServer web = new WebServer(api, metrics, () -> healthy(store));
+        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, tunnels, clock);
+        WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());
         } catch (RuntimeException e) {

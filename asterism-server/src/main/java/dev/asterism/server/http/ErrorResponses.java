@@ -9,14 +9,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** The one place that turns failures into {@code {"error", "message", "details"}} with an HTTP status. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
 
     private ErrorResponses() {}
 
     record ErrorBody(String error, String message, Map<String, Object> details) {}
 
-    static int status(ErrorCode code) {
+    /** The HTTP status of an error code: the one mapping, for the API and the panel. */
+    public static int status(ErrorCode code) {
         return switch (code) {
             case MALFORMED_REQUEST -> 400;
             case VALIDATION_FAILED -> 422;

@@ -14,8 +14,8 @@ import java.time.Instant;
  * Who sends a request: a bearer API token (CLI, scripts) or a browser session cookie. Cookie-authenticated
  * requests that change anything must carry the session's CSRF token in {@code X-CSRF-Token}.
  */
-final class RequestAuthenticator {
-    static final String SESSION_COOKIE = "asterism_session";
+public final class RequestAuthenticator {
+    public static final String SESSION_COOKIE = "asterism_session";
     static final String CSRF_HEADER = "X-CSRF-Token";
     private static final String CALLER = "asterism.caller";
 
@@ -62,13 +62,13 @@ final class RequestAuthenticator {
         return session.user();
     }
 
-    static void setSessionCookie(Context context, String sessionId, Instant expiresAt, Instant now) {
+    public static void setSessionCookie(Context context, String sessionId, Instant expiresAt, Instant now) {
         long maxAge = Math.max(0, Duration.between(now, expiresAt).toSeconds());
         context.header("Set-Cookie", SESSION_COOKIE + "=" + sessionId + "; Path=/; Max-Age=" + maxAge
                 + "; HttpOnly; SameSite=Strict" + (isTls(context) ? "; Secure" : ""));
     }
 
-    static void clearSessionCookie(Context context) {
+    public static void clearSessionCookie(Context context) {
         context.header("Set-Cookie", SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
                 + (isTls(context) ? "; Secure" : ""));
     }

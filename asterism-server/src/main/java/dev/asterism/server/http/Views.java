@@ -106,18 +106,10 @@ final class Views {
     record ConnectView(String constellation, String member, int port, int localPort, String command, String rdpFile,
             String rdpFileName, String tunnelPath) {
         static ConnectView of(TunnelRelay.Target target) {
-            int localPort = 40000 + Math.floorMod((target.constellation() + "/" + target.member() + "/"
-                    + target.port()).hashCode(), 20000);
-            String fileName = target.constellation() + "-" + target.member() + ".rdp";
-            String command = "asterism connect " + target.constellation() + " " + target.member()
-                    + (target.port() == 3389 ? "" : " --port " + target.port()) + " --local-port " + localPort
-                    + " --rdp-file " + fileName;
-            String rdp = "full address:s:127.0.0.1:" + localPort + "\r\n"
-                    + "prompt for credentials:i:1\r\n"
-                    + "administrative session:i:0\r\n";
-            return new ConnectView(target.constellation(), target.member(), target.port(), localPort, command, rdp,
-                    fileName, ApiRoutes.PREFIX + "/constellations/" + target.constellation() + "/members/"
-                            + target.member() + "/tunnel?port=" + target.port());
+            return new ConnectView(target.constellation(), target.member(), target.port(),
+                    target.suggestedLocalPort(), target.command(), target.rdpFile(), target.rdpFileName(),
+                    ApiRoutes.PREFIX + "/constellations/" + target.constellation() + "/members/" + target.member()
+                            + "/tunnel?port=" + target.port());
         }
     }
 }

@@ -1,17 +1,18 @@
 package dev.asterism.server.http;
 
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.server.panel.Panel;
 import dev.asterism.server.tunnel.TunnelRelay;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.function.BooleanSupplier;
 
-/** The HTTP server: the API routes, tunnels, health, metrics, security headers and the error mapping. */
+/** The HTTP server: the API routes, tunnels, the panel, health, metrics, security headers and the error mapping. */
 public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
-    public WebServer(ApiRoutes api, Metrics metrics, BooleanSupplier databaseHealthy) {
+    public WebServer(ApiRoutes api, Panel panel, Metrics metrics, BooleanSupplier databaseHealthy) {
         TunnelRelay tunnels = api.tunnels();
         metrics.describe("asterism_http_requests_total", "HTTP requests by method, route and status");
         app = Javalin.create(config -> {
@@ -27,6 +28,7 @@ public final class WebServer implements AutoCloseable {
             });
         });
         new TunnelSockets(tunnels, api.authenticator()).install(app);
+        panel.install(app);
         for (ApiRoutes.Route route : api.routes()) {
             app.addHttpHandler(route.method(), ApiRoutes.PREFIX + route.path(), route.handler());
         }
@@ -39,7 +41,9 @@ public final class WebServer implements AutoCloseable {
         app.before(context -> {
             context.header("X-Content-Type-Options", "nosniff");
             context.header("Cache-Control", "no-store");
-            context.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            context.header("Content-Security-Policy", context.path().startsWith(Panel.ROOT + "/")
+                    ? Panel.CONTENT_SECURITY_POLICY : "default-src 'none'; frame-ancestors 'none'");
+            context.header("X-Frame-Options", "DENY");
             context.header("Referrer-Policy", "no-referrer");
         });
         app.after(context -> {

@@ -46,6 +46,28 @@ public final class TunnelRelay implements AutoCloseable {
             requireNonNull(member, "member is null");
             requireNonNull(vmId, "vmId is null");
         }
+
+        /** The local port suggested for {@code asterism connect}: the same for a member every time. */
+        public int suggestedLocalPort() {
+            return 40000 + Math.floorMod((constellation + "/" + member + "/" + port).hashCode(), 20000);
+        }
+
+        /** The command that opens this tunnel on the suggested local port and writes the {@code .rdp} file. */
+        public String command() {
+            return "asterism connect " + constellation + " " + member + (port == 3389 ? "" : " --port " + port)
+                    + " --local-port " + suggestedLocalPort() + " --rdp-file " + rdpFileName();
+        }
+
+        public String rdpFileName() {
+            return constellation + "-" + member + ".rdp";
+        }
+
+        /** An {@code .rdp} file that points a remote desktop client at the suggested local port. */
+        public String rdpFile() {
+            return "full address:s:127.0.0.1:" + suggestedLocalPort() + "\r\n"
+                    + "prompt for credentials:i:1\r\n"
+                    + "administrative session:i:0\r\n";
+        }
     }
 
     /** An open tunnel, as the panel and the tests see it. */

@@ -1,0 +1,352 @@
+package dev.asterism.server.panel;
+
+import dev.asterism.core.audit.AuditEvent;
+import dev.asterism.core.audit.AuditVerification;
+import dev.asterism.core.catalog.Brick;
+import dev.asterism.core.catalog.HardwareProfile;
+import dev.asterism.core.catalog.Image;
+import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationService;
+import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.core.permission.BrickGrant;
+import dev.asterism.core.store.CredentialRepository.SessionOwner;
+import dev.asterism.core.user.User;
+import dev.asterism.core.validation.WireNames;
+import dev.asterism.core.vm.Vm;
+import dev.asterism.server.tunnel.TunnelRelay;
+import java.util.List;
+import java.util.Map;
+
+/** The panel's pages: every value goes through {@link Html}, so nothing a user typed becomes markup. */
+final class Pages {
+
+    /** What the Connect dialog shows for a member: the target, or why there is none. */
+    record Connect(String member, TunnelRelay.Target target, String refusal) {
+        static Connect of(TunnelRelay.Target target) {
+            return new Connect(target.member(), target, null);
+        }
+    }
+
+    Html login(String error, String username) {
+        return Html.of("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>Sign in · Asterism</title><link rel="stylesheet" href="/ui/static/panel.css"></head>
+                <body><main class="narrow"><h1>Asterism</h1>
+                <form method="post" action="/ui/login" class="stack">
+                {}
+                <label for="username">User name</label>
+                <input id="username" name="username" autocomplete="username" required value="{}">
+                <label for="password">Password</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required>
+                <button type="submit">Sign in</button>
+                </form></main></body></html>""",
+                error == null ? Html.empty() : Html.of("<p class=\"error\" role=\"alert\">{}</p>", error), username);
+    }
+
+    Html message(SessionOwner session, String title, String text) {
+        return layout(session, title, Html.of("<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>"
+                + "<p><a href=\"/ui/constellations\">Back to the constellations</a></p>", title, text));
+    }
+
+    Html constellations(SessionOwner session, List<Constellation> all, List<Brick> controllers,
+            Map<String, String> errors, Map<String, String> values) {
+        Html rows = Html.each(all, c -> Html.of("""
+                <tr><td><a href="/ui/constellations/{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>""",
+                c.name(), c.name(), c.state().name(), c.domain(), c.owner(), c.reason()));
+        Html form = Html.of("""
+                <h2>New constellation</h2>
+                <form method="post" action="/ui/constellations" class="stack">{}
+                {}{}
+                <label for="joinMode">Join mode</label>
+                <select id="joinMode" name="joinMode"><option value="ports">ports (the seed's order)</option>
+                <option value="vpn-first">vpn-first (no join port is ever opened)</option></select>
+                <button type="submit">Create</button></form>""", csrf(session),
+                input("name", "Name", values, errors, "required"),
+                select("brick", "Controller brick", controllers.stream().map(Brick::name).toList(), values, errors));
+        return layout(session, "Constellations", Html.of("""
+                <h1>Constellations</h1>
+                <div class="scroll"><table><caption>Your constellations</caption>
+                <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Domain</th>
+                <th scope="col">Owner</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table></div>{}""",
+                all.isEmpty() ? Html.of("<tr><td colspan=\"5\">none yet</td></tr>") : rows, form));
+    }
+
+    Html constellation(SessionOwner session, ConstellationService.View view, Map<String, String> underlays,
+            List<Brick> workers, List<HardwareProfile> profiles, Map<String, String> errors,
+            Map<String, String> values, Connect connect) {
+        Constellation c = view.constellation();
+        Html summary = Html.of("""
+                <h1>Constellation {}</h1>
+                <dl class="facts"><dt>State</dt><dd id="state">{}</dd><dt>Reason</dt><dd id="reason">{}</dd>
+                <dt>Domain</dt><dd>{}</dd><dt>Controlling VM</dt><dd>{} ({}; underlay {})</dd>
+                <dt>Overlay</dt><dd>{} (hub 10.77.0.1)</dd><dt>Join mode</dt><dd>{}</dd><dt>Owner</dt><dd>{}</dd></dl>""",
+                c.name(), c.state().name(), c.reason(), c.domain(), c.controllerVm(), c.controllerBrick(),
+                underlays.getOrDefault(c.controllerVm(), "-"), c.overlaySubnet(), WireNames.of(c.joinMode()),
+                c.owner());
+        Html add = Html.of("""
+                <h2>Add VMs</h2>
+                <form method="post" action="/ui/constellations/{}/members" class="stack" id="add-members">{}
+                {}{}{}{}<button type="submit">Add</button></form>""", c.name(), csrf(session),
+                select("brick", "Worker brick", workers.stream().map(Brick::name).toList(), values, errors),
+                select("profile", "Hardware profile (empty: the brick's)",
+                        prepend("", profiles.stream().map(HardwareProfile::name).toList()), values, errors),
+                input("count", "How many (named w1, w2, ...)", values, errors, "inputmode=\"numeric\""),
+                input("names", "Or names, separated by commas", values, errors, ""));
+        Html danger = Html.of("""
+                <h2>Destroy</h2><p><a class="danger" href="/ui/constellations/{}/destroy">Destroy constellation {}…</a>
+                </p>""", c.name(), c.name());
+        return layout(session, "Constellation " + c.name(), Html.of("""
+                {}<h2>Members</h2><p id="live-status" class="muted" aria-live="polite">updates live</p>
+                <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}""", summary, c.name(),
+                members(view, underlays, session.csrfToken()), connect == null ? Html.empty() : connect(c, connect),
+                add, danger));
+    }
+
+    /** The members table: what the live updates replace. */
+    Html members(ConstellationService.View view, Map<String, String> underlays, String csrf) {
+        String name = view.constellation().name();
+        Html rows = Html.each(view.members(), member -> Html.of("""
+                <tr data-member="{}" data-phase="{}"><th scope="row">{}</th><td>{}</td><td class="phase">{}</td>
+                <td>{}</td><td>{}</td><td>{}</td><td class="actions">{}{}
+                <form method="post" action="/ui/constellations/{}/members/{}/remove" data-confirm="Remove member {}?">
+                <input type="hidden" name="csrf" value="{}"><button type="submit">Remove</button></form></td></tr>""",
+                member.name(), member.phase().name(), member.name(), member.vmName(), member.phase().name(),
+                member.condition(), member.overlayAddress(), underlays.getOrDefault(member.vmName(), "-"),
+                Html.when(member.phase() == MemberPhase.READY, Html.of(
+                        "<a class=\"button\" href=\"/ui/constellations/{}?connect={}#connect\">Connect</a>",
+                        name, member.name())),
+                Html.when(member.phase() == MemberPhase.FAILED, Html.of("""
+                        <form method="post" action="/ui/constellations/{}/members/{}/retry">
+                        <input type="hidden" name="csrf" value="{}"><button type="submit">Retry</button></form>""",
+                        name, member.name(), csrf)),
+                name, member.name(), member.name(), csrf));
+        return Html.of("""
+                <div class="scroll"><table><caption>Members of {}</caption><thead><tr><th scope="col">Member</th>
+                <th scope="col">VM</th><th scope="col">Phase</th><th scope="col">Condition or error</th>
+                <th scope="col">Overlay</th><th scope="col">Underlay</th><th scope="col">Actions</th></tr></thead>
+                <tbody>{}</tbody></table></div>""", name,
+                view.members().isEmpty() ? Html.of("<tr><td colspan=\"7\">no members yet</td></tr>") : rows);
+    }
+
+    private Html connect(Constellation c, Connect connect) {
+        if (connect.refusal() != null) {
+            return Html.of("""
+                    <dialog open id="connect" aria-labelledby="connect-title"><h2 id="connect-title">Connect to {}</h2>
+                    <p class="error" role="alert">{}</p><p><a href="/ui/constellations/{}">Close</a></p></dialog>""",
+                    connect.member(), connect.refusal(), c.name());
+        }
+        return Html.of("""
+                <dialog open id="connect" aria-labelledby="connect-title"><h2 id="connect-title">Connect to {}</h2>
+                <p>Remote desktop goes through a tunnel: run this where your remote desktop client is, logged in with
+                <code>asterism login</code>:</p>
+                <pre><code id="connect-command">{}</code></pre>
+                <p>then open <a href="/ui/constellations/{}/members/{}/rdp" download id="rdp-file">{}</a>, which points at
+                the command's local port. Sign in with your domain account of {}.</p>
+                <p><a href="/ui/constellations/{}">Close</a></p></dialog>""", connect.member(),
+                connect.target().command(), c.name(), connect.member(), connect.target().rdpFileName(), c.domain(),
+                c.name());
+    }
+
+    Html confirmDestroy(SessionOwner session, Constellation c, String error) {
+        return layout(session, "Destroy " + c.name(), Html.of("""
+                <h1>Destroy constellation {}?</h1>
+                <p>Every member is removed from the VPN and the domain, and every VM, the controller's included, is
+                destroyed. This cannot be undone.</p>
+                <form method="post" action="/ui/constellations/{}/destroy" class="stack">{}
+                <label for="confirm">Type <strong>{}</strong> to confirm</label>
+                <input id="confirm" name="confirm" required autocomplete="off" aria-describedby="confirm-error">
+                <span class="error" id="confirm-error">{}</span>
+                <button type="submit" class="danger">Destroy</button></form>
+                <p><a href="/ui/constellations/{}">Keep it</a></p>""", c.name(), c.name(), csrf(session), c.name(),
+                error, c.name()));
+    }
+
+    Html vms(SessionOwner session, List<Vm> all, List<Brick> bricks, Map<String, String> errors,
+            Map<String, String> values) {
+        Html rows = Html.each(all, vm -> Html.of("""
+                <tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
+                <td class="actions">{}</td></tr>""", vm.name(), vm.brick(), vm.state().name(), vm.realm(),
+                String.join(", ", vm.addresses()), vm.reason(), Html.of("{}{}{}",
+                        vmAction(session, vm, "stop"), vmAction(session, vm, "start"),
+                        vmAction(session, vm, "destroy"))));
+        return layout(session, "My VMs", Html.of("""
+                <h1>My VMs</h1><div class="scroll"><table><caption>VMs you can see</caption><thead><tr>
+                <th scope="col">Name</th><th scope="col">Brick</th><th scope="col">State</th><th scope="col">Realm</th>
+                <th scope="col">Addresses</th><th scope="col">Reason</th><th scope="col">Actions</th></tr></thead>
+                <tbody>{}</tbody></table></div>
+                <h2>Start a VM</h2><form method="post" action="/ui/vms" class="stack">{}{}{}
+                <button type="submit">Start</button></form>""",
+                all.isEmpty() ? Html.of("<tr><td colspan=\"7\">none</td></tr>") : rows, csrf(session),
+                input("name", "Name", values, errors, "required"),
+                select("brick", "Brick", bricks.stream().map(Brick::name).toList(), values, errors)));
+    }
+
+    private Html vmAction(SessionOwner session, Vm vm, String action) {
+        return Html.of("""
+                <form method="post" action="/ui/vms/{}/{}"{}><input type="hidden" name="csrf" value="{}">
+                <button type="submit">{}</button></form>""", vm.name(), action,
+                action.equals("destroy") ? Html.of(" data-confirm=\"Destroy VM {}?\"", vm.name()) : Html.empty(),
+                session.csrfToken(), action.substring(0, 1).toUpperCase() + action.substring(1));
+    }
+
+    Html catalog(SessionOwner session, List<Brick> bricks, List<HardwareProfile> profiles, List<Image> images,
+            Map<String, String> errors, Map<String, String> values) {
+        boolean admin = session.user().role().isAdmin();
+        Html brickRows = Html.each(bricks, b -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td>"
+                + "<td>{}</td></tr>", b.name(), b.image(), b.profile(), WireNames.of(b.osFamily()),
+                String.join(", ", b.capabilities().stream().map(WireNames::of).sorted().toList())));
+        Html profileRows = Html.each(profiles, p -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>"
+                + "<td>{}</td></tr>", p.name(), p.vcpus(), p.memoryMib(), p.diskGib()));
+        Html imageRows = Html.each(images, i -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>"
+                + "<td>{}</td></tr>", i.name(), WireNames.of(i.osFamily()), i.source(), i.description()));
+        Html forms = Html.when(admin, Html.of("""
+                <h2>New hardware profile</h2><form method="post" action="/ui/catalog/profiles" class="stack">{}
+                {}{}{}{}<button type="submit">Create profile</button></form>
+                <h2>New image</h2><form method="post" action="/ui/catalog/images" class="stack">{}
+                {}{}{}{}<button type="submit">Create image</button></form>
+                <h2>New brick</h2><form method="post" action="/ui/catalog/bricks" class="stack">{}
+                {}{}{}{}<button type="submit">Create brick</button></form>""",
+                csrf(session), input("profiles.name", "Name", values, errors, "required"),
+                input("profiles.vcpus", "vCPUs", values, errors, "inputmode=\"numeric\""),
+                input("profiles.memoryMib", "Memory (MiB)", values, errors, "inputmode=\"numeric\""),
+                input("profiles.diskGib", "Disk (GiB)", values, errors, "inputmode=\"numeric\""),
+                csrf(session), input("images.name", "Name", values, errors, "required"),
+                select("images.osFamily", "OS family", List.of("linux", "windows"), values, errors),
+                input("images.source", "Source", values, errors, "required"),
+                input("images.description", "Description", values, errors, ""),
+                csrf(session), input("bricks.name", "Name", values, errors, "required"),
+                select("bricks.image", "Image", images.stream().map(Image::name).toList(), values, errors),
+                select("bricks.profile", "Hardware profile", profiles.stream().map(HardwareProfile::name).toList(),
+                        values, errors),
+                input("bricks.capabilities", "Capabilities (controller, worker)", values, errors, "")));
+        return layout(session, "Catalog", Html.of("""
+                <h1>Catalog</h1>
+                <div class="scroll"><table><caption>Bricks</caption><thead><tr><th scope="col">Name</th>
+                <th scope="col">Image</th><th scope="col">Profile</th><th scope="col">OS</th>
+                <th scope="col">Capabilities</th></tr></thead><tbody>{}</tbody></table></div>
+                <div class="scroll"><table><caption>Hardware profiles</caption><thead><tr><th scope="col">Name</th>
+                <th scope="col">vCPUs</th><th scope="col">Memory (MiB)</th><th scope="col">Disk (GiB)</th></tr></thead>
+                <tbody>{}</tbody></table></div>
+                <div class="scroll"><table><caption>Images</caption><thead><tr><th scope="col">Name</th>
+                <th scope="col">OS</th><th scope="col">Source</th><th scope="col">Description</th></tr></thead>
+                <tbody>{}</tbody></table></div>{}""", brickRows, profileRows, imageRows, forms));
+    }
+
+    Html audit(SessionOwner session, List<AuditEvent> events, AuditVerification verification, String actor,
+            String action) {
+        Html rows = Html.each(events, e -> Html.of("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                + "<td>{}</td></tr>", e.seq(), e.time(), e.actor(), e.action(), e.target(), e.details()));
+        Html result = verification.valid()
+                ? Html.of("<p class=\"ok\" id=\"verification\">The audit chain is valid: {} events, none edited,"
+                        + " removed or reordered.</p>", verification.events())
+                : Html.of("<div class=\"error\" id=\"verification\" role=\"alert\"><p>The audit chain is broken:</p>"
+                        + "<ul>{}</ul></div>", Html.each(verification.problems(),
+                                problem -> Html.of("<li>event {}: {}</li>", problem.seq(), problem.problem())));
+        return layout(session, "Audit log", Html.of("""
+                <h1>Audit log</h1>{}
+                <form method="get" action="/ui/audit" class="inline"><label for="actor">Actor</label>
+                <input id="actor" name="actor" value="{}"><label for="action">Action</label>
+                <input id="action" name="action" value="{}" placeholder="e.g. member.phase">
+                <button type="submit">Filter</button></form>
+                <div class="scroll"><table><caption>Events (at most 500)</caption><thead><tr><th scope="col">#</th>
+                <th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th>
+                <th scope="col">Details</th></tr></thead><tbody>{}</tbody></table></div>""", result, actor, action,
+                rows));
+    }
+
+    Html users(SessionOwner session, List<User> all, Map<String, List<BrickGrant>> grants,
+            Map<String, String> errors, Map<String, String> values) {
+        Html rows = Html.each(all, u -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
+                u.username(), WireNames.of(u.role()), u.createdAt()));
+        Html grantRows = Html.each(grants.entrySet(), entry -> Html.each(entry.getValue(), grant -> Html.of(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", grant.brick(), grant.username(),
+                WireNames.of(grant.level()))));
+        return layout(session, "Users and grants", Html.of("""
+                <h1>Users and grants</h1>
+                <div class="scroll"><table><caption>Users</caption><thead><tr><th scope="col">Name</th>
+                <th scope="col">Role</th><th scope="col">Since</th></tr></thead><tbody>{}</tbody></table></div>
+                <h2>New user</h2><form method="post" action="/ui/users" class="stack">{}{}
+                <label for="password">Password (12 characters or more)</label>
+                <input id="password" name="password" type="password" autocomplete="new-password" required
+                aria-describedby="password-error"><span class="error" id="password-error">{}</span>
+                {}<button type="submit">Create user</button></form>
+                <div class="scroll"><table><caption>Grants</caption><thead><tr><th scope="col">Brick</th>
+                <th scope="col">User</th><th scope="col">Level</th></tr></thead><tbody>{}</tbody></table></div>
+                <h2>Grant a brick</h2><form method="post" action="/ui/grants" class="stack">{}{}{}{}
+                <button type="submit">Grant</button></form>""", rows, csrf(session),
+                input("username", "User name", values, errors, "required"), errors.get("password"),
+                select("role", "Role", List.of("user", "admin"), values, errors), grantRows, csrf(session),
+                select("brick", "Brick", List.copyOf(grants.keySet()), values, errors),
+                input("grantee", "User name", values, errors, "required"),
+                select("level", "Level", List.of("use", "manage"), values, errors)));
+    }
+
+    private Html layout(SessionOwner session, String title, Html content) {
+        boolean admin = session.user().role().isAdmin();
+        return Html.of("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>{} · Asterism</title><link rel="stylesheet" href="/ui/static/panel.css">
+                <script src="/ui/static/panel.js" defer></script></head>
+                <body><a class="skip" href="#main">Skip to content</a>
+                <header><nav aria-label="Main"><a href="/ui/constellations">Constellations</a>
+                <a href="/ui/vms">My VMs</a><a href="/ui/catalog">Catalog</a>{}</nav>
+                <form method="post" action="/ui/logout" class="inline">{}<span class="muted">{}</span>
+                <button type="submit">Sign out</button></form></header>
+                <main id="main">{}</main></body></html>""", title,
+                Html.when(admin, Html.of("<a href=\"/ui/audit\">Audit</a><a href=\"/ui/users\">Users</a>")),
+                csrf(session), session.user().username(), content);
+    }
+
+    private static Html csrf(SessionOwner session) {
+        return Html.of("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", session.csrfToken());
+    }
+
+    private static Html input(String name, String label, Map<String, String> values, Map<String, String> errors,
+            String attributes) {
+        String id = name.replace('.', '-');
+        return Html.of("""
+                <label for="{}">{}</label>
+                <input id="{}" name="{}" value="{}" aria-describedby="{}-error"{}{}{}>
+                <span class="error" id="{}-error">{}</span>""", id, label, id, field(name), values.get(name), id,
+                attributes.isEmpty() ? Html.empty() : Html.of(" "), attributesOf(attributes),
+                Html.when(errors.containsKey(name), Html.of(" aria-invalid=\"true\"")), id, errors.get(name));
+    }
+
+    private static Html select(String name, String label, List<String> options, Map<String, String> values,
+            Map<String, String> errors) {
+        String id = name.replace('.', '-');
+        String chosen = values.get(name);
+        return Html.of("""
+                <label for="{}">{}</label>
+                <select id="{}" name="{}" aria-describedby="{}-error">{}</select>
+                <span class="error" id="{}-error">{}</span>""", id, label, id, field(name), id,
+                Html.each(options, option -> Html.of("<option value=\"{}\"{}>{}</option>", option,
+                        Html.when(option.equals(chosen), Html.of(" selected")), option.isEmpty() ? "—" : option)),
+                id, errors.get(name));
+    }
+
+    /** A form field's own name: catalog forms prefix theirs with the kind, for their error messages. */
+    private static String field(String name) {
+        return name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
+    }
+
+    /** Attribute text written in this class (never user input), as markup. */
+    private static Html attributesOf(String attributes) {
+        return switch (attributes) {
+            case "" -> Html.empty();
+            case "required" -> Html.of("required");
+            case "inputmode=\"numeric\"" -> Html.of("inputmode=\"numeric\"");
+            default -> throw new IllegalArgumentException("unknown attributes: " + attributes);
+        };
+    }
+
+    private static List<String> prepend(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+}

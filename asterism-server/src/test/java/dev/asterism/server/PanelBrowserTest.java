@@ -1,0 +1,215 @@
+package dev.asterism.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The panel in a real browser: headless Chromium from Debian's packages (chromium, chromium-driver), never a
+ * downloaded one, with every address but loopback sent to a dead proxy. The sim realm runs with its realistic delays,
+ * so members move through their phases while the page watches. Screenshots go to
+ * {@code asterism-server/target/panel-screenshots}.
+ */
+class PanelBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "panel-screenshots");
+    private static final String XSS = "<script>window.pwned=1</script>\"><img src=x onerror=\"window.pwned=1\">";
+
+    private static TestServer server;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("the panel tests need Chromium and its driver from Debian: "
+                    + "apt-get install chromium chromium-driver");
+        }
+        Files.createDirectories(SCREENSHOTS);
+        server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("sim", "realistic"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+                "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void a_user_signs_in_creates_a_constellation_adds_two_members_and_watches_them_get_ready_without_a_reload() {
+        signIn();
+        assertThat(browser.getTitle()).startsWith("Constellations");
+        browser.findElement(By.id("name")).sendKeys("lab");
+        new Select(browser.findElement(By.id("brick"))).selectByValue("controller");
+        browser.findElement(By.cssSelector("form[action='/ui/constellations'] button")).click();
+        waitFor(Duration.ofSeconds(90), "constellation lab ACTIVE",
+                () -> browser.findElement(By.id("state")).getText().equals("ACTIVE"));
+
+        // Validation: the message stands beside the field.
+        browser.findElement(By.id("count")).sendKeys("two");
+        browser.findElement(By.cssSelector("#add-members button")).click();
+        assertThat(browser.findElement(By.id("count-error")).getText()).contains("whole number");
+        assertThat(browser.findElement(By.id("count")).getAttribute("aria-invalid")).isEqualTo("true");
+
+        browser.findElement(By.id("count")).clear();
+        browser.findElement(By.id("count")).sendKeys("2");
+        browser.findElement(By.cssSelector("#add-members button")).click();
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'yes';");
+        screenshot("constellation-joining");
+        waitFor(Duration.ofSeconds(120), "two READY members", () -> browser.findElements(
+                By.cssSelector("tr[data-phase='READY']")).size() == 2);
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument;"))
+                .as("the page was never reloaded: the members became READY through server-sent events")
+                .isEqualTo("yes");
+        assertThat(browser.findElement(By.id("live-status")).getText()).startsWith("updated live");
+        screenshot("constellation-ready-1280");
+
+        browser.findElement(By.cssSelector("tr[data-member='w1'] a.button")).click();
+        WebElement dialog = browser.findElement(By.id("connect"));
+        assertThat(dialog.getText()).contains("Connect to w1");
+        assertThat(browser.findElement(By.id("connect-command")).getText())
+                .startsWith("asterism connect lab w1 --local-port ").endsWith("--rdp-file lab-w1.rdp");
+        assertThat(browser.findElement(By.id("rdp-file")).getAttribute("href"))
+                .endsWith("/ui/constellations/lab/members/w1/rdp");
+        screenshot("connect-dialog");
+
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        assertThat((Long) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - window.innerWidth;"))
+                .as("nothing wider than a phone's screen but the scrolling tables").isLessThanOrEqualTo(0L);
+        screenshot("constellation-phone");
+        browser.manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    @Test
+    void script_put_into_every_name_field_stays_text() {
+        signIn();
+        List<String[]> forms = List.of(
+                new String[] {"/ui/constellations", "name"},
+                new String[] {"/ui/vms", "name"},
+                new String[] {"/ui/users", "username"},
+                new String[] {"/ui/users", "grantee"},
+                new String[] {"/ui/catalog", "profiles-name"},
+                new String[] {"/ui/catalog", "images-name"},
+                new String[] {"/ui/catalog", "images-description"},
+                new String[] {"/ui/catalog", "bricks-name"});
+        for (String[] form : forms) {
+            browser.get(server.url() + form[0]);
+            WebElement field = browser.findElement(By.id(form[1]));
+            field.sendKeys(XSS);
+            for (WebElement required : field.findElement(By.xpath("./ancestor::form"))
+                    .findElements(By.cssSelector("input[required]"))) {
+                if (required.getAttribute("value").isEmpty()) {
+                    required.sendKeys("x");
+                }
+            }
+            field.findElement(By.xpath("./ancestor::form")).findElement(By.cssSelector("button")).click();
+            assertInert(form[0] + " #" + form[1]);
+        }
+        browser.get(server.url() + "/ui/audit?actor=" + java.net.URLEncoder.encode(XSS,
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertInert("the audit filter");
+        assertThat(browser.findElement(By.id("verification")).getText()).startsWith("The audit chain is valid");
+        screenshot("audit");
+    }
+
+    @Test
+    void pages_carry_a_strict_content_security_policy_and_forms_need_the_csrf_token() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+        HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + TestServer.ADMIN_PASSWORD))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signedIn.statusCode()).isEqualTo(303);
+        String cookie = signedIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/constellations"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", cookie.substring(0, cookie.indexOf(';')))
+                .POST(HttpRequest.BodyPublishers.ofString("name=forged&brick=controller&joinMode=ports"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("security token");
+        server.admin.get("/constellations/forged").expect(404);
+    }
+
+    private static void assertInert(String where) {
+        Object pwned = ((JavascriptExecutor) browser).executeScript("return window.pwned === undefined;");
+        assertThat(pwned).as("no script ran after %s", where).isEqualTo(true);
+        assertThat(browser.findElements(By.cssSelector("img[src='x']"))).as("no injected element after %s", where)
+                .isEmpty();
+        assertThat(browser.findElements(By.cssSelector("script:not([src='/ui/static/panel.js'])")))
+                .as("no other script element after %s", where).isEmpty();
+    }
+
+    private static void signIn() {
+        browser.manage().deleteAllCookies();
+        browser.get(server.url() + "/ui/login");
+        browser.findElement(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.cssSelector("button[type='submit']")).click();
+    }
+
+    private static void waitFor(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+        new WebDriverWait(browser, timeout).withMessage(what).until(driver -> {
+            try {
+                return condition.getAsBoolean();
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        });
+    }
+
+    private static void screenshot(String name) {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        try {
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
