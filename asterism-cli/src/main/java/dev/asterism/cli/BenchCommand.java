@@ -214,6 +214,44 @@ final class BenchCommand extends CommandGroup {
         }
     }
 
+    @Command(
+            name = "tunnel",
+            sortOptions = false,
+            description = {
+                "Throughput and added latency of a tunnel (what `asterism connect` carries: local listener, WebSocket"
+                        + " to the server, agent channel, the member's agent) against a direct loopback connection.",
+                "",
+                "A server in this process on the sim realm, whose agents are real agents on the real TLS agent"
+                        + " channel, tunnels to a sink and an echo service on loopback; nothing leaves this host."
+                        + " Each row is run once unmeasured first. Takes about a minute."
+            })
+    int tunnel(
+            @Option(names = "--megabytes", paramLabel = "MIB", defaultValue = "256",
+                    converter = Converters.PositiveNumber.class,
+                    description = "MiB sent per row, shared by the row's tunnels (default: ${DEFAULT-VALUE}).")
+                    Long megabytes,
+            @Option(names = "--tunnels", paramLabel = "N[,N...]", split = ",", defaultValue = "1,16",
+                    converter = Converters.PositiveNumber.class,
+                    description = "How many tunnels at once, one row each (default: ${DEFAULT-VALUE}).")
+                    List<Long> tunnels,
+            @Option(names = "--round-trips", paramLabel = "N", defaultValue = "2000",
+                    converter = Converters.PositiveNumber.class,
+                    description = "One-byte round trips for the latency rows (default: ${DEFAULT-VALUE}).")
+                    Long roundTrips) {
+        for (long count : tunnels) {
+            if (count > 64) {
+                throw new CommandFailure(ExitStatus.USAGE, "--tunnels must be at most 64 each, not " + count);
+            }
+        }
+        try {
+            new TunnelBenchmark(megabytes, tunnels.stream().map(Long::intValue).toList(),
+                    count("--round-trips", roundTrips), out()).run();
+            return ExitStatus.SUCCESS.code();
+        } catch (Exception e) {
+            throw new CommandFailure(ExitStatus.FAILURE, "the tunnel benchmark failed: " + e.getMessage());
+        }
+    }
+
     private static int count(String option, long value) {
         if (value > 1_000_000) {
             throw new CommandFailure(ExitStatus.USAGE, option + " must be at most 1000000, not " + value);

@@ -177,6 +177,24 @@ class PanelBrowserTest {
         server.admin.get("/constellations/forged").expect(404);
     }
 
+    @Test
+    void another_user_signed_in_by_keyboard_alone_sees_neither_the_constellation_nor_its_connect_dialog() {
+        server.user("bob", "user");
+        server.admin.post("/constellations", java.util.Map.of("name", "secret", "brick", "controller")).expect(202);
+        browser.manage().deleteAllCookies();
+        browser.get(server.url() + "/ui/login");
+        new org.openqa.selenium.interactions.Actions(browser).sendKeys(org.openqa.selenium.Keys.TAB, "bob",
+                org.openqa.selenium.Keys.TAB, "bob-password", org.openqa.selenium.Keys.ENTER).perform();
+        waitFor(Duration.ofSeconds(10), "signed in", () -> browser.getTitle().startsWith("Constellations"));
+        assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("secret");
+        browser.get(server.url() + "/ui/constellations/secret");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("no constellation named 'secret'");
+        browser.get(server.url() + "/ui/constellations/secret/members/w1/rdp");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("only its owner and admins");
+        browser.get(server.url() + "/ui/audit");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("only an admin");
+    }
+
     private static void assertInert(String where) {
         Object pwned = ((JavascriptExecutor) browser).executeScript("return window.pwned === undefined;");
         assertThat(pwned).as("no script ran after %s", where).isEqualTo(true);

@@ -195,12 +195,16 @@ final class Pages {
             Map<String, String> errors, Map<String, String> values) {
         boolean admin = session.user().role().isAdmin();
         Html brickRows = Html.each(bricks, b -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td>"
-                + "<td>{}</td></tr>", b.name(), b.image(), b.profile(), WireNames.of(b.osFamily()),
-                String.join(", ", b.capabilities().stream().map(WireNames::of).sorted().toList())));
+                + "<td>{}</td>{}</tr>", b.name(), b.image(), b.profile(), WireNames.of(b.osFamily()),
+                String.join(", ", b.capabilities().stream().map(WireNames::of).sorted().toList()),
+                deleteCell(session, admin, "/ui/catalog/bricks/" + b.name() + "/delete", "brick " + b.name())));
         Html profileRows = Html.each(profiles, p -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>"
-                + "<td>{}</td></tr>", p.name(), p.vcpus(), p.memoryMib(), p.diskGib()));
+                + "<td>{}</td>{}</tr>", p.name(), p.vcpus(), p.memoryMib(), p.diskGib(),
+                deleteCell(session, admin, "/ui/catalog/profiles/" + p.name() + "/delete", "profile " + p.name())));
         Html imageRows = Html.each(images, i -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>"
-                + "<td>{}</td></tr>", i.name(), WireNames.of(i.osFamily()), i.source(), i.description()));
+                + "<td>{}</td>{}</tr>", i.name(), WireNames.of(i.osFamily()), i.source(), i.description(),
+                deleteCell(session, admin, "/ui/catalog/images/" + i.name() + "/delete", "image " + i.name())));
+        Html actions = Html.when(admin, Html.of("<th scope=\"col\">Actions</th>"));
         Html forms = Html.when(admin, Html.of("""
                 <h2>New hardware profile</h2><form method="post" action="/ui/catalog/profiles" class="stack">{}
                 {}{}{}{}<button type="submit">Create profile</button></form>
@@ -225,13 +229,14 @@ final class Pages {
                 <h1>Catalog</h1>
                 <div class="scroll"><table><caption>Bricks</caption><thead><tr><th scope="col">Name</th>
                 <th scope="col">Image</th><th scope="col">Profile</th><th scope="col">OS</th>
-                <th scope="col">Capabilities</th></tr></thead><tbody>{}</tbody></table></div>
+                <th scope="col">Capabilities</th>{}</tr></thead><tbody>{}</tbody></table></div>
                 <div class="scroll"><table><caption>Hardware profiles</caption><thead><tr><th scope="col">Name</th>
-                <th scope="col">vCPUs</th><th scope="col">Memory (MiB)</th><th scope="col">Disk (GiB)</th></tr></thead>
-                <tbody>{}</tbody></table></div>
+                <th scope="col">vCPUs</th><th scope="col">Memory (MiB)</th><th scope="col">Disk (GiB)</th>{}</tr>
+                </thead><tbody>{}</tbody></table></div>
                 <div class="scroll"><table><caption>Images</caption><thead><tr><th scope="col">Name</th>
-                <th scope="col">OS</th><th scope="col">Source</th><th scope="col">Description</th></tr></thead>
-                <tbody>{}</tbody></table></div>{}""", brickRows, profileRows, imageRows, forms));
+                <th scope="col">OS</th><th scope="col">Source</th><th scope="col">Description</th>{}</tr></thead>
+                <tbody>{}</tbody></table></div>{}""", actions, brickRows, actions, profileRows, actions, imageRows,
+                forms));
     }
 
     Html audit(SessionOwner session, List<AuditEvent> events, AuditVerification verification, String actor,
@@ -258,22 +263,26 @@ final class Pages {
 
     Html users(SessionOwner session, List<User> all, Map<String, List<BrickGrant>> grants,
             Map<String, String> errors, Map<String, String> values) {
-        Html rows = Html.each(all, u -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
-                u.username(), WireNames.of(u.role()), u.createdAt()));
+        Html rows = Html.each(all, u -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>{}</tr>",
+                u.username(), WireNames.of(u.role()), u.createdAt(), deleteCell(session, true,
+                        "/ui/users/" + u.username() + "/delete", "user " + u.username())));
         Html grantRows = Html.each(grants.entrySet(), entry -> Html.each(entry.getValue(), grant -> Html.of(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", grant.brick(), grant.username(),
-                WireNames.of(grant.level()))));
+                "<tr><td>{}</td><td>{}</td><td>{}</td>{}</tr>", grant.brick(), grant.username(),
+                WireNames.of(grant.level()), deleteCell(session, true, "/ui/grants/" + grant.brick() + "/"
+                        + grant.username() + "/delete", "the grant of " + grant.brick() + " to " + grant.username()))));
         return layout(session, "Users and grants", Html.of("""
                 <h1>Users and grants</h1>
                 <div class="scroll"><table><caption>Users</caption><thead><tr><th scope="col">Name</th>
-                <th scope="col">Role</th><th scope="col">Since</th></tr></thead><tbody>{}</tbody></table></div>
+                <th scope="col">Role</th><th scope="col">Since</th><th scope="col">Actions</th></tr></thead>
+                <tbody>{}</tbody></table></div>
                 <h2>New user</h2><form method="post" action="/ui/users" class="stack">{}{}
                 <label for="password">Password (12 characters or more)</label>
                 <input id="password" name="password" type="password" autocomplete="new-password" required
                 aria-describedby="password-error"><span class="error" id="password-error">{}</span>
                 {}<button type="submit">Create user</button></form>
                 <div class="scroll"><table><caption>Grants</caption><thead><tr><th scope="col">Brick</th>
-                <th scope="col">User</th><th scope="col">Level</th></tr></thead><tbody>{}</tbody></table></div>
+                <th scope="col">User</th><th scope="col">Level</th><th scope="col">Actions</th></tr></thead>
+                <tbody>{}</tbody></table></div>
                 <h2>Grant a brick</h2><form method="post" action="/ui/grants" class="stack">{}{}{}{}
                 <button type="submit">Grant</button></form>""", rows, csrf(session),
                 input("username", "User name", values, errors, "required"), errors.get("password"),
@@ -298,6 +307,13 @@ final class Pages {
                 <main id="main">{}</main></body></html>""", title,
                 Html.when(admin, Html.of("<a href=\"/ui/audit\">Audit</a><a href=\"/ui/users\">Users</a>")),
                 csrf(session), session.user().username(), content);
+    }
+
+    /** A cell with a form that deletes something after a confirmation, for admins; nothing for others. */
+    private static Html deleteCell(SessionOwner session, boolean shown, String action, String what) {
+        return Html.when(shown, Html.of("""
+                <td class="actions"><form method="post" action="{}" data-confirm="Delete {}?">{}
+                <button type="submit">Delete</button></form></td>""", action, what, csrf(session)));
     }
 
     private static Html csrf(SessionOwner session) {

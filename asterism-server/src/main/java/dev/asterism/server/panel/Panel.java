@@ -100,10 +100,13 @@ public final class Panel {
         app.post(ROOT + "/vms/{name}/{action}", signedIn(this::changeVm));
         app.get(ROOT + "/catalog", signedIn(context -> showCatalog(context, Map.of(), Map.of())));
         app.post(ROOT + "/catalog/{kind}", signedIn(this::createInCatalog));
+        app.post(ROOT + "/catalog/{kind}/{name}/delete", signedIn(this::deleteFromCatalog));
         app.get(ROOT + "/audit", signedIn(this::showAudit));
         app.get(ROOT + "/users", signedIn(context -> listUsers(context, Map.of(), Map.of())));
         app.post(ROOT + "/users", signedIn(this::createUser));
+        app.post(ROOT + "/users/{username}/delete", signedIn(this::deleteUser));
         app.post(ROOT + "/grants", signedIn(this::putGrant));
+        app.post(ROOT + "/grants/{brick}/{username}/delete", signedIn(this::deleteGrant));
     }
 
     // ---- sessions -----------------------------------------------------------------------------------------------
@@ -368,6 +371,18 @@ public final class Panel {
         }
     }
 
+    private void deleteFromCatalog(Context context) {
+        User caller = caller(context);
+        String name = context.pathParam("name");
+        switch (context.pathParam("kind")) {
+            case "profiles" -> catalog.deleteProfile(caller, name);
+            case "images" -> catalog.deleteImage(caller, name);
+            case "bricks" -> catalog.deleteBrick(caller, name);
+            default -> throw AsterismException.notFound("catalog kind", context.pathParam("kind"));
+        }
+        redirectTo(context, "/catalog");
+    }
+
     private void showAudit(Context context) {
         User caller = caller(context);
         String actor = blankToNull(context.queryParam("actor"));
@@ -396,6 +411,16 @@ public final class Panel {
             values.put("password", "");
             listUsers(context, fieldErrors(refused, "username"), values);
         }
+    }
+
+    private void deleteUser(Context context) {
+        users.delete(caller(context), context.pathParam("username"));
+        redirectTo(context, "/users");
+    }
+
+    private void deleteGrant(Context context) {
+        catalog.deleteGrant(caller(context), context.pathParam("brick"), context.pathParam("username"));
+        redirectTo(context, "/users");
     }
 
     private void putGrant(Context context) {
