@@ -43,8 +43,8 @@ public final class AgentMain {
             usage: asterism-agent --state DIR [--bootstrap FILE]
               --state DIR       the agent's state directory (kept across restarts; 0700)
               --bootstrap FILE  the bootstrap data of a VM's first start: a properties file with vmId, serverUrl,
-                                caFingerprint, registrationToken, and optionally platform (default sim),
-                                hostName and underlayAddress
+                                caFingerprint, registrationToken, and optionally platform (sim, linux or
+                                windows; default sim), hostName and underlayAddress
             Runs until SIGTERM (exit status 143). Exit status 2: bad input; 3: registration refused by the server.""";
 
     private AgentMain() {

@@ -18,7 +18,7 @@ class AgentJarTest {
     private static final Path JAR = Path.of("..", "asterism-agent", "target", "asterism-agent.jar");
 
     @Test
-    void the_agent_jar_runs_and_finds_its_sim_platform(@TempDir Path directory) throws Exception {
+    void the_agent_jar_runs_and_names_the_guest_platforms_it_carries(@TempDir Path directory) throws Exception {
         assertThat(JAR).as("the agent jar: build it with `mvn -o package -pl asterism-agent -am -DskipTests`").exists();
         Path bootstrap = directory.resolve("bootstrap.properties");
         Files.writeString(bootstrap, "vmId=jar-test-vm\nserverUrl=wss://127.0.0.1:1/agent/v1\ncaFingerprint="
@@ -30,7 +30,7 @@ class AgentJarTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isEqualTo(2);
-        assertThat(output).contains("no guest platform 'no-such-platform' in this agent; it has [sim]")
+        assertThat(output).contains("no guest platform 'no-such-platform' in this agent; it has [sim, linux, windows]")
                 .doesNotContain("\tat ");
         assertThat(directory.resolve("state")).as("nothing kept from a refused first start").doesNotExist();
     }

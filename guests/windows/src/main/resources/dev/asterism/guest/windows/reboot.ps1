@@ -1,0 +1,2 @@
+# Restarts the computer; the agent starts again with it and resumes from its state.
+Restart-Computer -Force
