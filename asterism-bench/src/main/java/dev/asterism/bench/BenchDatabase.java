@@ -1,13 +1,12 @@
 package dev.asterism.bench;
 
-import dev.asterism.testing.PostgresServer;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.ServerStartException;
+import dev.asterism.testing.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,18 +114,26 @@ final class BenchDatabase implements AutoCloseable {
      * @throws BenchmarkException when it does not start
      */
     AsterismServer startServer(String adminPassword, String simDelays) {
-        return startServer(adminPassword, "sim", simDelays);
+        return startServer(adminPassword, "sim", simDelays, null);
     }
 
-    /** A server on this database with the realm {@code realm} ({@code sim} or {@code netns}). */
-    AsterismServer startServer(String adminPassword, String realm, String simDelays) {
+    /** A server on this database with the realm {@code realm} ({@code sim}, {@code netns} or {@code qemu}). */
+    AsterismServer startServer(String adminPassword, String realm, String simDelays, java.nio.file.Path qemuBrick) {
         try {
             return AsterismServer.start(serverConfig(adminPassword, simDelays).withRealm(realm, simDelays)
-                    .withNetnsPrefix(OnboardingBenchmark.NETNS_PREFIX), Clock.systemUTC(),
+                    .withNetnsPrefix(OnboardingBenchmark.NETNS_PREFIX)
+                    .withQemu(qemuBrick, OnboardingBenchmark.QEMU_PREFIX)
+                    .withRegistrationTimeout(java.time.Duration.ofMinutes(15))
+                    .withPhaseTimeout(java.time.Duration.ofMinutes(15)), Clock.systemUTC(),
                     PasswordHasher.DEFAULT);
         } catch (ServerStartException e) {
             throw new BenchmarkException("the server did not start on " + description + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where the qemu realm of this database's server keeps its VMs. */
+    java.nio.file.Path qemuStateDirectory() {
+        return dataDirectory.resolve("qemu");
     }
 
     /**

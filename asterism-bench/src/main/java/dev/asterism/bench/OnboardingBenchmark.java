@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.core.auth.Secrets;
 import dev.asterism.guest.linux.NetnsHosts;
+import dev.asterism.realm.qemu.QemuRealm;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.server.AsterismServer;
 import java.io.IOException;
@@ -57,7 +58,9 @@ public final class OnboardingBenchmark {
      * @param databaseUser the user of {@code databaseUrl}
      * @param databasePassword the password of {@code databaseUrl}, or null
      * @param timeLimit how long creating the constellations and onboarding their members may take in all
-     * @param realm {@code sim}, or {@code netns} for real Linux guests in network namespaces of this machine
+     * @param realm {@code sim}, {@code netns} for real Linux guests in network namespaces of this machine, or
+     *     {@code qemu} for real VMs under QEMU
+     * @param qemuBrick the Debian brick the qemu realm boots, or null for the other realms
      */
     public record Settings(
             int constellations,
@@ -68,7 +71,15 @@ public final class OnboardingBenchmark {
             String databaseUser,
             String databasePassword,
             Duration timeLimit,
-            String realm) {
+            String realm,
+            java.nio.file.Path qemuBrick) {
+
+        /** Settings for the sim or netns realm. */
+        public Settings(int constellations, int members, String delays, ApiBenchmark.Database database,
+                String databaseUrl, String databaseUser, String databasePassword, Duration timeLimit, String realm) {
+            this(constellations, members, delays, database, databaseUrl, databaseUser, databasePassword, timeLimit,
+                    realm, null);
+        }
 
         /** A constellation's members share one /24 overlay: hosts .10 to .254. */
         public static final int MAX_MEMBERS = 245;
@@ -90,8 +101,11 @@ public final class OnboardingBenchmark {
             if (!delays.equals("zero") && !delays.equals("realistic")) {
                 throw new IllegalArgumentException("delays must be zero or realistic, not '" + delays + "'");
             }
-            if (!"sim".equals(realm) && !"netns".equals(realm)) {
-                throw new IllegalArgumentException("realm must be sim or netns, not '" + realm + "'");
+            if (!"sim".equals(realm) && !"netns".equals(realm) && !"qemu".equals(realm)) {
+                throw new IllegalArgumentException("realm must be sim, netns or qemu, not '" + realm + "'");
+            }
+            if ("qemu".equals(realm) && qemuBrick == null) {
+                throw new IllegalArgumentException("the qemu realm needs a brick: --qemu-brick DIR");
             }
             if (timeLimit.isNegative() || timeLimit.isZero()) {
                 throw new IllegalArgumentException("timeLimit must be positive, not " + timeLimit);
@@ -105,6 +119,8 @@ public final class OnboardingBenchmark {
         }
     }
 
+    /** The prefix of the qemu realm's processes, bridges and taps during a benchmark, cleared before and after. */
+    static final String QEMU_PREFIX = "astbq";
     /** The prefix of the netns realm's namespaces during a benchmark, cleared before and after. */
     static final String NETNS_PREFIX = "astbench";
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -143,11 +159,16 @@ public final class OnboardingBenchmark {
      */
     public boolean run() {
         BenchEnvironment.print(out, "Asterism onboarding benchmark");
-        out.println(settings.realm().equals("netns")
-                ? "server: in this JVM, on loopback; netns realm: every VM a Linux host in network namespaces of this"
-                        + " machine with its agent as a child JVM, real Samba AD, adcli, WireGuard (wireguard-go), nftables"
-                : "server: in this JVM, on loopback; sim realm with " + settings.delays() + " delays; every sim VM"
-                        + " runs the real agent over TLS in this JVM too");
+        out.println(switch (settings.realm()) {
+            case "netns" -> "server: in this JVM, on loopback; netns realm: every VM a Linux host in network namespaces"
+                    + " of this machine with its agent as a child JVM, real Samba AD, adcli, WireGuard (wireguard-go),"
+                    + " nftables";
+            case "qemu" -> "server: in this JVM, on loopback; qemu realm: every VM a QEMU process (TCG) booting the"
+                    + " Debian brick " + settings.qemuBrick() + ", its agent inside, real Samba AD, adcli, WireGuard,"
+                    + " nftables";
+            default -> "server: in this JVM, on loopback; sim realm with " + settings.delays() + " delays; every sim"
+                    + " VM runs the real agent over TLS in this JVM too";
+        });
         out.println("run:    " + settings.constellations() + " constellation(s) of brick " + CONTROLLER_BRICK + ", then "
                 + settings.members() + " member(s) of brick " + WORKER_BRICK + " added to each at once; no warm-up");
         out.println("polls:  GET /api/v1/constellations/{name} for each unsettled constellation, one after the other,"
@@ -161,13 +182,20 @@ public final class OnboardingBenchmark {
             if (settings.realm().equals("netns")) {
                 netnsHosts.removeLeftovers();
             }
-            AsterismServer server = database.startServer(adminPassword, settings.realm(), settings.delays());
+            if (settings.realm().equals("qemu")) {
+                QemuRealm.removeLeftovers(QEMU_PREFIX, database.qemuStateDirectory());
+            }
+            AsterismServer server = database.startServer(adminPassword, settings.realm(), settings.delays(),
+                    settings.qemuBrick());
             HttpClient http = BenchClient.newHttpClient();
             try (server; http) {
                 return new Run(server, new BenchClient(http, server.url()), database).measure(adminPassword);
             } finally {
                 if (settings.realm().equals("netns")) {
                     netnsHosts.removeLeftovers();
+                }
+                if (settings.realm().equals("qemu")) {
+                    QemuRealm.removeLeftovers(QEMU_PREFIX, database.qemuStateDirectory());
                 }
             }
         }
@@ -305,7 +333,7 @@ public final class OnboardingBenchmark {
                             "heap KiB/member"),
                     List.of(false, false, false, true, true, true, true, true, true, true, true, true, true, true));
             table.addRow(List.of(settings.constellations() + "x" + settings.members(),
-                    settings.realm().equals("netns") ? "netns" : "sim " + settings.delays(),
+                    settings.realm().equals("sim") ? "sim " + settings.delays() : settings.realm(),
                     settings.database().wireName(), Integer.toString(expected), Long.toString(ready),
                     Integer.toString(failed.size()), Long.toString(unsettled),
                     unsettled == 0 && failed.isEmpty() ? ResultTable.format(readySeconds) : "-",
@@ -323,10 +351,14 @@ public final class OnboardingBenchmark {
             out.println("members/s: READY members divided by the time from the first add request to the last READY"
                     + " seen");
             out.println("CPU: this process's CPU time from the first add request until every member settled: server,"
-                    + (settings.realm().equals("netns")
-                            ? " the agents' relay and the polling client; the " + totalVms + " netns VMs' agents (JVMs of"
-                                    + " their own), Samba, adcli and wireguard-go run in other processes and are not in it"
-                            : " the " + totalVms + " sim VMs' agents and guests, and the polling client"));
+                    + switch (settings.realm()) {
+                        case "netns" -> " the agents' relay and the polling client; the " + totalVms + " netns VMs'"
+                                + " agents (JVMs of their own), Samba, adcli and wireguard-go run in other processes and"
+                                + " are not in it";
+                        case "qemu" -> " and the polling client; the " + totalVms + " VMs run in QEMU processes and are"
+                                + " not in it";
+                        default -> " the " + totalVms + " sim VMs' agents and guests, and the polling client";
+                    });
             out.println("heap: used heap after a full GC once every member settled, minus the same before the"
                     + " constellations were created, divided by the members (controllers included)");
             out.println("controllers: " + activeAt.size() + " of " + names.size() + " constellations ACTIVE "
@@ -560,7 +592,8 @@ public final class OnboardingBenchmark {
 
         private long vmsLeft() {
             return server.simRealm().map(SimRealm::vmCount)
-                    .or(() -> server.netnsRealm().map(realm -> realm.list().size())).orElse(0);
+                    .or(() -> server.netnsRealm().map(realm -> realm.list().size()))
+                    .or(() -> server.qemuRealm().map(realm -> realm.list().size())).orElse(0);
         }
 
         private String verifyAuditChain() throws IOException, InterruptedException {

@@ -54,6 +54,8 @@ class ResultTableTest {
                 "jdbc:postgresql://127.0.0.1/x", "u", null, Duration.ofMinutes(1), "sim"))
                 .hasMessageContaining("PostgreSQL");
         assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 1, "zero", ApiBenchmark.Database.H2, null, null,
-                null, Duration.ofMinutes(1), "qemu")).hasMessageContaining("sim or netns");
+                null, Duration.ofMinutes(1), "qemu")).hasMessageContaining("--qemu-brick");
+        assertThatThrownBy(() -> new OnboardingBenchmark.Settings(1, 1, "zero", ApiBenchmark.Database.H2, null, null,
+                null, Duration.ofMinutes(1), "libvirt")).hasMessageContaining("sim, netns or qemu");
     }
 }

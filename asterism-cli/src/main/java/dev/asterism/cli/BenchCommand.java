@@ -151,12 +151,16 @@ final class BenchCommand extends CommandGroup {
                     String delays,
             @Option(
                             names = "--realm",
-                            paramLabel = "sim|netns",
+                            paramLabel = "sim|netns|qemu",
                             defaultValue = "sim",
-                            description = "The realm: sim, or netns for real Linux guests in network namespaces of "
+                            description = "The realm: sim, netns for real Linux guests in network namespaces of "
                                     + "this machine (root and the guest packages; keep --members small: each VM is a "
-                                    + "host with its own JVM) (default: ${DEFAULT-VALUE}).")
+                                    + "host with its own JVM), or qemu for real VMs (root, QEMU, --qemu-brick; keep "
+                                    + "--members to a few on 2 cores) (default: ${DEFAULT-VALUE}).")
                     String realm,
+            @Option(names = "--qemu-brick", paramLabel = "DIR",
+                            description = "The Debian brick the qemu realm boots (`asterism brick build linux`).")
+                    java.nio.file.Path qemuBrick,
             @Option(
                             names = "--database",
                             paramLabel = "h2|postgres",
@@ -179,8 +183,12 @@ final class BenchCommand extends CommandGroup {
             default -> throw new CommandFailure(ExitStatus.USAGE,
                     "--database must be h2 or postgres, not '" + database + "'");
         };
-        if (!realm.equals("sim") && !realm.equals("netns")) {
-            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim or netns, not '" + realm + "'");
+        if (!realm.equals("sim") && !realm.equals("netns") && !realm.equals("qemu")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim, netns or qemu, not '" + realm + "'");
+        }
+        if (realm.equals("qemu") && qemuBrick == null) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm qemu needs --qemu-brick DIR (`sudo ./asterism brick"
+                    + " build linux` prints it)");
         }
         if (!delays.equals("zero") && !delays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--delays must be zero or realistic, not '" + delays + "'");
@@ -203,7 +211,8 @@ final class BenchCommand extends CommandGroup {
         }
         OnboardingBenchmark.Settings settings = new OnboardingBenchmark.Settings(constellations.intValue(),
                 members.intValue(), delays, kind, existing.databaseUrl, existing.databaseUser,
-                root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit), realm);
+                root.environment().variable("ASTERISM_DATABASE_PASSWORD"), Duration.ofMinutes(timeLimit), realm,
+                qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize());
         try {
             if (new OnboardingBenchmark(settings, out(), err()).run()) {
                 return ExitStatus.SUCCESS.code();

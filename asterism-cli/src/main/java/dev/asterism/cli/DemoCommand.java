@@ -54,6 +54,8 @@ final class DemoCommand extends ApiCommand implements Callable<Integer> {
         out.println("  ./asterism constellation create --brick controller --name c7");
         out.println("  ./asterism constellation add c7 --brick worker --count 2");
         out.println("  ./asterism constellation watch c7");
+        out.println("  ./asterism connect c7 w1 --rdp-file c7-w1.rdp");
+        out.println("Panel: " + server.url() + "/ui  (sign in as admin)");
         out.println("API: " + server.url() + "/api/v1/openapi.json   health: " + server.url()
                 + "/healthz   metrics: " + server.url() + "/metrics");
         out.println("Press Ctrl-C to stop.");

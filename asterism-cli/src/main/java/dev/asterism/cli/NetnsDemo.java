@@ -211,7 +211,9 @@ final class NetnsDemo {
                     .append(" smbclient //10.77.0.1/shared -U ").append(USER).append(" -c ls'\n");
         }
         text.append("The file share is //10.77.0.1/shared on the VPN; put a file from one worker and get it on the"
-                + " other. The VMs keep running when the demo stops: ./asterism constellation destroy "
+                + " other.\nRemote desktop to a worker goes through a tunnel (after ./asterism login):  ./asterism"
+                + " connect " + CONSTELLATION + " " + members.get(0) + " --rdp-file " + CONSTELLATION + "-"
+                + members.get(0) + ".rdp\nThe VMs keep running when the demo stops: ./asterism constellation destroy "
                 + CONSTELLATION + " removes them.");
         say(text.toString());
     }

@@ -27,15 +27,25 @@ final class ServerOptions {
     String bind;
 
     @Option(names = "--realm", paramLabel = "NAME",
-            description = "The realm VMs run in: sim (simulated, anywhere) or netns (real Linux guests in network"
-                    + " namespaces of this machine; needs root and the guest packages). Default: sim for server;"
-                    + " for demo netns when this machine can run it, else sim.")
+            description = "The realm VMs run in: sim (simulated, anywhere), netns (real Linux guests in network"
+                    + " namespaces of this machine; needs root and the guest packages) or qemu (real VMs under QEMU;"
+                    + " needs root, qemu-system-x86 and --qemu-brick). Default: sim for server; for demo netns when"
+                    + " this machine can run it, else sim.")
     String realm;
 
     @Option(names = "--netns-prefix", paramLabel = "PREFIX", defaultValue = "ast",
             description = "The prefix of the namespaces and files the netns realm makes, 1 to 12 lower-case letters"
                     + " and digits (default: ${DEFAULT-VALUE}).")
     String netnsPrefix;
+
+    @Option(names = "--qemu-brick", paramLabel = "DIR",
+            description = "The qemu realm's Debian brick, as `asterism brick build linux` made it (with --realm qemu).")
+    Path qemuBrick;
+
+    @Option(names = "--qemu-prefix", paramLabel = "PREFIX", defaultValue = "astq",
+            description = "The prefix of the qemu realm's QEMU processes, bridges and taps, 1 to 5 lower-case letters"
+                    + " and digits (default: ${DEFAULT-VALUE}).")
+    String qemuPrefix;
 
     @Option(names = "--sim-delays", paramLabel = "zero|realistic", defaultValue = "realistic",
             description = "How slow the sim realm pretends to be (default: ${DEFAULT-VALUE}).")
@@ -100,8 +110,16 @@ final class ServerOptions {
         if (!simDelays.equals("zero") && !simDelays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--sim-delays must be zero or realistic, not '" + simDelays + "'");
         }
-        if (!realm.equals("sim") && !realm.equals("netns")) {
-            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim or netns, not '" + realm + "'");
+        if (!realm.equals("sim") && !realm.equals("netns") && !realm.equals("qemu")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim, netns or qemu, not '" + realm + "'");
+        }
+        if (realm.equals("qemu") && qemuBrick == null) {
+            throw new CommandFailure(ExitStatus.USAGE, "the qemu realm needs --qemu-brick DIR: build the brick with"
+                    + " `sudo ./asterism brick build linux`, which prints its directory");
+        }
+        if (!qemuPrefix.matches("[a-z][a-z0-9]{0,4}")) {
+            throw new CommandFailure(ExitStatus.USAGE, "--qemu-prefix must be 1 to 5 lower-case letters and digits,"
+                    + " starting with a letter, not '" + qemuPrefix + "'");
         }
         if (!netnsPrefix.matches("[a-z][a-z0-9]{0,11}")) {
             throw new CommandFailure(ExitStatus.USAGE, "--netns-prefix must be 1 to 12 lower-case letters and digits,"
@@ -113,6 +131,6 @@ final class ServerOptions {
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
-                tunnelSettings());
+                tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix);
     }
 }

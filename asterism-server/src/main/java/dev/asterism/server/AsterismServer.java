@@ -20,6 +20,9 @@ import dev.asterism.core.vm.VmState;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.realm.netns.NetnsRealm;
 import dev.asterism.realm.netns.NetnsRealmOptions;
+import dev.asterism.realm.qemu.DebianBrickBuilder;
+import dev.asterism.realm.qemu.QemuRealm;
+import dev.asterism.realm.qemu.QemuRealmOptions;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.realm.sim.SimRealmOptions;
 import dev.asterism.server.agent.AgentCertificateAuthority;
@@ -53,6 +56,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the whole server by hand, in one place, and runs it until {@link #close()}. */
 public final class AsterismServer implements AutoCloseable {
+    /** How many VMs the qemu realm runs at most on this machine. */
+    private static final int QEMU_MAX_VMS = 12;
     /** How many hosts the netns realm holds at most: each runs an agent JVM of about 100 MB. */
     private static final int NETNS_MAX_VMS = 40;
 
@@ -154,8 +159,21 @@ public final class AsterismServer implements AutoCloseable {
                 }
                 drivers.put("netns", netnsRealm);
             }
+            case "qemu" -> {
+                if (config.qemuBrick() == null) {
+                    throw new ServerStartException("the qemu realm needs a brick: build it with `sudo ./asterism brick"
+                            + " build linux` and give its directory with --qemu-brick");
+                }
+                try {
+                    drivers.put("qemu", new QemuRealm(new QemuRealmOptions(config.qemuPrefix(),
+                            config.dataDirectory().resolve("qemu"), DebianBrickBuilder.Brick.at(config.qemuBrick()),
+                            "tcg", QEMU_MAX_VMS)));
+                } catch (RealmException | IllegalArgumentException e) {
+                    throw new ServerStartException(e.getMessage(), e);
+                }
+            }
             default -> throw new ServerStartException("unknown realm '" + config.realm()
-                    + "': this build has the realms 'sim' and 'netns' (qemu and libvirt come later)");
+                    + "': this build has the realms 'sim', 'netns' and 'qemu' (libvirt comes later)");
         }
         Realms realms = new Realms(drivers, config.realm());
 
@@ -202,6 +220,7 @@ public final class AsterismServer implements AutoCloseable {
                         case "sim" -> "simulated VMs, kept in the data directory: nothing really runs";
                         case "netns" -> "Linux hosts in network namespaces of the server's machine (prefix "
                                 + config.netnsPrefix() + ")";
+                        case "qemu" -> "VMs under QEMU on the server's machine, booting " + config.qemuBrick();
                         default -> "";
                     }));
         }
@@ -251,7 +270,10 @@ public final class AsterismServer implements AutoCloseable {
     private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
         try {
             Files.createDirectories(config.dataDirectory());
-            return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), List.of(config.bindAddress()), clock);
+            // The qemu realm's guests dial the agent endpoint at QEMU's forwarded management address.
+            List<String> names = config.realm().equals("qemu")
+                    ? List.of(config.bindAddress(), QemuRealm.MANAGEMENT_ADDRESS) : List.of(config.bindAddress());
+            return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), names, clock);
         } catch (IOException | RuntimeException e) {
             throw new ServerStartException("cannot open the agent CA under " + config.dataDirectory() + ": "
                     + rootMessage(e), e);
@@ -367,6 +389,11 @@ public final class AsterismServer implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /** The qemu realm, when this server runs it. */
+    public Optional<QemuRealm> qemuRealm() {
+        return realms.find("qemu").map(QemuRealm.class::cast);
     }
 
     /** The netns realm, when this server runs it. */

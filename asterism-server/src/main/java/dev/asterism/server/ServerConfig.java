@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  *     closes them itself at that deadline, whatever happens to the server
  * @param tunnels which member ports users may tunnel to, how many tunnels a user may have open, and when an idle
  *     one closes
+ * @param qemuBrick the directory of the Debian brick ({@code asterism brick build linux}) the {@code qemu} realm's
+ *     Linux VMs boot, or null when the server does not run that realm
+ * @param qemuPrefix the prefix of the qemu realm's QEMU processes, bridges and taps (1 to 5 characters)
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -44,7 +47,9 @@ public record ServerConfig(
         boolean sampleCatalog,
         String netnsPrefix,
         Duration leaseDuration,
-        TunnelSettings tunnels) {
+        TunnelSettings tunnels,
+        Path qemuBrick,
+        String qemuPrefix) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -63,6 +68,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("leaseDuration must be positive");
         }
         requireNonNull(tunnels, "tunnels is null");
+        requireNonNull(qemuPrefix, "qemuPrefix is null");
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -75,7 +81,7 @@ public record ServerConfig(
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
-                Duration.ofMinutes(10), TunnelSettings.defaults());
+                Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq");
     }
 
     public ServerConfig withPort(int newPort) {
@@ -133,6 +139,13 @@ public record ServerConfig(
         return with(copy -> copy.tunnels = settings);
     }
 
+    public ServerConfig withQemu(Path brick, String prefix) {
+        return with(copy -> {
+            copy.qemuBrick = brick;
+            copy.qemuPrefix = prefix;
+        });
+    }
+
     private ServerConfig with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
@@ -158,6 +171,8 @@ public record ServerConfig(
         private String netnsPrefix;
         private Duration leaseDuration;
         private TunnelSettings tunnels;
+        private Path qemuBrick;
+        private String qemuPrefix;
 
         Copy(ServerConfig config) {
             dataDirectory = config.dataDirectory;
@@ -177,12 +192,14 @@ public record ServerConfig(
             netnsPrefix = config.netnsPrefix;
             leaseDuration = config.leaseDuration;
             tunnels = config.tunnels;
+            qemuBrick = config.qemuBrick;
+            qemuPrefix = config.qemuPrefix;
         }
 
         ServerConfig build() {
             return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
                     databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
-                    sampleCatalog, netnsPrefix, leaseDuration, tunnels);
+                    sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix);
         }
     }
 }

@@ -6,8 +6,8 @@ import dev.asterism.spi.guest.ComputerAccount;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainName;
-import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestException.Code;
+import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.PortRange;
 import dev.asterism.spi.guest.Secret;
 import java.nio.charset.StandardCharsets;
@@ -242,6 +242,9 @@ final class SambaDomainController implements DomainController {
         HostCommands.Result provisioned = commands.run(List.of("samba-tool", "domain", "provision", "--use-rfc2307",
                 "--server-role=dc", "--dns-backend=SAMBA_INTERNAL", "--realm=" + domain.value(),
                 "--domain=" + domain.netbiosName(), "--host-name=" + netbiosHostName(hostName), "--host-ip=" + address,
+                // Only the controller's own address goes into the domain's DNS: a VM's other NICs (QEMU's
+                // management NIC) must never be what members are told to reach.
+                "--option=interfaces=127.0.0.1/8 " + address + "/32",
                 "--adminpass=" + administratorPassword.reveal()), null, Map.of(), PROVISION_TIMEOUT);
         if (!provisioned.succeeded()) {
             String printed = provisioned.printed().replace(administratorPassword.reveal(), "<password>");
@@ -264,8 +267,9 @@ final class SambaDomainController implements DomainController {
 
     /**
      * The controller's own Kerberos and name resolution: its FQDN in the domain for its address in
-     * {@code /etc/hosts}, and no reverse-DNS canonicalization, which would turn the directory's name into the
-     * machine's host name and ask the KDC for a service it does not have ("Server not found in Kerberos database").
+     * {@code /etc/hosts}, its own Samba DNS as its only resolver (Kerberos finds the KDC by SRV records), and no
+     * reverse-DNS canonicalization, which would turn the directory's name into the machine's host name and ask the
+     * KDC for a service it does not have ("Server not found in Kerberos database").
      */
     private void configureClients(DomainName domain, String address) {
         String name = netbiosHostName(hostName);
@@ -274,7 +278,10 @@ final class SambaDomainController implements DomainController {
                 + "\tdns_canonicalize_hostname = false\n");
         commands.writeText("/etc/hosts", "127.0.0.1 localhost\n" + address + " " + name + "." + domain.dnsName() + " "
                 + name + "\n");
-        commands.run(List.of("chmod", "644", "/etc/krb5.conf", "/etc/hosts"), null);
+        commands.delete("/etc/resolv.conf");
+        commands.writeText("/etc/resolv.conf", "options timeout:1 attempts:1\nsearch " + domain.dnsName()
+                + "\nnameserver 127.0.0.1\n");
+        commands.run(List.of("chmod", "644", "/etc/krb5.conf", "/etc/hosts", "/etc/resolv.conf"), null);
     }
 
     private boolean restoreFrom(String cached) {
@@ -304,6 +311,12 @@ final class SambaDomainController implements DomainController {
                             + START_TIMEOUT.toSeconds() + " s (see /var/log/samba on the controller)");
                 }
                 pause();
+            }
+            // samba runs these itself at start, but kills them after a few seconds: on a slow guest (QEMU without
+            // KVM) they never finish, and without the ldap/ service names no client can bind with Kerberos
+            // ("Server not found in Kerberos database"). Both are idempotent.
+            for (String update : List.of("samba_spnupdate", "samba_dnsupdate")) {
+                commands.run(List.of(update), null, Map.of(), PROVISION_TIMEOUT);
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.asterism.guest.windows;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.asterism.spi.realm.OsFamily;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
@@ -15,8 +14,8 @@ import dev.asterism.spi.guest.Firewall;
 import dev.asterism.spi.guest.FirewallBaseline;
 import dev.asterism.spi.guest.FirewallRule;
 import dev.asterism.spi.guest.GuestCapability;
-import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestException.Code;
+import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Ipv4Address;
 import dev.asterism.spi.guest.Ipv4Subnet;
@@ -31,6 +30,7 @@ import dev.asterism.spi.guest.VpnHub;
 import dev.asterism.spi.guest.VpnPublicKey;
 import dev.asterism.spi.guest.VpnSpoke;
 import dev.asterism.spi.guest.VpnSpokeConfig;
+import dev.asterism.spi.realm.OsFamily;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;

@@ -1,0 +1,157 @@
+package dev.asterism.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asterism.realm.qemu.DebianBrickBuilder;
+import dev.asterism.realm.qemu.GuestAgentClient;
+import dev.asterism.realm.qemu.QemuRealm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end on real VMs: the server on the qemu realm (TCG), its controller and two workers booting the Debian
+ * brick with the agent inside, a real Samba AD domain, adcli joins, WireGuard and nftables in the guests. Checked
+ * from inside the guests through their QEMU guest agents: the domain's computer accounts, a reduced isolation
+ * matrix, remote desktop through a tunnel; and that tearing down leaves no QEMU process, bridge, tap or disk.
+ */
+class QemuConstellationTest {
+    private static final String PREFIX = "astqe";
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(15);
+    private static TestServer server;
+    private static QemuRealm realm;
+
+    @BeforeAll
+    static void start() throws Exception {
+        DebianBrickBuilder.Brick brick = brick();
+        server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("qemu", "zero")
+                .withQemu(brick.directory(), PREFIX).withPhaseTimeout(Duration.ofMinutes(10))
+                .withRegistrationTimeout(Duration.ofMinutes(10)));
+        realm = server.server.qemuRealm().orElseThrow();
+        QemuRealm.removeLeftovers(PREFIX, Path.of("/nonexistent-" + PREFIX));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            Path state = server.dataDirectory.resolve("qemu");
+            server.close();
+            QemuRealm.removeLeftovers(PREFIX, state);
+        }
+    }
+
+    @Test
+    void a_controller_and_two_workers_on_real_vms_reach_ready_joined_isolated_and_leave_nothing_behind()
+            throws Exception {
+        long started = System.nanoTime();
+        Api admin = server.admin;
+        admin.post("/constellations", Map.of("name", "q1", "brick", "controller")).expect(202);
+        await("q1", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        System.out.printf("controller ACTIVE after %.0f s%n", (System.nanoTime() - started) / 1e9);
+        admin.post("/constellations/q1/members", Map.of("brick", "worker", "count", 2)).expect(202);
+        JsonNode ready = await("q1", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");
+        System.out.printf("two members READY after %.0f s%n", (System.nanoTime() - started) / 1e9);
+
+        GuestAgentClient controller = realm.guestAgent(vmId("q1-controller"));
+        String computers = controller.execute(List.of("/usr/bin/samba-tool", "computer", "list"),
+                Duration.ofMinutes(2)).output();
+        assertThat(computers.lines().map(String::strip).filter(line -> !line.isEmpty()).toList())
+                .as("computer accounts on the controller: its own and the two workers'").hasSize(3);
+
+        // Reduced isolation matrix: w1 reaches w2's remote desktop over the overlay only, and the controller's
+        // directory (389) neither on the underlay nor anywhere else once the join is over.
+        GuestAgentClient w1 = realm.guestAgent(vmId("q1-w1"));
+        String overlayOfW2 = ready.get("members").get(1).get("overlayAddress").asText();
+        assertThat(probe(w1, overlayOfW2, 3389)).as("w1 -> w2 over the overlay, 3389").isEqualTo("open");
+        assertThat(probe(w1, underlayOf("q1-w2"), 3389)).as("w1 -> w2 on the underlay, 3389").isEqualTo("closed");
+        assertThat(probe(w1, underlayOf("q1-controller"), 389)).as("w1 -> controller on the underlay, 389")
+                .isEqualTo("closed");
+        assertThat(probe(w1, "10.0.2.2", 22)).as("w1 -> the machine through the management NIC")
+                .isEqualTo("closed");
+
+        // Remote desktop from outside: through the server and w2's agent to w2's own xrdp.
+        try (TunnelClient tunnel = TunnelClient.open(server.url(), "/constellations/q1/members/w2/tunnel?port=3389",
+                admin.token)) {
+            tunnel.send(HexFormat.of().parseHex("030000130ee000000000000100080003000000"));
+            assertThat(HexFormat.of().formatHex(tunnel.awaitBytes(11, Duration.ofSeconds(60))))
+                    .as("xrdp's X.224 connection confirm through a tunnel").startsWith("0300").contains("0ed0");
+        }
+
+        admin.delete("/constellations/q1").expect(202);
+        await("q1", c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && !(realm.list().isEmpty() && realm.processes().isEmpty()
+                && realm.links().isEmpty())) {
+            Thread.sleep(500);
+        }
+        assertThat(realm.list()).as("VMs of the realm").isEmpty();
+        assertThat(realm.processes()).as("QEMU processes of the realm").isEmpty();
+        assertThat(realm.links()).as("bridges and taps of the realm").isEmpty();
+        try (var left = Files.list(server.dataDirectory.resolve("qemu"))) {
+            assertThat(left.toList()).as("VM directories (disks)").isEmpty();
+        }
+        System.out.printf("whole test %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** open or closed: one TCP connection attempt of 3 s from inside a guest. */
+    private static String probe(GuestAgentClient guest, String address, int port) throws Exception {
+        return guest.execute(List.of("/usr/bin/python3", "-c", "import socket, sys\ns = socket.socket()\n"
+                + "s.settimeout(3)\ntry:\n  s.connect((sys.argv[1], int(sys.argv[2]))); print('open')\n"
+                + "except OSError:\n  print('closed')", address, Integer.toString(port)), Duration.ofSeconds(30))
+                .output().strip();
+    }
+
+    private static String vmId(String name) {
+        return server.admin.get("/vms/" + name).expect(200).json().get("id").asText();
+    }
+
+    private static String underlayOf(String name) {
+        return server.admin.get("/vms/" + name).expect(200).json().get("addresses").get(0).asText();
+    }
+
+    private static List<String> phases(JsonNode constellation) {
+        return constellation.get("members").findValuesAsText("phase");
+    }
+
+    private static JsonNode await(String name, java.util.function.Predicate<JsonNode> done, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = server.admin.get("/constellations/" + name).expect(200).json();
+            if (done.test(last)) {
+                return last;
+            }
+            if (last.get("members") != null && last.get("members").findValuesAsText("phase").contains("FAILED")) {
+                throw new AssertionError("a member of " + name + " failed: " + last);
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("constellation " + name + " did not reach " + what + " within " + READY_TIMEOUT
+                + ": " + last);
+    }
+
+    /** The brick, built once per machine and input hash (see realms/qemu's TestBricks). */
+    private static DebianBrickBuilder.Brick brick() {
+        for (String tool : List.of("/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/sbin/debootstrap",
+                "/usr/bin/socat")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw new IllegalStateException(tool + " is missing: run `sudo apt-get install -y"
+                        + " --no-install-recommends qemu-system-x86 qemu-utils debootstrap socat`");
+            }
+        }
+        Path agentJar = Path.of("..", "asterism-agent", "target", "asterism-agent.jar").toAbsolutePath().normalize();
+        String cache = System.getenv().getOrDefault("ASTERISM_BRICK_CACHE", "/var/cache/asterism/bricks");
+        return new DebianBrickBuilder(new DebianBrickBuilder.Settings(Path.of(cache), agentJar,
+                Path.of(System.getProperty("java.home")), DebianBrickBuilder.DEFAULT_MIRROR),
+                line -> System.out.println("brick: " + line)).build();
+    }
+}
