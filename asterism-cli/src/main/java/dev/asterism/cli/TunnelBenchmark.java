@@ -7,6 +7,7 @@ import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.tunnel.TunnelSettings;
+import dev.asterism.testing.LoopbackEcho;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,13 +59,12 @@ final class TunnelBenchmark {
     void run() throws Exception {
         Path data = Files.createTempDirectory("asterism-bench-tunnel-");
         try (ServerSocket sink = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-                ServerSocket echo = new ServerSocket(0, 128, InetAddress.getLoopbackAddress())) {
+                LoopbackEcho echo = LoopbackEcho.start()) {
             Thread.ofPlatform().daemon().start(() -> serve(sink, TunnelBenchmark::drain));
-            Thread.ofPlatform().daemon().start(() -> serve(echo, TunnelBenchmark::echo));
             int most = tunnelCounts.stream().mapToInt(Integer::intValue).max().orElse(1);
             try (AsterismServer server = AsterismServer.start(ServerConfig.defaults(data).withPort(0)
                     .withAgentPort(0).withRealm("sim", "zero").withAdminPassword(PASSWORD)
-                    .withTunnels(new TunnelSettings(Set.of(sink.getLocalPort(), echo.getLocalPort()), most + 1,
+                    .withTunnels(new TunnelSettings(Set.of(sink.getLocalPort(), echo.port()), most + 1,
                             Duration.ofMinutes(10))), Clock.systemUTC(), PasswordHasher.DEFAULT)) {
                 String token = prepare(server.url());
                 out.println("Tunnel vs direct loopback: " + megabytes + " MiB per row, sent to a sink that"
@@ -83,9 +83,9 @@ final class TunnelBenchmark {
                     out.flush();
                 }
                 out.println();
-                long[] direct = roundTrips(echo.getLocalPort());
+                long[] direct = roundTrips(echo.port());
                 long[] tunnelled;
-                try (LocalListener listener = listener(server.url(), token, echo.getLocalPort())) {
+                try (LocalListener listener = listener(server.url(), token, echo.port())) {
                     roundTrips(listener.port());
                     tunnelled = roundTrips(listener.port());
                 }
@@ -235,10 +235,6 @@ final class TunnelBenchmark {
         }
         socket.getOutputStream().write(1);
         socket.shutdownOutput();
-    }
-
-    private static void echo(Socket socket) throws IOException {
-        socket.getInputStream().transferTo(socket.getOutputStream());
     }
 
     private static void deleteRecursively(Path directory) {

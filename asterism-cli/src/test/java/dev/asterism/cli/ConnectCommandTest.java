@@ -6,9 +6,8 @@ import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.tunnel.TunnelSettings;
+import dev.asterism.testing.LoopbackEcho;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,18 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ConnectCommandTest {
     private static final String ADMIN_PASSWORD = "admin-password-for-connect-tests";
     private static AsterismServer server;
-    private static ServerSocket echo;
+    private static LoopbackEcho echo;
 
     @TempDir
     static Path temporary;
 
     @BeforeAll
     static void start() throws IOException {
-        echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon().start(ConnectCommandTest::serveEcho);
+        echo = LoopbackEcho.start();
         server = AsterismServer.start(ServerConfig.defaults(temporary.resolve("data")).withPort(0).withAgentPort(0)
                 .withRealm("sim", "zero").withAdminPassword(ADMIN_PASSWORD)
-                .withTunnels(TunnelSettings.defaults().withPorts(Set.of(3389, echo.getLocalPort()))),
+                .withTunnels(TunnelSettings.defaults().withPorts(Set.of(3389, echo.port()))),
                 Clock.systemUTC(), new PasswordHasher(256, 1, 1));
     }
 
@@ -68,7 +66,7 @@ class ConnectCommandTest {
         Path rdp = temporary.resolve("ct-w1.rdp");
         AtomicReference<CliRunner.Result> result = new AtomicReference<>();
         Thread connect = Thread.ofPlatform().start(() -> result.set(cli.run("connect", "ct", "w1", "--port",
-                Integer.toString(echo.getLocalPort()), "--local-port", Integer.toString(localPort), "--rdp-file",
+                Integer.toString(echo.port()), "--local-port", Integer.toString(localPort), "--rdp-file",
                 rdp.toString())));
 
         byte[] payload = new byte[4 * 1024 * 1024];
@@ -94,7 +92,7 @@ class ConnectCommandTest {
         assertThat(Files.readString(rdp)).startsWith("full address:s:127.0.0.1:" + localPort + "\r\n");
         assertThat(result.get().exitCode()).as(result.get().err()).isZero();
         assertThat(result.get().out())
-                .contains("Tunnel to ct/w1 port " + echo.getLocalPort() + " on 127.0.0.1:" + localPort)
+                .contains("Tunnel to ct/w1 port " + echo.port() + " on 127.0.0.1:" + localPort)
                 .contains("connection 1 closed: 4194304 bytes to the member, 4194304 bytes from it");
     }
 
@@ -130,24 +128,6 @@ class ConnectCommandTest {
                     throw new AssertionError("nothing listens on " + port + " within " + timeout);
                 }
                 Thread.sleep(50);
-            }
-        }
-    }
-
-    private static void serveEcho() {
-        while (!echo.isClosed()) {
-            try {
-                Socket socket = echo.accept();
-                Thread.ofVirtual().start(() -> {
-                    try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                        in.transferTo(out);
-                        socket.shutdownOutput();
-                    } catch (IOException ignored) {
-                        // The tunnel went away.
-                    }
-                });
-            } catch (IOException closed) {
-                return;
             }
         }
     }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.server.tunnel.TunnelSettings;
+import dev.asterism.testing.LoopbackEcho;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,18 +29,17 @@ class TunnelTest {
     private static final Duration IDLE = Duration.ofSeconds(2);
     private static TestServer server;
     private static Api admin;
-    private static ServerSocket echo;
+    private static LoopbackEcho echo;
     private static int silentPort;
 
     @BeforeAll
     static void start() throws Exception {
-        echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon().start(TunnelTest::serveEcho);
+        echo = LoopbackEcho.start();
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             silentPort = probe.getLocalPort();
         }
         server = TestServer.start(java.time.Clock.systemUTC(), config -> config.withTunnels(
-                new TunnelSettings(Set.of(3389, echo.getLocalPort(), silentPort), 3, IDLE)));
+                new TunnelSettings(Set.of(3389, echo.port(), silentPort), 3, IDLE)));
         admin = server.admin;
         admin.post("/constellations", Map.of("name", "t1", "brick", "controller")).expect(202);
         awaitReady(0);
@@ -60,7 +57,7 @@ class TunnelTest {
     void a_large_transfer_arrives_byte_for_byte_and_is_audited_with_the_bytes_carried() throws Exception {
         byte[] payload = new byte[24 * 1024 * 1024];
         new Random(7).nextBytes(payload);
-        try (TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.getLocalPort()),
+        try (TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.port()),
                 admin.token)) {
             Thread sender = Thread.ofPlatform().start(() -> {
                 try {
@@ -133,7 +130,7 @@ class TunnelTest {
 
     @Test
     void an_idle_tunnel_closes_after_the_idle_timeout() throws Exception {
-        try (TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.getLocalPort()),
+        try (TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.port()),
                 admin.token)) {
             tunnel.send(new byte[] {1, 2, 3});
             assertThat(tunnel.awaitBytes(3, Duration.ofSeconds(10))).hasSize(3);
@@ -146,18 +143,18 @@ class TunnelTest {
         List<TunnelClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.getLocalPort()),
+                TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.port()),
                         admin.token);
                 open.add(tunnel);
                 tunnel.send(new byte[] {(byte) i});
                 assertThat(tunnel.awaitBytes(1, Duration.ofSeconds(10))).hasSize(1);
             }
-            assertThat(TunnelClient.statusOf(server.url(), tunnelPath("w1", echo.getLocalPort()), admin.token))
+            assertThat(TunnelClient.statusOf(server.url(), tunnelPath("w1", echo.port()), admin.token))
                     .isEqualTo(429);
             assertThat(admin.get("/constellations/t1/members/w1/connect").expect(429).body()).contains("close one");
             open.remove(0).close();
             awaitOpenTunnels(2);
-            try (TunnelClient again = TunnelClient.open(server.url(), tunnelPath("w1", echo.getLocalPort()),
+            try (TunnelClient again = TunnelClient.open(server.url(), tunnelPath("w1", echo.port()),
                     admin.token)) {
                 again.send(new byte[] {9});
                 assertThat(again.awaitBytes(1, Duration.ofSeconds(10))).containsExactly(9);
@@ -209,24 +206,5 @@ class TunnelTest {
 
     private static byte[] sha256(byte[] bytes) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(bytes);
-    }
-
-    private static void serveEcho() {
-        while (!echo.isClosed()) {
-            try {
-                Socket socket = echo.accept();
-                Thread.ofVirtual().start(() -> {
-                    try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                        in.transferTo(out);
-                        socket.shutdownOutput();
-                        in.read();
-                    } catch (IOException ignored) {
-                        // The tunnel went away.
-                    }
-                });
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 }

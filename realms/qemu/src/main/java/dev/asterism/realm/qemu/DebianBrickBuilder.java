@@ -109,9 +109,13 @@ public final class DebianBrickBuilder {
 
     /** The built brick for these inputs, if the cache has it. */
     public Optional<Brick> cached() {
-        Path directory = settings.cache().resolve(key());
+        return cached(key());
+    }
+
+    private Optional<Brick> cached(String key) {
+        Path directory = settings.cache().resolve(key);
         return Files.isRegularFile(directory.resolve("brick.properties"))
-                ? Optional.of(new Brick(directory, key())) : Optional.empty();
+                ? Optional.of(new Brick(directory, key)) : Optional.empty();
     }
 
     /**
@@ -120,13 +124,14 @@ public final class DebianBrickBuilder {
      * @throws BrickBuildException naming the step that failed and what to do
      */
     public Brick build() {
-        Optional<Brick> existing = cached();
+        // Hashing reads the whole agent jar: once per build.
+        String key = key();
+        Optional<Brick> existing = cached(key);
         if (existing.isPresent()) {
             progress.accept("cached: " + existing.get().directory());
             return existing.get();
         }
         requireTools();
-        String key = key();
         Path target = settings.cache().resolve(key);
         Path work = settings.cache().resolve(key + ".building-" + ProcessHandle.current().pid());
         Path rootfs = work.resolve("rootfs");
