@@ -21,6 +21,7 @@ import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.realm.netns.NetnsRealm;
 import dev.asterism.realm.netns.NetnsRealmOptions;
 import dev.asterism.realm.qemu.DebianBrickBuilder;
+import dev.asterism.realm.qemu.QemuGuests;
 import dev.asterism.realm.qemu.QemuRealm;
 import dev.asterism.realm.qemu.QemuRealmOptions;
 import dev.asterism.realm.sim.SimRealm;
@@ -272,7 +273,7 @@ public final class AsterismServer implements AutoCloseable {
             Files.createDirectories(config.dataDirectory());
             // The qemu realm's guests dial the agent endpoint at QEMU's forwarded management address.
             List<String> names = config.realm().equals("qemu")
-                    ? List.of(config.bindAddress(), QemuRealm.MANAGEMENT_ADDRESS) : List.of(config.bindAddress());
+                    ? List.of(config.bindAddress(), QemuGuests.MANAGEMENT_ADDRESS) : List.of(config.bindAddress());
             return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), names, clock);
         } catch (IOException | RuntimeException e) {
             throw new ServerStartException("cannot open the agent CA under " + config.dataDirectory() + ": "

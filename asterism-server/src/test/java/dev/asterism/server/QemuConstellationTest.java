@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.realm.qemu.DebianBrickBuilder;
 import dev.asterism.realm.qemu.GuestAgentClient;
 import dev.asterism.realm.qemu.QemuRealm;
+import dev.asterism.realm.qemu.TestBricks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +32,7 @@ class QemuConstellationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        DebianBrickBuilder.Brick brick = brick();
+        DebianBrickBuilder.Brick brick = TestBricks.linux();
         server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("qemu", "zero")
                 .withQemu(brick.directory(), PREFIX).withPhaseTimeout(Duration.ofMinutes(10))
                 .withRegistrationTimeout(Duration.ofMinutes(10)));
@@ -137,21 +138,5 @@ class QemuConstellationTest {
         }
         throw new AssertionError("constellation " + name + " did not reach " + what + " within " + READY_TIMEOUT
                 + ": " + last);
-    }
-
-    /** The brick, built once per machine and input hash (see realms/qemu's TestBricks). */
-    private static DebianBrickBuilder.Brick brick() {
-        for (String tool : List.of("/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/sbin/debootstrap",
-                "/usr/bin/socat")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                throw new IllegalStateException(tool + " is missing: run `sudo apt-get install -y"
-                        + " --no-install-recommends qemu-system-x86 qemu-utils debootstrap socat`");
-            }
-        }
-        Path agentJar = Path.of("..", "asterism-agent", "target", "asterism-agent.jar").toAbsolutePath().normalize();
-        String cache = System.getenv().getOrDefault("ASTERISM_BRICK_CACHE", "/var/cache/asterism/bricks");
-        return new DebianBrickBuilder(new DebianBrickBuilder.Settings(Path.of(cache), agentJar,
-                Path.of(System.getProperty("java.home")), DebianBrickBuilder.DEFAULT_MIRROR),
-                line -> System.out.println("brick: " + line)).build();
     }
 }

@@ -24,13 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -44,7 +40,7 @@ import java.util.stream.Stream;
  * <p>Networks: every {@link RealmVmSpec#network()} is an isolated bridge (no address, no uplink, IPv6 off) with its
  * own /24 in {@code 10.211.0.0/16}; each VM has a tap on it and a static address given on the kernel command line.
  * The management path is a second NIC in user mode with {@code restrict=on}: the guest reaches nothing outside
- * but one forwarded address, {@value #MANAGEMENT_ADDRESS}, whose connections QEMU hands to the server's agent port
+ * but one forwarded address, {@value QemuGuests#MANAGEMENT_ADDRESS}, whose connections QEMU hands to the server's agent port
  * on loopback. The bootstrap data reaches the guest through {@code fw_cfg}.
  *
  * <p>State lives in the options' directory, one directory per VM; QEMU runs detached, so VMs outlive the server
@@ -52,8 +48,6 @@ import java.util.stream.Stream;
  * (processes, bridges, taps) carries its prefix, and {@link #removeLeftovers} clears them by it.
  */
 public final class QemuRealm implements Realm {
-    /** Where a guest reaches the server's agent endpoint (forwarded by QEMU to the server's port on loopback). */
-    public static final String MANAGEMENT_ADDRESS = "10.0.2.100";
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
     private final QemuRealmOptions options;
@@ -95,34 +89,27 @@ public final class QemuRealm implements Realm {
                     + options.maxVms() + " VMs on this machine");
         }
         requireBrick();
+        QemuGuests.Placement placement = QemuGuests.place(spec.network(), placements());
         Properties vm = new Properties();
         vm.setProperty("vmId", spec.vmId());
         vm.setProperty("hostName", spec.hostName());
         vm.setProperty("network", spec.network());
         vm.setProperty("vcpus", Integer.toString(Math.min(spec.vcpus(), Runtime.getRuntime().availableProcessors())));
         vm.setProperty("memoryMib", Integer.toString(Math.max(spec.memoryMib(), 512)));
-        vm.setProperty("subnet", Integer.toString(subnetOf(spec.network())));
-        vm.setProperty("address", freeAddress(spec.network()));
-        vm.setProperty("tap", linkName("t", spec.vmId()));
-        vm.setProperty("bridge", linkName("b", spec.network()));
-        vm.setProperty("mac", mac(spec.vmId()));
+        vm.setProperty("subnet", Integer.toString(placement.subnet()));
+        vm.setProperty("address", placement.address());
+        vm.setProperty("tap", QemuGuests.linkName(options.prefix(), "t", spec.vmId()));
+        vm.setProperty("bridge", QemuGuests.linkName(options.prefix(), "b", spec.network()));
+        vm.setProperty("mac", QemuGuests.mac(spec.vmId()));
         vm.setProperty("stopped", "false");
+        vm.setProperty("agentPort", Integer.toString(URI.create(spec.bootstrap().serverUrl()).getPort()));
         try {
             Path building = directory.resolveSibling(directory.getFileName() + ".new");
             DebianBrickBuilder.deleteRecursively(building);
             Files.createDirectories(building);
             Files.setPosixFilePermissions(building, PosixFilePermissions.fromString("rwx------"));
-            store(building.resolve("vm.properties"), vm);
-            Properties bootstrap = new Properties();
-            bootstrap.setProperty("vmId", spec.vmId());
-            bootstrap.setProperty("serverUrl", guestServerUrl(spec.bootstrap().serverUrl()));
-            bootstrap.setProperty("caFingerprint", spec.bootstrap().caFingerprint());
-            bootstrap.setProperty("registrationToken", spec.bootstrap().registrationToken());
-            bootstrap.setProperty("platform", "linux");
-            bootstrap.setProperty("hostName", spec.hostName());
-            bootstrap.setProperty("underlayAddress", vm.getProperty("address"));
-            store(building.resolve("bootstrap.properties"), bootstrap);
-            vm.setProperty("agentPort", Integer.toString(URI.create(spec.bootstrap().serverUrl()).getPort()));
+            Files.writeString(building.resolve("bootstrap.properties"),
+                    QemuGuests.bootstrap(spec, placement.address()));
             store(building.resolve("vm.properties"), vm);
             require(host.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
                     options.brick().rootFileSystem().toString(), building.resolve("disk.qcow2").toString()), null),
@@ -290,10 +277,7 @@ public final class QemuRealm implements Realm {
         String address = vm.getProperty("address");
         String hostName = vm.getProperty("hostName");
         int agentPort = Integer.parseInt(vm.getProperty("agentPort"));
-        // No IPv6: QEMU's user-mode NIC would hand out a fec0:: address that Samba would publish in the domain.
-        String cmdline = "root=/dev/vda rw console=ttyS0 net.ifnames=0 ipv6.disable=1 systemd.hostname=" + hostName
-                + " ip=" + address + ":::255.255.255.0:" + hostName + ":eth0:off"
-                + " ip=10.0.2.15:::255.255.255.0::eth1:off";
+        String cmdline = QemuGuests.kernelCommandLine(address, hostName);
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-name", options.prefix() + "." + vmId,
                 "-machine", "q35,accel=" + options.accelerator(),
@@ -307,10 +291,9 @@ public final class QemuRealm implements Realm {
                 "-drive", "file=" + directory.resolve("disk.qcow2") + ",if=virtio,format=qcow2",
                 "-netdev", "tap,id=underlay,ifname=" + vm.getProperty("tap") + ",script=no,downscript=no",
                 "-device", "virtio-net-pci,netdev=underlay,mac=" + vm.getProperty("mac") + ",addr=0x3",
-                "-netdev", "user,id=management,restrict=on,net=10.0.2.0/24,guestfwd=tcp:" + MANAGEMENT_ADDRESS + ":"
-                        + agentPort + "-cmd:socat STDIO TCP:127.0.0.1:" + agentPort,
+                "-netdev", QemuGuests.managementNetdev("127.0.0.1", agentPort),
                 "-device", "virtio-net-pci,netdev=management,addr=0x4",
-                "-fw_cfg", "name=opt/dev.asterism/bootstrap,file=" + directory.resolve("bootstrap.properties"),
+                "-fw_cfg", "name=" + QemuGuests.BOOTSTRAP_FW_CFG + ",file=" + directory.resolve("bootstrap.properties"),
                 "-chardev", "socket,id=qga,path=" + socket(directory, "qga.sock") + ",server=on,wait=off",
                 "-device", "virtio-serial-pci",
                 "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0",
@@ -383,11 +366,7 @@ public final class QemuRealm implements Realm {
     }
 
     private Path vmDirectory(String vmId) {
-        if (!vmId.matches("[A-Za-z0-9._-]{1,64}") || vmId.startsWith(".")) {
-            throw new RealmException(RealmException.Code.INVALID_SPEC, "a VM id of the qemu realm is 1 to 64"
-                    + " letters, digits, dots, hyphens and underscores");
-        }
-        return options.stateDirectory().resolve(vmId);
+        return options.stateDirectory().resolve(QemuGuests.requireVmId(vmId, "qemu"));
     }
 
     private List<String> vmIds() {
@@ -440,63 +419,11 @@ public final class QemuRealm implements Realm {
         ProcessHandle.of(pid).ifPresent(QemuRealm::kill);
     }
 
-    /** The /24 of a network: the same index for every VM on it, a new one for a new network. */
-    private int subnetOf(String network) {
-        Set<Integer> taken = new HashSet<>();
-        for (String vmId : vmIds()) {
-            Properties other = load(vmDirectory(vmId).resolve("vm.properties"));
-            int index = Integer.parseInt(other.getProperty("subnet"));
-            if (network.equals(other.getProperty("network"))) {
-                return index;
-            }
-            taken.add(index);
-        }
-        for (int index = 1; index < 255; index++) {
-            if (!taken.contains(index)) {
-                return index;
-            }
-        }
-        throw new RealmException(RealmException.Code.NO_CAPACITY, "the qemu realm has no free /24 left in"
-                + " 10.211.0.0/16");
-    }
-
-    private String freeAddress(String network) {
-        int subnet = subnetOf(network);
-        Set<String> taken = new HashSet<>();
-        for (String vmId : vmIds()) {
-            taken.add(load(vmDirectory(vmId).resolve("vm.properties")).getProperty("address"));
-        }
-        for (int hostPart = 10; hostPart < 250; hostPart++) {
-            String candidate = "10.211." + subnet + "." + hostPart;
-            if (!taken.contains(candidate)) {
-                return candidate;
-            }
-        }
-        throw new RealmException(RealmException.Code.NO_CAPACITY, "network " + network + " is full");
-    }
-
-    private String linkName(String kind, String name) {
-        return options.prefix() + kind + hash(name).substring(0, 8);
-    }
-
-    private static String mac(String vmId) {
-        String hash = hash(vmId);
-        return "52:54:00:" + hash.substring(0, 2) + ":" + hash.substring(2, 4) + ":" + hash.substring(4, 6);
-    }
-
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The server's agent URL as the guest dials it: through the management NIC's forwarded address. */
-    static String guestServerUrl(String serverUrl) {
-        URI uri = URI.create(serverUrl);
-        return uri.getScheme() + "://" + MANAGEMENT_ADDRESS + ":" + uri.getPort() + uri.getPath();
+    private List<QemuGuests.Placement> placements() {
+        return vmIds().stream().map(id -> load(vmDirectory(id).resolve("vm.properties")))
+                .map(vm -> new QemuGuests.Placement(vm.getProperty("network"),
+                        Integer.parseInt(vm.getProperty("subnet")), vm.getProperty("address")))
+                .toList();
     }
 
     private static Path socket(Path directory, String name) {
