@@ -204,11 +204,14 @@ public final class ConstellationReconciler implements AutoCloseable {
             boolean cleanup = !member.phase().isOnboarding();
             if (e.retryable && !pastDeadline(member.phaseStartedAt(), now)
                     && (!cleanup || member.attempts() + 1 < settings.cleanupAttempts())) {
-                saveMember(member.retryAt(e.getMessage() + "; retrying", now, backoff(now, member.attempts())), null);
+                // During cleanup the condition keeps why the member is being removed; the retry is added to it.
+                String condition = cleanup ? withoutCleanupNote(member.condition()) + " (cleanup step "
+                        + member.phase() + ": " + e.getMessage() + "; retrying)" : e.getMessage() + "; retrying";
+                saveMember(member.retryAt(condition, now, backoff(now, member.attempts())), null);
             } else if (cleanup) {
                 // The controller may be gone for good; what it held dies with it. Move on, and say so.
-                saveMember(advanceCleanup(member, now, member.condition() + " (cleanup step " + member.phase()
-                        + " gave up: " + e.getMessage() + ")"), "member.cleanup-skipped");
+                saveMember(advanceCleanup(member, now, withoutCleanupNote(member.condition()) + " (cleanup step "
+                        + member.phase() + " gave up: " + e.getMessage() + ")"), "member.cleanup-skipped");
             } else {
                 fail(member, now, member.phase() + " failed: " + e.getMessage());
             }
@@ -381,6 +384,15 @@ public final class ConstellationReconciler implements AutoCloseable {
             case REMOVE_ACCOUNT -> member.enter(MemberPhase.DESTROY_VM, condition, now);
             default -> member.enter(member.removalRequested() ? MemberPhase.REMOVED : MemberPhase.FAILED, condition, now);
         };
+    }
+
+    /** A member's condition without the note a cleanup step added to it: the reason the member is removed. */
+    private static String withoutCleanupNote(String condition) {
+        if (condition == null) {
+            return "";
+        }
+        int note = condition.indexOf(" (cleanup step ");
+        return note < 0 ? condition : condition.substring(0, note);
     }
 
     private void fail(Member member, Instant now, String reason) {
