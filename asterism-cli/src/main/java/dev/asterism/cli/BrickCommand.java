@@ -7,6 +7,7 @@ import dev.asterism.cli.api.Brick;
 import dev.asterism.cli.api.Capability;
 import dev.asterism.cli.api.NewBrick;
 import dev.asterism.realm.qemu.BrickBuildException;
+import dev.asterism.realm.qemu.BrickCache;
 import dev.asterism.realm.qemu.DebianBrickBuilder;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +24,8 @@ final class BrickCommand extends CommandGroup {
         "xrdp, a Java runtime made with jlink and the agent, started at boot), with nothing that calls out.",
         "Cached by the hash of its inputs: building again returns the same directory at once. Needs root,",
         "debootstrap and a Debian mirror; about a minute and a half (most of it dpkg), plus the downloads.",
-        "The qemu realm boots it: `asterism server --realm qemu --qemu-brick DIR`."})
+        "The qemu and libvirt realms boot it: `asterism server --realm qemu|libvirt --qemu-brick DIR`; a",
+        "catalog image whose source is a brick directory makes its VMs boot that brick. See also `brick prune`."})
     void build(
             @Parameters(paramLabel = "OS", description = "linux (windows bricks are made by hand: docs/windows.md)")
                     String os,
@@ -77,6 +79,47 @@ final class BrickCommand extends CommandGroup {
             }
             printLine(what + " exists already");
         }
+    }
+
+    @Command(name = "prune", description = {
+        "Delete old built bricks from the cache (each is about a gigabyte; every agent change makes a new one).",
+        "Keeps the --keep newest, and any brick something needs: a file of it open in a process (a running",
+        "QEMU), or a qcow2 disk backed by it in the places given with --look-in (VMs' overlays, running or not)."})
+    void prune(
+            @Option(names = "--cache", paramLabel = "DIR", defaultValue = "/var/cache/asterism/bricks",
+                    description = "The brick cache (default: ${DEFAULT-VALUE}).") java.nio.file.Path cache,
+            @Option(names = "--keep", paramLabel = "N", defaultValue = "2",
+                    description = "How many of the newest bricks to keep whatever happens (default: ${DEFAULT-VALUE}).")
+                    int keep,
+            @Option(names = "--look-in", paramLabel = "DIR", split = ",",
+                    defaultValue = "/var/lib/libvirt/images,.asterism/qemu",
+                    description = "Where VMs' disks live, searched two levels deep for disks backed by a brick"
+                            + " (default: ${DEFAULT-VALUE}: libvirt's pools and the qemu realm under the default"
+                            + " data directory; add each server's DATA/qemu).") List<java.nio.file.Path> lookIn,
+            @Option(names = "--dry-run", description = "Only say what would be deleted.") boolean dryRun) {
+        if (keep < 0) {
+            throw new CommandFailure(ExitStatus.USAGE, "--keep must be 0 or more, not " + keep);
+        }
+        List<BrickCache.Decision> decisions;
+        try {
+            decisions = new BrickCache(cache).prune(keep, lookIn.stream().map(java.nio.file.Path::toAbsolutePath)
+                    .toList(), dryRun);
+        } catch (java.io.IOException | IllegalStateException e) {
+            throw new CommandFailure(ExitStatus.FAILURE, "cannot prune " + cache + ": " + e.getMessage());
+        }
+        Table table = Table.withHeaders("BRICK", "BUILT", "SIZE", dryRun ? "WOULD" : "DONE", "WHY");
+        long freed = 0;
+        for (BrickCache.Decision decision : decisions) {
+            if (decision.delete()) {
+                freed += decision.entry().bytes();
+            }
+            table.row(decision.entry().brick().key(), decision.entry().built().toString().substring(0, 19),
+                    (decision.entry().bytes() >> 20) + " MiB", decision.delete() ? "delete" : "keep",
+                    decision.reason());
+        }
+        table.print(out(), "no bricks in " + cache);
+        printLine((dryRun ? "would free " : "freed ") + "up to " + (freed >> 20) + " MiB (apparent sizes; disks are"
+                + " sparse)");
     }
 
     /** The agent jar of this checkout: beside the CLI's own jar, {@code asterism-agent/target/asterism-agent.jar}. */
