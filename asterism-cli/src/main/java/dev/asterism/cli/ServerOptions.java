@@ -1,5 +1,6 @@
 package dev.asterism.cli;
 
+import dev.asterism.realm.libvirt.LibvirtRealmOptions;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.tunnel.TunnelSettings;
 import java.nio.file.Path;
@@ -28,9 +29,10 @@ final class ServerOptions {
 
     @Option(names = "--realm", paramLabel = "NAME",
             description = "The realm VMs run in: sim (simulated, anywhere), netns (real Linux guests in network"
-                    + " namespaces of this machine; needs root and the guest packages) or qemu (real VMs under QEMU;"
-                    + " needs root, qemu-system-x86 and --qemu-brick). Default: sim for server; for demo netns when"
-                    + " this machine can run it, else sim.")
+                    + " namespaces of this machine; needs root and the guest packages), qemu (real VMs as QEMU processes"
+                    + " of this machine; needs root, qemu-system-x86 and --qemu-brick) or libvirt (real VMs through"
+                    + " libvirtd on one or more hosts, see --libvirt-host; needs --qemu-brick). Default: sim for"
+                    + " server; for demo netns when this machine can run it, else sim.")
     String realm;
 
     @Option(names = "--netns-prefix", paramLabel = "PREFIX", defaultValue = "ast",
@@ -39,13 +41,27 @@ final class ServerOptions {
     String netnsPrefix;
 
     @Option(names = "--qemu-brick", paramLabel = "DIR",
-            description = "The qemu realm's Debian brick, as `asterism brick build linux` made it (with --realm qemu).")
+            description = "The Debian brick the qemu and libvirt realms boot, as `asterism brick build linux` made it;"
+                    + " with libvirt, at the same path on every host.")
     Path qemuBrick;
 
     @Option(names = "--qemu-prefix", paramLabel = "PREFIX", defaultValue = "astq",
-            description = "The prefix of the qemu realm's QEMU processes, bridges and taps, 1 to 5 lower-case letters"
-                    + " and digits (default: ${DEFAULT-VALUE}).")
+            description = "The prefix of the qemu realm's QEMU processes, bridges and taps, or of the libvirt realm's"
+                    + " domains, networks and storage pool: 1 to 5 lower-case letters and digits (default:"
+                    + " ${DEFAULT-VALUE}).")
     String qemuPrefix;
+
+    @Option(names = "--qemu-accel", paramLabel = "auto|kvm|tcg", defaultValue = "auto",
+            description = "How the qemu realm runs VMs: auto boots a probe VM under KVM once (the answer is kept in the"
+                    + " data directory) and uses KVM when it works, else TCG; kvm or tcg say it. The libvirt realm"
+                    + " uses KVM only with kvm (default: ${DEFAULT-VALUE}).")
+    String qemuAccelerator;
+
+    @Option(names = "--libvirt-host", paramLabel = "NAME=URI",
+            description = "A hypervisor of the libvirt realm, e.g. local=qemu:///system or"
+                    + " rack2=qemu+ssh://root@10.0.0.2/system; repeat for more hosts (default: local=qemu:///system)."
+                    + " A constellation stays on one host; new ones go to the host with the most free memory.")
+    List<String> libvirtHosts;
 
     @Option(names = "--sim-delays", paramLabel = "zero|realistic", defaultValue = "realistic",
             description = "How slow the sim realm pretends to be (default: ${DEFAULT-VALUE}).")
@@ -110,12 +126,17 @@ final class ServerOptions {
         if (!simDelays.equals("zero") && !simDelays.equals("realistic")) {
             throw new CommandFailure(ExitStatus.USAGE, "--sim-delays must be zero or realistic, not '" + simDelays + "'");
         }
-        if (!realm.equals("sim") && !realm.equals("netns") && !realm.equals("qemu")) {
-            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim, netns or qemu, not '" + realm + "'");
+        if (!List.of("sim", "netns", "qemu", "libvirt").contains(realm)) {
+            throw new CommandFailure(ExitStatus.USAGE, "--realm must be sim, netns, qemu or libvirt, not '" + realm
+                    + "'");
         }
-        if (realm.equals("qemu") && qemuBrick == null) {
-            throw new CommandFailure(ExitStatus.USAGE, "the qemu realm needs --qemu-brick DIR: build the brick with"
-                    + " `sudo ./asterism brick build linux`, which prints its directory");
+        if ((realm.equals("qemu") || realm.equals("libvirt")) && qemuBrick == null) {
+            throw new CommandFailure(ExitStatus.USAGE, "the " + realm + " realm needs --qemu-brick DIR: build the"
+                    + " brick with `sudo ./asterism brick build linux`, which prints its directory");
+        }
+        if (!List.of("auto", "kvm", "tcg").contains(qemuAccelerator)) {
+            throw new CommandFailure(ExitStatus.USAGE, "--qemu-accel must be auto, kvm or tcg, not '"
+                    + qemuAccelerator + "'");
         }
         if (!qemuPrefix.matches("[a-z][a-z0-9]{0,4}")) {
             throw new CommandFailure(ExitStatus.USAGE, "--qemu-prefix must be 1 to 5 lower-case letters and digits,"
@@ -131,6 +152,22 @@ final class ServerOptions {
                 databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
-                tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix);
+                tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix,
+                libvirtHosts(defaults), qemuAccelerator);
+    }
+
+    private List<LibvirtRealmOptions.Host> libvirtHosts(ServerConfig defaults) {
+        if (libvirtHosts == null || libvirtHosts.isEmpty()) {
+            return defaults.libvirtHosts();
+        }
+        try {
+            List<LibvirtRealmOptions.Host> hosts = libvirtHosts.stream().map(LibvirtRealmOptions.Host::parse).toList();
+            if (hosts.stream().map(LibvirtRealmOptions.Host::name).distinct().count() < hosts.size()) {
+                throw new IllegalArgumentException("each libvirt host needs its own name");
+            }
+            return hosts;
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitStatus.USAGE, "--libvirt-host: " + e.getMessage());
+        }
     }
 }

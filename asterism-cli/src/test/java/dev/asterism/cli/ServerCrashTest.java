@@ -9,6 +9,11 @@ import dev.asterism.guest.linux.HostCommands;
 import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.realm.libvirt.LibvirtRealm;
+import dev.asterism.realm.libvirt.LibvirtRealmOptions;
+import dev.asterism.realm.libvirt.LocalLibvirtd;
+import dev.asterism.realm.qemu.GuestAgentClient;
+import dev.asterism.realm.qemu.TestBricks;
 import dev.asterism.realm.sim.SimAgentRegistrar;
 import dev.asterism.realm.sim.SimRealm;
 import dev.asterism.realm.sim.SimRealmOptions;
@@ -40,14 +45,18 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL the server (`asterism demo`: the server with the sample catalog), a separate JVM on PostgreSQL, while a member is in each onboarding phase; start it again on the
- * same database and data directory; every member reaches READY, and the invariant checker finds no orphan VM, open
- * lease, stray VPN peer or stray computer account. The sim VMs and their guests live in the data directory; their
- * agents run in the server's process, so each kill also kills every agent, the controller's included.
+ * SIGKILL the server (`asterism demo`: the server with the sample catalog), a separate JVM on PostgreSQL, while a
+ * member is in each onboarding phase; start it again on the same database and data directory; every member reaches
+ * READY, and the invariant checker finds no orphan VM, open lease, stray VPN peer or stray computer account. The sim
+ * VMs and their guests live in the data directory; their agents run in the server's process, so each kill also kills
+ * every agent, the controller's included. The same on the netns realm (real Linux guests in namespaces) and on real
+ * VMs through libvirt, where the agents in the guests outlive the server and reconnect to the new one.
  */
 class ServerCrashTest {
     private static final String ADMIN_PASSWORD = "crash-test-admin-password";
@@ -55,8 +64,9 @@ class ServerCrashTest {
             MemberPhase.INJECT, MemberPhase.JOIN, MemberPhase.VPN, MemberPhase.CLOSE_PORTS);
     private static final int ATTEMPTS_PER_PHASE = 8;
     private static final String NETNS_PREFIX = "astcrash";
+    private static final String LIBVIRT_PREFIX = "astlk";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Each server start's output, kept as test artifacts. */
+    /** Each server start's output, kept as test artifacts: target/server-crash-logs/TEST-METHOD/server-N.log. */
     private static final Path LOGS = Path.of("target", "server-crash-logs");
 
     @TempDir
@@ -71,6 +81,12 @@ class ServerCrashTest {
     private int starts;
     private List<String> realmArguments = List.of("--realm", "sim");
     private Duration readyTimeout = Duration.ofSeconds(90);
+    private Path logs;
+
+    @BeforeEach
+    void logsOf(TestInfo test) {
+        logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
+    }
 
     @AfterEach
     void stopServer() throws InterruptedException {
@@ -135,6 +151,49 @@ class ServerCrashTest {
         }
     }
 
+    @Test
+    void a_server_killed_mid_join_on_real_vms_in_the_libvirt_realm_resumes_and_leaves_nothing_behind()
+            throws Exception {
+        LibvirtRealmOptions options = new LibvirtRealmOptions(LIBVIRT_PREFIX,
+                List.of(new LibvirtRealmOptions.Host("local", URI.create(LocalLibvirtd.URI))), TestBricks.linux(), 8,
+                false);
+        try (LocalLibvirtd libvirtd = LocalLibvirtd.ensureRunning(); LibvirtRealm realm = new LibvirtRealm(options)) {
+            LibvirtRealm.removeLeftovers(LIBVIRT_PREFIX, URI.create(LocalLibvirtd.URI));
+            realmArguments = List.of("--realm", "libvirt", "--qemu-brick", options.brick().directory().toString(),
+                    "--qemu-prefix", LIBVIRT_PREFIX, "--libvirt-host", "local=" + LocalLibvirtd.URI,
+                    "--no-constellation", "--registration-timeout", "10m", "--phase-timeout", "10m");
+            readyTimeout = Duration.ofMinutes(15);
+            try {
+                startWithAnActiveConstellation();
+
+                List<String> log = killDuring(List.of(MemberPhase.JOIN), 2);
+                JsonNode settled = awaitConstellation(ServerCrashTest::allReady, "every member READY");
+                int members = settled.get("members").size();
+
+                // The domain controller in the real VM holds exactly the READY members' accounts and peers.
+                String controllerId = send("GET", "/vms/crash-controller", null, token, 200).get("id").asText();
+                GuestAgentClient controller = realm.guestAgent(controllerId);
+                assertThat(controller.execute(List.of("/usr/bin/samba-tool", "computer", "list"),
+                        Duration.ofMinutes(2)).output().lines().filter(line -> !line.isBlank()).count())
+                        .as("computer accounts after %s", log).isEqualTo(members + 1L);
+                assertThat(controller.execute(List.of("/usr/bin/wg", "show", "asthub0", "peers"),
+                        Duration.ofSeconds(30)).output().lines().filter(line -> !line.isBlank()).count())
+                        .as("VPN peers").isEqualTo(members);
+
+                // Tearing it down through the API leaves no domain, network or volume of the realm.
+                send("DELETE", "/constellations/crash", null, token, 202);
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (!realm.objects().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(1000);
+                }
+                assertThat(realm.objects()).as("libvirt domains, networks and volumes after the destroy").isEmpty();
+            } finally {
+                stopServer();
+                LibvirtRealm.removeLeftovers(LIBVIRT_PREFIX, URI.create(LocalLibvirtd.URI));
+            }
+        }
+    }
+
     private static List<String> netnsNamespaces() {
         return HostCommands.local().require(List.of("ip", "netns", "list"), "list namespaces").lines()
                 .filter(line -> line.startsWith(NETNS_PREFIX + "-")).toList();
@@ -186,8 +245,8 @@ class ServerCrashTest {
 
     private void startServer() throws IOException, InterruptedException {
         starts++;
-        Files.createDirectories(LOGS);
-        Path output = LOGS.resolve("server-" + starts + ".log");
+        Files.createDirectories(logs);
+        Path output = logs.resolve("server-" + starts + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "dev.asterism.cli.Main", "demo", "--data", data.toString(), "--port", Integer.toString(port),

@@ -18,9 +18,12 @@ import dev.asterism.core.vm.VmReconciler;
 import dev.asterism.core.vm.VmService;
 import dev.asterism.core.vm.VmState;
 import dev.asterism.guest.sim.SimGuestNetwork;
+import dev.asterism.realm.libvirt.LibvirtRealm;
+import dev.asterism.realm.libvirt.LibvirtRealmOptions;
 import dev.asterism.realm.netns.NetnsRealm;
 import dev.asterism.realm.netns.NetnsRealmOptions;
 import dev.asterism.realm.qemu.DebianBrickBuilder;
+import dev.asterism.realm.qemu.KvmProbe;
 import dev.asterism.realm.qemu.QemuGuests;
 import dev.asterism.realm.qemu.QemuRealm;
 import dev.asterism.realm.qemu.QemuRealmOptions;
@@ -59,6 +62,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class AsterismServer implements AutoCloseable {
     /** How many VMs the qemu realm runs at most on this machine. */
     private static final int QEMU_MAX_VMS = 12;
+    private static final int LIBVIRT_MAX_VMS_PER_HOST = 32;
+    private static final System.Logger LOG = System.getLogger(AsterismServer.class.getName());
     /** How many hosts the netns realm holds at most: each runs an agent JVM of about 100 MB. */
     private static final int NETNS_MAX_VMS = 40;
 
@@ -166,15 +171,33 @@ public final class AsterismServer implements AutoCloseable {
                             + " build linux` and give its directory with --qemu-brick");
                 }
                 try {
+                    DebianBrickBuilder.Brick brick = DebianBrickBuilder.Brick.at(config.qemuBrick());
+                    KvmProbe.Result accelerator = KvmProbe.choose(config.qemuAccelerator(), brick,
+                            config.dataDirectory());
+                    LOG.log(System.Logger.Level.INFO, "qemu realm: "
+                            + accelerator.accelerator().toUpperCase(java.util.Locale.ROOT) + ", " + accelerator.reason());
                     drivers.put("qemu", new QemuRealm(new QemuRealmOptions(config.qemuPrefix(),
-                            config.dataDirectory().resolve("qemu"), DebianBrickBuilder.Brick.at(config.qemuBrick()),
-                            "tcg", QEMU_MAX_VMS)));
+                            config.dataDirectory().resolve("qemu"), brick, accelerator.accelerator(), QEMU_MAX_VMS)));
+                } catch (RealmException | IllegalArgumentException e) {
+                    throw new ServerStartException(e.getMessage(), e);
+                }
+            }
+            case "libvirt" -> {
+                if (config.qemuBrick() == null) {
+                    throw new ServerStartException("the libvirt realm needs a brick: build it with `sudo ./asterism"
+                            + " brick build linux`, copy its directory to the same path on every host, and give it"
+                            + " with --qemu-brick");
+                }
+                try {
+                    drivers.put("libvirt", new LibvirtRealm(new LibvirtRealmOptions(config.qemuPrefix(),
+                            config.libvirtHosts(), DebianBrickBuilder.Brick.at(config.qemuBrick()),
+                            LIBVIRT_MAX_VMS_PER_HOST, config.qemuAccelerator().equals("kvm"))));
                 } catch (RealmException | IllegalArgumentException e) {
                     throw new ServerStartException(e.getMessage(), e);
                 }
             }
             default -> throw new ServerStartException("unknown realm '" + config.realm()
-                    + "': this build has the realms 'sim', 'netns' and 'qemu' (libvirt comes later)");
+                    + "': this build has the realms 'sim', 'netns', 'qemu' and 'libvirt'");
         }
         Realms realms = new Realms(drivers, config.realm());
 
@@ -271,8 +294,8 @@ public final class AsterismServer implements AutoCloseable {
     private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
         try {
             Files.createDirectories(config.dataDirectory());
-            // The qemu realm's guests dial the agent endpoint at QEMU's forwarded management address.
-            List<String> names = config.realm().equals("qemu")
+            // The qemu and libvirt realms' guests dial the agent endpoint at QEMU's forwarded management address.
+            List<String> names = config.realm().equals("qemu") || config.realm().equals("libvirt")
                     ? List.of(config.bindAddress(), QemuGuests.MANAGEMENT_ADDRESS) : List.of(config.bindAddress());
             return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), names, clock);
         } catch (IOException | RuntimeException e) {

@@ -2,9 +2,12 @@ package dev.asterism.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.realm.libvirt.LibvirtRealmOptions;
 import dev.asterism.server.tunnel.TunnelSettings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -26,9 +29,13 @@ import java.util.function.Consumer;
  *     closes them itself at that deadline, whatever happens to the server
  * @param tunnels which member ports users may tunnel to, how many tunnels a user may have open, and when an idle
  *     one closes
- * @param qemuBrick the directory of the Debian brick ({@code asterism brick build linux}) the {@code qemu} realm's
- *     Linux VMs boot, or null when the server does not run that realm
- * @param qemuPrefix the prefix of the qemu realm's QEMU processes, bridges and taps (1 to 5 characters)
+ * @param qemuBrick the directory of the Debian brick ({@code asterism brick build linux}) the {@code qemu} and
+ *     {@code libvirt} realms' Linux VMs boot, or null when the server runs neither
+ * @param qemuPrefix the prefix of the qemu realm's QEMU processes, bridges and taps, or of the libvirt realm's
+ *     domains, networks and storage pool (1 to 5 characters)
+ * @param libvirtHosts the hypervisors of the {@code libvirt} realm
+ * @param qemuAccelerator {@code auto} (KVM when a probe boot shows it works, else TCG), {@code kvm} or {@code tcg}: how
+ *     the qemu realm runs its VMs; the libvirt realm uses KVM only when told {@code kvm}
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -49,7 +56,9 @@ public record ServerConfig(
         Duration leaseDuration,
         TunnelSettings tunnels,
         Path qemuBrick,
-        String qemuPrefix) {
+        String qemuPrefix,
+        List<LibvirtRealmOptions.Host> libvirtHosts,
+        String qemuAccelerator) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -69,6 +78,10 @@ public record ServerConfig(
         }
         requireNonNull(tunnels, "tunnels is null");
         requireNonNull(qemuPrefix, "qemuPrefix is null");
+        libvirtHosts = List.copyOf(requireNonNull(libvirtHosts, "libvirtHosts is null"));
+        if (!List.of("auto", "kvm", "tcg").contains(qemuAccelerator)) {
+            throw new IllegalArgumentException("qemuAccelerator is auto, kvm or tcg, not '" + qemuAccelerator + "'");
+        }
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -81,7 +94,8 @@ public record ServerConfig(
     public static ServerConfig defaults(Path dataDirectory) {
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
-                Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq");
+                Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq",
+                List.of(new LibvirtRealmOptions.Host("local", URI.create("qemu:///system"))), "auto");
     }
 
     public ServerConfig withPort(int newPort) {
@@ -146,6 +160,14 @@ public record ServerConfig(
         });
     }
 
+    public ServerConfig withLibvirtHosts(List<LibvirtRealmOptions.Host> hosts) {
+        return with(copy -> copy.libvirtHosts = hosts);
+    }
+
+    public ServerConfig withQemuAccelerator(String accelerator) {
+        return with(copy -> copy.qemuAccelerator = accelerator);
+    }
+
     private ServerConfig with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
@@ -173,6 +195,8 @@ public record ServerConfig(
         private TunnelSettings tunnels;
         private Path qemuBrick;
         private String qemuPrefix;
+        private List<LibvirtRealmOptions.Host> libvirtHosts;
+        private String qemuAccelerator;
 
         Copy(ServerConfig config) {
             dataDirectory = config.dataDirectory;
@@ -194,12 +218,15 @@ public record ServerConfig(
             tunnels = config.tunnels;
             qemuBrick = config.qemuBrick;
             qemuPrefix = config.qemuPrefix;
+            libvirtHosts = config.libvirtHosts;
+            qemuAccelerator = config.qemuAccelerator;
         }
 
         ServerConfig build() {
             return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
                     databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
-                    sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix);
+                    sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix,
+                    libvirtHosts, qemuAccelerator);
         }
     }
 }

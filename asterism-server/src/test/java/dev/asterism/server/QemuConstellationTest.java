@@ -34,7 +34,8 @@ class QemuConstellationTest {
     static void start() throws Exception {
         DebianBrickBuilder.Brick brick = TestBricks.linux();
         server = TestServer.start(Clock.systemUTC(), config -> config.withRealm("qemu", "zero")
-                .withQemu(brick.directory(), PREFIX).withPhaseTimeout(Duration.ofMinutes(10))
+                .withQemu(brick.directory(), PREFIX).withQemuAccelerator("tcg")
+                .withPhaseTimeout(Duration.ofMinutes(10))
                 .withRegistrationTimeout(Duration.ofMinutes(10)));
         realm = server.server.qemuRealm().orElseThrow();
         QemuRealm.removeLeftovers(PREFIX, Path.of("/nonexistent-" + PREFIX));

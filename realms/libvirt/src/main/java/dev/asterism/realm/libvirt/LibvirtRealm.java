@@ -2,6 +2,9 @@ package dev.asterism.realm.libvirt;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asterism.realm.qemu.DebianBrickBuilder;
+import dev.asterism.realm.qemu.GuestAgentClient;
 import dev.asterism.realm.qemu.QemuGuests;
 import dev.asterism.spi.realm.OsFamily;
 import dev.asterism.spi.realm.PowerState;
@@ -63,6 +66,10 @@ public final class LibvirtRealm implements Realm {
     private static final long HEADROOM_BYTES = 256L << 20;
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     /** Kept strongly reachable: libvirt calls it from native code. Without it, libvirt prints every error. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECCOMP_HINT = " (when it ends with 'reason=crashed' soon after the boot, QEMU's"
+            + " seccomp sandbox killed it for starting the management path's socat: set seccomp_sandbox = 0 in that"
+            + " host's /etc/libvirt/qemu.conf and restart libvirtd)";
     private static final Libvirt.VirErrorCallback QUIET = (userData, error) -> { };
 
     private final LibvirtRealmOptions options;
@@ -101,6 +108,7 @@ public final class LibvirtRealm implements Realm {
             throw new RealmException(RealmException.Code.INVALID_SPEC, "the libvirt realm boots the Debian brick"
                     + " only; a " + spec.osFamily() + " VM needs its own image (see docs/windows.md)");
         }
+        DebianBrickBuilder.Brick brick = QemuGuests.brickFor(spec.image(), options.brick());
         List<Vm> all = vms();
         LibvirtRealmOptions.Host host = choose(spec, all);
         QemuGuests.Placement placement = QemuGuests.place(spec.network(),
@@ -110,9 +118,9 @@ public final class LibvirtRealm implements Realm {
         try {
             StoragePool pool = ensurePool(connect);
             deleteVolume(pool, volume);
-            StorageVol disk = pool.storageVolCreateXML(volumeXml(volume), 0);
+            StorageVol disk = pool.storageVolCreateXML(volumeXml(volume, brick), 0);
             Network network = ensureNetwork(connect, spec.network());
-            Domain domain = connect.domainDefineXML(domainXml(spec, placement, disk.getPath(),
+            Domain domain = connect.domainDefineXML(domainXml(spec, brick, placement, disk.getPath(),
                     network.getName()));
             try {
                 domain.create();
@@ -216,6 +224,22 @@ public final class LibvirtRealm implements Realm {
             }
         }
         connections.clear();
+    }
+
+    /** A guest agent client for a VM of this realm, through libvirt (which holds the guest agent's channel). */
+    public GuestAgentClient guestAgent(String vmId) {
+        return new GuestAgentClient((command, wait) -> {
+            try {
+                Domain domain;
+                synchronized (this) {
+                    domain = existing(vmId).domain();
+                }
+                return Optional.of(JSON.readTree(domain.qemuAgentCommand(command,
+                        (int) Math.max(1, wait.toSeconds()), 0)));
+            } catch (LibvirtException e) {
+                throw new IOException("the guest agent of VM " + vmId + " did not answer: " + message(e));
+            }
+        });
     }
 
     /** The domains, networks and volumes of this realm's prefix on every host: what a test expects to be gone. */
@@ -347,12 +371,12 @@ public final class LibvirtRealm implements Realm {
                 case VIR_DOMAIN_SHUTOFF -> {
                     power = stopped ? PowerState.STOPPED : PowerState.FAILED;
                     detail = stopped ? "stopped, " + where : "the domain is off though nobody stopped it: see"
-                            + " /var/log/libvirt/qemu/" + domainName() + ".log on " + host.name();
+                            + " /var/log/libvirt/qemu/" + domainName() + ".log on " + host.name() + SECCOMP_HINT;
                 }
                 default -> {
                     power = PowerState.FAILED;
                     detail = "the domain crashed: see /var/log/libvirt/qemu/" + domainName() + ".log on "
-                            + host.name();
+                            + host.name() + SECCOMP_HINT;
                 }
             }
             return new RealmVm(vmId, power, List.of(address), detail);
@@ -470,12 +494,13 @@ public final class LibvirtRealm implements Realm {
         }
     }
 
-    private String domainXml(RealmVmSpec spec, QemuGuests.Placement placement, String diskPath, String network) {
+    private String domainXml(RealmVmSpec spec, DebianBrickBuilder.Brick brick, QemuGuests.Placement placement,
+            String diskPath, String network) {
         URI server = URI.create(spec.bootstrap().serverUrl());
         String name = options.prefix() + "." + spec.vmId();
         int memoryMib = Math.max(spec.memoryMib(), 512);
         return """
-                <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+                <domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
                   <name>%s</name>
                   <metadata><asterism:vm xmlns:asterism='%s' network='%s' subnet='%d' address='%s' stopped='false'/></metadata>
                   <memory unit='MiB'>%d</memory>
@@ -518,11 +543,11 @@ public final class LibvirtRealm implements Realm {
                     <qemu:arg value='virtio-net-pci,netdev=management,addr=0x4'/>
                   </qemu:commandline>
                 </domain>
-                """.formatted(escape(name), NAMESPACE, escape(spec.network()), placement.subnet(),
+                """.formatted(options.kvm() ? "kvm" : "qemu", escape(name), NAMESPACE, escape(spec.network()), placement.subnet(),
                 escape(placement.address()), memoryMib,
                 Math.min(spec.vcpus(), Runtime.getRuntime().availableProcessors()),
                 QemuGuests.BOOTSTRAP_FW_CFG, escape(QemuGuests.bootstrap(spec, placement.address())),
-                escape(options.brick().kernel().toString()), escape(options.brick().initrd().toString()),
+                escape(brick.kernel().toString()), escape(brick.initrd().toString()),
                 escape(QemuGuests.kernelCommandLine(placement.address(), spec.hostName())), escape(diskPath),
                 escape(network), QemuGuests.mac(spec.vmId()), escape(name),
                 escape(QemuGuests.managementNetdev(server.getHost(), server.getPort())));
@@ -544,16 +569,16 @@ public final class LibvirtRealm implements Realm {
         return pool;
     }
 
-    private String volumeXml(String name) {
+    private static String volumeXml(String name, DebianBrickBuilder.Brick brick) {
         long capacity;
         try {
-            capacity = Files.size(options.brick().rootFileSystem());
+            capacity = Files.size(brick.rootFileSystem());
         } catch (IOException e) {
             capacity = 3L << 30;
         }
         return "<volume><name>" + escape(name) + "</name><capacity unit='bytes'>" + capacity + "</capacity>"
                 + "<target><format type='qcow2'/></target><backingStore><path>"
-                + escape(options.brick().rootFileSystem().toString()) + "</path><format type='raw'/></backingStore>"
+                + escape(brick.rootFileSystem().toString()) + "</path><format type='raw'/></backingStore>"
                 + "</volume>";
     }
 

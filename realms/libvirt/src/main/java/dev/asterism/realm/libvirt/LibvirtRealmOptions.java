@@ -15,11 +15,14 @@ import java.util.Set;
  *     letters and digits, so that bridge names stay within Linux's 15 characters
  * @param hosts the hypervisors, each a name and a libvirt URI ({@code qemu:///system},
  *     {@code qemu+ssh://root@host/system}); at least one
- * @param brick the Debian brick every Linux VM boots: its files must be at the same path on every host
+ * @param brick the Debian brick a Linux VM boots unless its catalog image names another brick directory: its
+ *     files must be at the same path on every host (and on the server's machine, which checks them)
  * @param maxVmsPerHost how many of the realm's VMs one host may run
+ * @param kvm whether domains run under KVM ({@code type='kvm'}); TCG ({@code type='qemu'}) otherwise, which works
+ *     everywhere
  */
 public record LibvirtRealmOptions(String prefix, List<Host> hosts, DebianBrickBuilder.Brick brick,
-        int maxVmsPerHost) {
+        int maxVmsPerHost, boolean kvm) {
     public LibvirtRealmOptions {
         requireNonNull(prefix, "prefix is null");
         if (!prefix.matches("[a-z][a-z0-9]{0,4}")) {

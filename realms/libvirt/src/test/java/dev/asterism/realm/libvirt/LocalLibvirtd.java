@@ -6,6 +6,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,14 @@ public final class LocalLibvirtd implements AutoCloseable {
     private static final Path VIRTLOGD_PID = Path.of("/run/asterism-test-virtlogd.pid");
     private static final String INSTALL = "run `sudo apt-get install -y --no-install-recommends libvirt-daemon"
             + " libvirt-daemon-driver-qemu libvirt-clients iptables qemu-system-x86 qemu-utils socat`";
+
+    /**
+     * QEMU as root without a security driver (no AppArmor or SELinux here), and without QEMU's seccomp sandbox, which
+     * libvirt turns on with {@code spawn=deny}: the management NIC's guestfwd runs socat, and QEMU would be killed
+     * the moment the guest's agent first dials the server.
+     */
+    static final String QEMU_CONF = "# written by Asterism's libvirt tests (LocalLibvirtd)\n"
+            + "user = \"root\"\ngroup = \"root\"\nsecurity_driver = \"none\"\nseccomp_sandbox = 0\n";
 
     private final boolean started;
 
@@ -46,8 +55,12 @@ public final class LocalLibvirtd implements AutoCloseable {
                 Files.createDirectories(Path.of(directory));
             }
             Path qemuConf = Path.of("/etc/libvirt/qemu.conf");
-            if (!Files.exists(qemuConf)) {
-                Files.writeString(qemuConf, "user = \"root\"\ngroup = \"root\"\nsecurity_driver = \"none\"\n");
+            if (!Files.exists(qemuConf) || !Files.readString(qemuConf).contains(QEMU_CONF)) {
+                if (Files.exists(qemuConf)) {
+                    Files.copy(qemuConf, qemuConf.resolveSibling("qemu.conf.before-asterism"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.writeString(qemuConf, QEMU_CONF);
             }
             run("sh", "-c", "getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu");
             run("sh", "-c", "getent group kvm >/dev/null || groupadd --system kvm");

@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Talks to the QEMU guest agent inside a VM over its virtio-serial socket: whether the guest is up, and running a
- * command in it. For the realm's own checks and for tests; the Asterism agent does everything else over its channel.
+ * Talks to the QEMU guest agent inside a VM, over its virtio-serial socket or through libvirt: whether the guest is
+ * up, and running a command in it. For the realm's own checks and for tests; the Asterism agent does everything else
+ * over its channel.
  */
 public final class GuestAgentClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,10 +29,26 @@ public final class GuestAgentClient {
     /** What a command printed and how it ended. */
     public record Execution(int exitCode, String output, String errors) {}
 
+    /** How one guest agent command reaches the guest and its answer comes back. */
+    @FunctionalInterface
+    public interface Transport {
+        /** The answer to {@code command}; empty when none came within {@code wait}. */
+        Optional<JsonNode> call(String command, Duration wait) throws IOException;
+    }
+
+    private final Transport transport;
     private final Path socket;
 
+    /** Over the guest agent's virtio-serial socket, as QEMU exposes it. */
     public GuestAgentClient(Path socket) {
         this.socket = requireNonNull(socket, "socket is null");
+        this.transport = this::callOverSocket;
+    }
+
+    /** Over another transport (libvirt's {@code qemuAgentCommand}). */
+    public GuestAgentClient(Transport transport) {
+        this.socket = null;
+        this.transport = requireNonNull(transport, "transport is null");
     }
 
     /** For a VM of the realm: its guest agent's socket. */
@@ -53,6 +70,9 @@ public final class GuestAgentClient {
      * the guest agent is not there to ask.
      */
     public boolean shutdown() {
+        if (socket == null) {
+            throw new UnsupportedOperationException("shut the guest down through libvirt instead");
+        }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             write(channel, "{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"powerdown\"}}");
@@ -112,6 +132,10 @@ public final class GuestAgentClient {
      * and returns its answer; empty when none came within {@code wait}.
      */
     private Optional<JsonNode> call(String command, Duration wait) throws IOException {
+        return transport.call(command, wait);
+    }
+
+    private Optional<JsonNode> callOverSocket(String command, Duration wait) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             long token = System.nanoTime() & 0x7fffffffL;

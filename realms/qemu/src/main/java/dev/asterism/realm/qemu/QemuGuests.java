@@ -7,11 +7,14 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -56,6 +59,25 @@ public final class QemuGuests {
         String target = agentHost.contains(":") ? "[" + agentHost + "]" : agentHost;
         return "user,id=management,restrict=on,net=10.0.2.0/24,guestfwd=tcp:" + MANAGEMENT_ADDRESS + ":" + agentPort
                 + "-cmd:socat STDIO TCP:" + target + ":" + agentPort;
+    }
+
+    /**
+     * The brick a VM boots: the one its catalog image names, when the image's source is the absolute path of a brick
+     * directory ({@code asterism brick build linux --register} registers such an image), else the realm's default.
+     *
+     * @throws RealmException INVALID_SPEC when the image names a directory that is not a complete brick
+     */
+    public static DebianBrickBuilder.Brick brickFor(String image, DebianBrickBuilder.Brick fallback) {
+        DebianBrickBuilder.Brick brick = image.startsWith("/")
+                ? DebianBrickBuilder.Brick.at(Path.of(image).normalize()) : fallback;
+        for (Path file : List.of(brick.rootFileSystem(), brick.kernel(), brick.initrd())) {
+            if (!Files.isRegularFile(file)) {
+                throw new RealmException(RealmException.Code.INVALID_SPEC, "the brick's " + file.getFileName()
+                        + " is missing in " + brick.directory() + (brick == fallback ? "" : " (named by the VM's"
+                        + " image)") + ": run `asterism brick build linux` and give its directory");
+            }
+        }
+        return brick;
     }
 
     /** The bootstrap a guest of the brick reads at its first boot, as properties text. */

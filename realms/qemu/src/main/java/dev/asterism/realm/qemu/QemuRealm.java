@@ -88,7 +88,7 @@ public final class QemuRealm implements Realm {
             throw new RealmException(RealmException.Code.NO_CAPACITY, "the qemu realm runs at most "
                     + options.maxVms() + " VMs on this machine");
         }
-        requireBrick();
+        DebianBrickBuilder.Brick brick = QemuGuests.brickFor(spec.image(), options.brick());
         QemuGuests.Placement placement = QemuGuests.place(spec.network(), placements());
         Properties vm = new Properties();
         vm.setProperty("vmId", spec.vmId());
@@ -102,6 +102,7 @@ public final class QemuRealm implements Realm {
         vm.setProperty("bridge", QemuGuests.linkName(options.prefix(), "b", spec.network()));
         vm.setProperty("mac", QemuGuests.mac(spec.vmId()));
         vm.setProperty("stopped", "false");
+        vm.setProperty("brick", brick.directory().toString());
         vm.setProperty("agentPort", Integer.toString(URI.create(spec.bootstrap().serverUrl()).getPort()));
         try {
             Path building = directory.resolveSibling(directory.getFileName() + ".new");
@@ -112,7 +113,7 @@ public final class QemuRealm implements Realm {
                     QemuGuests.bootstrap(spec, placement.address()));
             store(building.resolve("vm.properties"), vm);
             require(host.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
-                    options.brick().rootFileSystem().toString(), building.resolve("disk.qcow2").toString()), null),
+                    brick.rootFileSystem().toString(), building.resolve("disk.qcow2").toString()), null),
                     "make the VM's disk");
             Files.move(building, directory, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -278,6 +279,8 @@ public final class QemuRealm implements Realm {
         String hostName = vm.getProperty("hostName");
         int agentPort = Integer.parseInt(vm.getProperty("agentPort"));
         String cmdline = QemuGuests.kernelCommandLine(address, hostName);
+        DebianBrickBuilder.Brick brick = vm.getProperty("brick") == null ? options.brick()
+                : DebianBrickBuilder.Brick.at(Path.of(vm.getProperty("brick")));
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-name", options.prefix() + "." + vmId,
                 "-machine", "q35,accel=" + options.accelerator(),
@@ -285,8 +288,8 @@ public final class QemuRealm implements Realm {
                 "-smp", vm.getProperty("vcpus"),
                 "-m", vm.getProperty("memoryMib"),
                 "-nodefaults", "-no-user-config", "-display", "none",
-                "-kernel", options.brick().kernel().toString(),
-                "-initrd", options.brick().initrd().toString(),
+                "-kernel", brick.kernel().toString(),
+                "-initrd", brick.initrd().toString(),
                 "-append", cmdline,
                 "-drive", "file=" + directory.resolve("disk.qcow2") + ",if=virtio,format=qcow2",
                 "-netdev", "tap,id=underlay,ifname=" + vm.getProperty("tap") + ",script=no,downscript=no",
@@ -433,16 +436,6 @@ public final class QemuRealm implements Realm {
                     + " for a Unix socket path (" + path + "): choose a shorter one");
         }
         return path;
-    }
-
-    private void requireBrick() {
-        for (Path file : List.of(options.brick().rootFileSystem(), options.brick().kernel(),
-                options.brick().initrd())) {
-            if (!Files.isRegularFile(file)) {
-                throw new RealmException(RealmException.Code.INVALID_SPEC, "the brick's " + file.getFileName()
-                        + " is missing in " + options.brick().directory() + ": run `asterism brick build linux`");
-            }
-        }
     }
 
     private static void require(HostCommands.Result result, String what) {

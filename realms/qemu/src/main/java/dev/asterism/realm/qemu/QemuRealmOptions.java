@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * @param prefix the prefix of its QEMU process names, bridges and taps: 1 to 5 lower-case letters and digits, so
  *     that link names stay within Linux's 15 characters
  * @param stateDirectory where each VM's disk overlay, bootstrap data, sockets and logs live
- * @param brick the Debian brick every Linux VM boots
+ * @param brick the Debian brick a Linux VM boots unless its catalog image names another brick directory
  * @param accelerator {@code tcg} (works everywhere) or {@code kvm}
  * @param maxVms how many VMs may exist at once
  */
