@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,6 +108,39 @@ class DemoProcessTest {
             assertThat(output).contains("error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .contains("--port").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void a_libvirt_realm_whose_hosts_all_fail_to_answer_is_a_one_line_error(@TempDir Path data) throws Exception {
+        Path brick = Files.createDirectories(data.resolve("brick"));
+        for (String file : List.of("rootfs.raw", "vmlinuz", "initrd.img")) {
+            Files.writeString(brick.resolve(file), "");
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.asterism.cli.Main", "demo", "--port", "0", "--agent-port", "0", "--data", data.toString(),
+                "--realm", "libvirt", "--qemu-brick", brick.toString(),
+                "--libvirt-host", "rack1=qemu+unix:///system?socket=/nonexistent/libvirt-sock")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(output).contains("error: no libvirt host answers: cannot reach libvirt host rack1 at"
+                + " qemu+unix:///system?socket=/nonexistent/libvirt-sock: ").contains("is libvirtd running there?")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void a_directory_that_is_not_a_brick_is_a_one_line_error(@TempDir Path data) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.asterism.cli.Main", "demo", "--port", "0", "--agent-port", "0", "--data", data.toString(),
+                "--realm", "qemu", "--qemu-brick", data.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(output).contains("error: the brick's rootfs.raw is missing in " + data)
+                .contains("asterism brick build linux").doesNotContain("\tat ");
     }
 
     @Test

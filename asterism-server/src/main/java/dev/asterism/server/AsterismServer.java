@@ -171,7 +171,8 @@ public final class AsterismServer implements AutoCloseable {
                             + " build linux` and give its directory with --qemu-brick");
                 }
                 try {
-                    DebianBrickBuilder.Brick brick = DebianBrickBuilder.Brick.at(config.qemuBrick());
+                    DebianBrickBuilder.Brick brick = QemuGuests.brickFor("default",
+                            DebianBrickBuilder.Brick.at(config.qemuBrick()));
                     KvmProbe.Result accelerator = KvmProbe.choose(config.qemuAccelerator(), brick,
                             config.dataDirectory());
                     LOG.log(System.Logger.Level.INFO, "qemu realm: "
@@ -189,9 +190,20 @@ public final class AsterismServer implements AutoCloseable {
                             + " with --qemu-brick");
                 }
                 try {
-                    drivers.put("libvirt", new LibvirtRealm(new LibvirtRealmOptions(config.qemuPrefix(),
-                            config.libvirtHosts(), DebianBrickBuilder.Brick.at(config.qemuBrick()),
-                            LIBVIRT_MAX_VMS_PER_HOST, config.qemuAccelerator().equals("kvm"))));
+                    LibvirtRealm libvirt = new LibvirtRealm(new LibvirtRealmOptions(config.qemuPrefix(),
+                            config.libvirtHosts(), QemuGuests.brickFor("default",
+                                    DebianBrickBuilder.Brick.at(config.qemuBrick())),
+                            LIBVIRT_MAX_VMS_PER_HOST, config.qemuAccelerator().equals("kvm")));
+                    // Starting without a single hypervisor would only fail at the first VM: say it now. Some hosts
+                    // down is a warning: their VMs answer UNAVAILABLE until they are back.
+                    Map<String, String> answers = libvirt.reachability();
+                    List<String> problems = answers.values().stream().filter(answer -> !answer.isEmpty()).toList();
+                    if (problems.size() == answers.size()) {
+                        libvirt.close();
+                        throw new ServerStartException("no libvirt host answers: " + String.join("; ", problems));
+                    }
+                    problems.forEach(problem -> LOG.log(System.Logger.Level.WARNING, problem));
+                    drivers.put("libvirt", libvirt);
                 } catch (RealmException | IllegalArgumentException e) {
                     throw new ServerStartException(e.getMessage(), e);
                 }

@@ -226,6 +226,25 @@ public final class LibvirtRealm implements Realm {
         connections.clear();
     }
 
+    /**
+     * Connects to every host once: what each one answered, in the order of the options, an empty string for a host
+     * that answers. The server checks this at start, so that a missing libvirtd is said at once, not at the first VM.
+     */
+    public synchronized Map<String, String> reachability() {
+        Map<String, String> answers = new LinkedHashMap<>();
+        for (LibvirtRealmOptions.Host host : options.hosts()) {
+            try {
+                connection(host).getFreeMemory();
+                answers.put(host.name(), "");
+            } catch (RealmException e) {
+                answers.put(host.name(), e.getMessage());
+            } catch (LibvirtException e) {
+                answers.put(host.name(), unavailable(host, e).getMessage());
+            }
+        }
+        return answers;
+    }
+
     /** A guest agent client for a VM of this realm, through libvirt (which holds the guest agent's channel). */
     public GuestAgentClient guestAgent(String vmId) {
         return new GuestAgentClient((command, wait) -> {
