@@ -171,8 +171,8 @@ public final class AsterismServer implements AutoCloseable {
                             + " build linux` and give its directory with --qemu-brick");
                 }
                 try {
-                    DebianBrickBuilder.Brick brick = QemuGuests.brickFor("default",
-                            DebianBrickBuilder.Brick.at(config.qemuBrick()));
+                    DebianBrickBuilder.Brick brick = QemuGuests.requireBrick(
+                            DebianBrickBuilder.Brick.at(config.qemuBrick()), "");
                     KvmProbe.Result accelerator = KvmProbe.choose(config.qemuAccelerator(), brick,
                             config.dataDirectory());
                     LOG.log(System.Logger.Level.INFO, "qemu realm: "
@@ -191,8 +191,8 @@ public final class AsterismServer implements AutoCloseable {
                 }
                 try {
                     LibvirtRealm libvirt = new LibvirtRealm(new LibvirtRealmOptions(config.qemuPrefix(),
-                            config.libvirtHosts(), QemuGuests.brickFor("default",
-                                    DebianBrickBuilder.Brick.at(config.qemuBrick())),
+                            config.libvirtHosts(), QemuGuests.requireBrick(
+                                    DebianBrickBuilder.Brick.at(config.qemuBrick()), ""),
                             LIBVIRT_MAX_VMS_PER_HOST, config.qemuAccelerator().equals("kvm")));
                     // Starting without a single hypervisor would only fail at the first VM: say it now. Some hosts
                     // down is a warning: their VMs answer UNAVAILABLE until they are back.

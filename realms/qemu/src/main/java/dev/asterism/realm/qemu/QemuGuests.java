@@ -68,13 +68,23 @@ public final class QemuGuests {
      * @throws RealmException INVALID_SPEC when the image names a directory that is not a complete brick
      */
     public static DebianBrickBuilder.Brick brickFor(String image, DebianBrickBuilder.Brick fallback) {
-        DebianBrickBuilder.Brick brick = image.startsWith("/")
-                ? DebianBrickBuilder.Brick.at(Path.of(image).normalize()) : fallback;
+        if (!image.startsWith("/")) {
+            return requireBrick(fallback, "");
+        }
+        return requireBrick(DebianBrickBuilder.Brick.at(Path.of(image).normalize()), " (named by the VM's image)");
+    }
+
+    /**
+     * Checks that {@code brick} holds the files a VM boots from.
+     *
+     * @throws RealmException INVALID_SPEC naming the missing file
+     */
+    public static DebianBrickBuilder.Brick requireBrick(DebianBrickBuilder.Brick brick, String whose) {
         for (Path file : List.of(brick.rootFileSystem(), brick.kernel(), brick.initrd())) {
             if (!Files.isRegularFile(file)) {
                 throw new RealmException(RealmException.Code.INVALID_SPEC, "the brick's " + file.getFileName()
-                        + " is missing in " + brick.directory() + (brick == fallback ? "" : " (named by the VM's"
-                        + " image)") + ": run `asterism brick build linux` and give its directory");
+                        + " is missing in " + brick.directory() + whose + ": run `asterism brick build linux` and give"
+                        + " its directory");
             }
         }
         return brick;
