@@ -102,6 +102,7 @@ final class SimVm {
         p.setProperty("serverUrl", spec.bootstrap().serverUrl());
         p.setProperty("caFingerprint", spec.bootstrap().caFingerprint());
         p.setProperty("registrationToken", spec.bootstrap().registrationToken());
+        p.setProperty("network", spec.network());
         p.setProperty("addressOffset", Integer.toString(addressOffset));
         p.setProperty("poweredOn", Boolean.toString(poweredOn));
         p.setProperty("failed", Boolean.toString(failed));
@@ -117,7 +118,9 @@ final class SimVm {
                 OsFamily.valueOf(p.getProperty("osFamily")), p.getProperty("image"),
                 Integer.parseInt(p.getProperty("vcpus")), Integer.parseInt(p.getProperty("memoryMib")),
                 Integer.parseInt(p.getProperty("diskGib")), new Bootstrap(p.getProperty("serverUrl"),
-                        p.getProperty("caFingerprint"), p.getProperty("registrationToken")));
+                        p.getProperty("caFingerprint"), p.getProperty("registrationToken")),
+                // Files written before VMs had networks hold none: such a VM was alone on a network named by its id.
+                p.getProperty("network", p.getProperty("vmId")));
         SimVm vm = new SimVm(spec, Integer.parseInt(p.getProperty("addressOffset")));
         vm.poweredOn = Boolean.parseBoolean(p.getProperty("poweredOn"));
         vm.failed = Boolean.parseBoolean(p.getProperty("failed"));

@@ -513,4 +513,20 @@ class SimRealmTest {
         second.destroy(fourth.vmId());
         assertThat(directory.toFile().list()).isEmpty();
     }
+
+    @Test
+    void a_persistent_realm_reopened_takes_the_same_create_again_for_a_vm_on_a_network(@TempDir Path directory) {
+        // A server killed between asking for a VM and recording it asks again after its restart: the same spec.
+        SimRealm first = SimRealm.persistentIn(clock, STEADY, (vmId, token) -> registrations.add(vmId), directory);
+        realms.add(first);
+        RealmVmSpec onNetwork = new RealmVmSpec("vm-n", "vm-n", OsFamily.LINUX, "debian", 1, 512, 5,
+                new Bootstrap("wss://127.0.0.1:1/agent/v1", "00".repeat(32), "token-vm-n"), "constellation-c7");
+        first.create(onNetwork);
+        first.close();
+
+        SimRealm second = SimRealm.persistentIn(clock, STEADY, (vmId, token) -> registrations.add(vmId), directory);
+        realms.add(second);
+        assertThat(second.create(onNetwork).vmId()).isEqualTo("vm-n");
+        second.destroy("vm-n");
+    }
 }
