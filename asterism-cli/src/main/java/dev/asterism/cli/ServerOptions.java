@@ -153,7 +153,7 @@ final class ServerOptions {
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
                 tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix,
-                libvirtHosts(defaults), qemuAccelerator);
+                libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout());
     }
 
     private List<LibvirtRealmOptions.Host> libvirtHosts(ServerConfig defaults) {

@@ -233,7 +233,7 @@ public final class AsterismServer implements AutoCloseable {
             }
         });
         AgentConnections agentConnections = new AgentConnections();
-        AgentGateway gateway = new AgentGateway(store, vms, agentConnections, Duration.ofSeconds(30));
+        AgentGateway gateway = new AgentGateway(store, vms, agentConnections, config.agentCommandTimeout());
         gateway.reportStepsTo(constellations);
         AgentEndpoint agentEndpoint = new AgentEndpoint(
                 AgentEndpoint.Settings.loopback(config.agentPort()).withHost(config.bindAddress()), agentAuthority,

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  * @param libvirtHosts the hypervisors of the {@code libvirt} realm
  * @param qemuAccelerator {@code auto} (KVM when a probe boot shows it works, else TCG), {@code kvm} or {@code tcg}: how
  *     the qemu realm runs its VMs; the libvirt realm uses KVM only when told {@code kvm}
+ * @param agentCommandTimeout how long the server waits for an agent's answer to a command before it takes the agent
+ *     for unreachable and tries again later (with the same command id, which the agent answers from its record)
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -58,7 +60,8 @@ public record ServerConfig(
         Path qemuBrick,
         String qemuPrefix,
         List<LibvirtRealmOptions.Host> libvirtHosts,
-        String qemuAccelerator) {
+        String qemuAccelerator,
+        Duration agentCommandTimeout) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -82,6 +85,10 @@ public record ServerConfig(
         if (!List.of("auto", "kvm", "tcg").contains(qemuAccelerator)) {
             throw new IllegalArgumentException("qemuAccelerator is auto, kvm or tcg, not '" + qemuAccelerator + "'");
         }
+        requireNonNull(agentCommandTimeout, "agentCommandTimeout is null");
+        if (agentCommandTimeout.isNegative() || agentCommandTimeout.isZero()) {
+            throw new IllegalArgumentException("agentCommandTimeout must be positive");
+        }
         if (agentPort < 0 || agentPort > 65535) {
             throw new IllegalArgumentException("agentPort must be from 0 to 65535, not " + agentPort);
         }
@@ -95,7 +102,8 @@ public record ServerConfig(
         return new ServerConfig(dataDirectory, "127.0.0.1", 8440, 8441, null, null, null, "sim", "realistic",
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
                 Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq",
-                List.of(new LibvirtRealmOptions.Host("local", URI.create("qemu:///system"))), "auto");
+                List.of(new LibvirtRealmOptions.Host("local", URI.create("qemu:///system"))), "auto",
+                Duration.ofSeconds(30));
     }
 
     public ServerConfig withPort(int newPort) {
@@ -168,6 +176,10 @@ public record ServerConfig(
         return with(copy -> copy.qemuAccelerator = accelerator);
     }
 
+    public ServerConfig withAgentCommandTimeout(Duration timeout) {
+        return with(copy -> copy.agentCommandTimeout = timeout);
+    }
+
     private ServerConfig with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
@@ -197,6 +209,7 @@ public record ServerConfig(
         private String qemuPrefix;
         private List<LibvirtRealmOptions.Host> libvirtHosts;
         private String qemuAccelerator;
+        private Duration agentCommandTimeout;
 
         Copy(ServerConfig config) {
             dataDirectory = config.dataDirectory;
@@ -220,13 +233,14 @@ public record ServerConfig(
             qemuPrefix = config.qemuPrefix;
             libvirtHosts = config.libvirtHosts;
             qemuAccelerator = config.qemuAccelerator;
+            agentCommandTimeout = config.agentCommandTimeout;
         }
 
         ServerConfig build() {
             return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
                     databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
                     sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix,
-                    libvirtHosts, qemuAccelerator);
+                    libvirtHosts, qemuAccelerator, agentCommandTimeout);
         }
     }
 }

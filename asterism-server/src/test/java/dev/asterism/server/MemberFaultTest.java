@@ -190,4 +190,23 @@ class MemberFaultTest {
         await("ch", onlyMember("READY"), "READY after a retry");
         server.assertInvariants();
     }
+
+    @Test
+    void an_open_ports_answer_lost_to_a_timeout_is_asked_again_as_the_same_command_and_the_member_reaches_ready() {
+        // The controller opens the lease after the server stopped waiting: the agent has done it and kept its answer
+        // under the command's id; the server's later pass must send that same command again, not a new expiry.
+        server = TestServer.start(Clock.systemUTC(), config -> config.withAgentCommandTimeout(Duration.ofSeconds(1)));
+        server.admin.post("/constellations", Map.of("name", "ct", "brick", "controller")).expect(202);
+        await("ct", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
+        controllerGuest("ct").delayNext(SimOperation.OPEN_LEASE, Duration.ofMillis(2500));
+        server.admin.post("/constellations/ct/members", Map.of("brick", "worker", "names", List.of("m1"))).expect(202);
+
+        await("ct", c -> !c.get("members").findValuesAsText("phase").equals(List.of("REQUEST_VM"))
+                && !c.get("members").findValuesAsText("phase").equals(List.of("OPEN_PORTS")), "past OPEN_PORTS");
+        JsonNode settled = await("ct", onlyMember("READY").or(onlyMember("FAILED")), "READY or FAILED");
+        assertThat(settled.get("members").get(0).get("phase").asText()).as("member %s", settled).isEqualTo("READY");
+        assertThat(server.admin.get("/audit?action=member.failing").expect(200).json()).isEmpty();
+        assertThat(network().openLeaseCount()).as("open leases").isZero();
+        server.assertInvariants();
+    }
 }

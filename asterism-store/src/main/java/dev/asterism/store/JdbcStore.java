@@ -23,9 +23,14 @@ public final class JdbcStore implements Store {
         this.description = description;
     }
 
-    /** An embedded H2 database in {@code directory}, created when missing. */
+    /**
+     * An embedded H2 database in {@code directory}, created when missing. Every commit is written to the file before
+     * the transaction returns ({@code WRITE_DELAY=0}; H2's default keeps commits in memory for up to half a second),
+     * so an answer the server gave survives a kill of its process.
+     */
     public static JdbcStore h2(Path directory) {
-        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("asterism") + ";DB_CLOSE_ON_EXIT=FALSE";
+        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("asterism")
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         return open(url, "sa", "", "H2 database in " + directory.toAbsolutePath());
     }
 

@@ -264,9 +264,11 @@ public final class ConstellationReconciler implements AutoCloseable {
                 }
             }
             case OPEN_PORTS -> {
+                // The expiry comes from the phase's start, not from this pass: a pass repeated after a crash or a
+                // lost answer sends the same command under the same id, which the agent answers from its record.
                 command(controller, commandId(member, "lease"), CommandKind.OPEN_PORT_LEASE, Map.of(
                         "leaseId", member.id(), "sourceAddress", underlay(memberVm.orElseThrow()),
-                        "expiresAt", now.plus(settings.leaseDuration()).toString()));
+                        "expiresAt", member.phaseStartedAt().plus(settings.leaseDuration()).toString()));
                 saveMember(member.enter(MemberPhase.INJECT, null, now), "member.phase");
             }
             case INJECT -> {

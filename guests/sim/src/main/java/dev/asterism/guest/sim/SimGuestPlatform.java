@@ -75,7 +75,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Fault switches: {@link #failNext} makes the next call of an operation fail before it acts;
- * {@link #loseNextResponse} lets it act and then fail, as when the reply is lost; {@link #neverHandshake} keeps
+ * {@link #loseNextResponse} lets it act and then fail, as when the reply is lost; {@link #delayNext} makes it take
+ * that long (really: the calling thread waits, as behind a slow guest command); {@link #neverHandshake} keeps
  * this guest's tunnels from ever completing a handshake. Thread-safe: all guests of a network share its lock.
  */
 public final class SimGuestPlatform implements GuestPlatform {
@@ -105,6 +106,8 @@ public final class SimGuestPlatform implements GuestPlatform {
     private SimMemory memory;
     /** Guarded by the network's lock. */
     private final Map<SimOperation, Deque<Fault>> faults = new EnumMap<>(SimOperation.class);
+    /** Guarded by the network's lock. */
+    private final Map<SimOperation, Deque<Duration>> delays = new EnumMap<>(SimOperation.class);
     /** Guarded by the network's lock. */
     private boolean neverHandshake;
 
@@ -246,6 +249,18 @@ public final class SimGuestPlatform implements GuestPlatform {
         }
     }
 
+    /**
+     * Makes the next call of {@code operation} wait {@code delay} before it acts, without holding the network's
+     * lock, so that a caller's timeout can pass while the guest still does the work.
+     */
+    public void delayNext(SimOperation operation, Duration delay) {
+        requireNonNull(operation, "operation is null");
+        requireNonNull(delay, "delay is null");
+        synchronized (network.lock) {
+            delays.computeIfAbsent(operation, ignored -> new ArrayDeque<>()).add(delay);
+        }
+    }
+
     /** While {@code never} is true, no tunnel of this guest (as hub or as spoke) completes a handshake. */
     public void neverHandshake(boolean never) {
         synchronized (network.lock) {
@@ -257,6 +272,7 @@ public final class SimGuestPlatform implements GuestPlatform {
     public void clearFaults() {
         synchronized (network.lock) {
             faults.clear();
+            delays.clear();
             neverHandshake = false;
         }
     }
@@ -337,6 +353,19 @@ public final class SimGuestPlatform implements GuestPlatform {
     }
 
     private <T> T operate(SimOperation operation, Supplier<T> action) {
+        Duration delay;
+        synchronized (network.lock) {
+            Deque<Duration> pendingDelays = delays.get(operation);
+            delay = pendingDelays == null ? null : pendingDelays.poll();
+        }
+        if (delay != null) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GuestException(Code.UNAVAILABLE, operation + " on " + hostName + " was interrupted");
+            }
+        }
         synchronized (network.lock) {
             Deque<Fault> pending = faults.get(operation);
             Fault fault = pending == null ? null : pending.poll();
