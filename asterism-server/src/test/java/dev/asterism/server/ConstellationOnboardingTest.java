@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's flow on the sim realm: real agents (asterism-agent) in every VM over the real TLS channel, on the sim
+ * The onboarding flow on the sim realm: real agents (asterism-agent) in every VM over the real TLS channel, on the sim
  * guest platform. A controller provisions, members go through every phase to READY, and removal undoes each step.
  */
 class ConstellationOnboardingTest {
@@ -102,7 +102,7 @@ class ConstellationOnboardingTest {
         admin.post("/constellations", Map.of("name", "c7", "brick", "controller")).expect(202);
         JsonNode active = await("c7", c -> c.get("state").asText().equals("ACTIVE"), "ACTIVE");
         assertThat(active.get("domain").asText()).isEqualTo("C7.ASTERISM.TEST");
-        assertThat(active.get("joinMode").asText()).as("the seed's order by default").isEqualTo("ports");
+        assertThat(active.get("joinMode").asText()).as("tiCrypt's order by default").isEqualTo("ports");
 
         admin.post("/constellations/c7/members", Map.of("brick", "worker", "count", 2)).expect(202);
         JsonNode ready = await("c7", c -> phases(c).equals(List.of("READY", "READY")), "two READY members");

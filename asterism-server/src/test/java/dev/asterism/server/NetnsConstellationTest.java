@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's flow end to end on the netns realm: every VM a Linux host in namespaces of this machine with its agent
+ * The onboarding flow end to end on the netns realm: every VM a Linux host in namespaces of this machine with its agent
  * as a child JVM, a real Samba AD domain controller, real adcli joins, a real WireGuard VPN (wireguard-go), real
  * nftables, a real SMB share, xrdp. Driven through the server's API only; checked from inside the hosts as an
  * administrator or a domain user would, and by real TCP and UDP connection attempts. Each test ends by destroying

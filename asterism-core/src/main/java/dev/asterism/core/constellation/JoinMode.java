@@ -3,7 +3,7 @@ package dev.asterism.core.constellation;
 /** In which order a member joins the domain and the VPN. */
 public enum JoinMode {
     /**
-     * The seed's order: the controller opens the join ports to the member's underlay address for the join (a lease
+     * tiCrypt's order: the controller opens the join ports to the member's underlay address for the join (a lease
      * that expires by itself), then the member goes on the VPN and the ports close.
      */
     PORTS,

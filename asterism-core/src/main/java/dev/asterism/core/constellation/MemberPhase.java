@@ -1,7 +1,7 @@
 package dev.asterism.core.constellation;
 
 /**
- * Where a member is. Onboarding runs the first seven phases in order (the seed's order); removal and the
+ * Where a member is. Onboarding runs the first seven phases in order (tiCrypt's order); removal and the
  * cleanup of a failed member run the removal phases. Every phase observes real state before it acts and may be
  * repeated after a crash.
  */

@@ -9,7 +9,7 @@ import java.time.Duration;
  * and how many VMs it holds.
  *
  * <p>Each delay is drawn anew for every operation on every VM: {@code delay × (1 + jitter × u)} with {@code u} in
- * [-1, 1] taken from the seed, the VM id and the number of delays already drawn for that VM. The same seed and the
+ * [-1, 1] taken from the random seed, the VM id and the number of delays already drawn for that VM. The same seed and the
  * same operations on a VM therefore give the same delays, whatever other threads do meanwhile.
  *
  * @param createDelay from create until the VM is {@code RUNNING}; it is {@code PROVISIONING} meanwhile
@@ -121,7 +121,7 @@ public record SimRealmOptions(
 
     /**
      * The delay for one operation on one VM: {@code nominal} moved by up to {@link #jitter} of itself, in a
-     * direction and by an amount fixed by the seed, the VM id and {@code draw}, the number of delays drawn for that
+     * direction and by an amount fixed by the random seed, the VM id and {@code draw}, the number of delays drawn for that
      * VM before.
      */
     Duration jittered(Duration nominal, String vmId, long draw) {

@@ -149,7 +149,7 @@ class SimRealmTest {
         SimRealm second = realm(jittery);
         SimRealm otherSeed = realm(jittery.withSeed(8));
         List<String> vmIds = IntStream.range(0, 50).mapToObj(index -> "vm-" + index).toList();
-        // Created in opposite orders, so that only the seed and the VM decide the delay.
+        // Created in opposite orders, so that only the random seed and the VM decide the delay.
         vmIds.forEach(vmId -> first.create(spec(vmId)));
         vmIds.reversed().forEach(vmId -> second.create(spec(vmId)));
         vmIds.forEach(vmId -> otherSeed.create(spec(vmId)));
