@@ -67,6 +67,15 @@ import java.util.Optional;
  *       <td>Admits the member's spoke to the hub with that overlay address.</td></tr>
  *   <tr><td>{@code REMOVE_VPN_PEER}</td><td>{@code peerPublicKey}</td><td>none</td>
  *       <td>Removes the spoke; removing an absent one succeeds.</td></tr>
+ *   <tr><td>{@code CREATE_DOMAIN_USER}</td><td>{@code userName}</td><td>none</td>
+ *       <td>Creates the domain user with a random password nobody knows (or leaves an existing one as it is) and
+ *       makes it a member of the group of the constellation's people,
+ *       {@value dev.asterism.spi.guest.DomainController#USERS_GROUP}.</td></tr>
+ *   <tr><td>{@code SET_DOMAIN_USER_PASSWORD}</td><td>{@code userName}, {@code password}</td><td>none</td>
+ *       <td>Sets the existing user's password; a password the domain's rules refuse is {@code INVALID} with the
+ *       rule. Never answered from the record of results and never kept in it: each request sends a new id.</td></tr>
+ *   <tr><td>{@code REMOVE_DOMAIN_USER}</td><td>{@code userName}</td><td>none</td>
+ *       <td>Deletes the domain user; deleting an absent one succeeds.</td></tr>
  *   <tr><td>{@code PRESET_COMPUTER}</td><td></td><td></td>
  *       <td>Refused with {@value #UNSUPPORTED}: a one-time password that is not sealed at once would be useless,
  *           so {@code SEAL_JOIN_BUNDLE} presets the computer itself.</td></tr>
@@ -88,6 +97,8 @@ import java.util.Optional;
  *           {@code controllerAddress}, inside the tunnel. Applies the member's firewall baseline (the overlay
  *           only) first, and enables remote desktop on port 3389 last. Without a handshake: {@code ok=false}, code
  *           {@value #TIMEOUT}, retryable.</td></tr>
+ *   <tr><td>{@code END_USER_SESSIONS}</td><td>{@code userName}</td><td>none</td>
+ *       <td>Ends every desktop session and process of the domain user on this member.</td></tr>
  * </table>
  *
  * <h2>Failures</h2>
@@ -137,6 +148,8 @@ public final class Commands {
     public static final String CONTROLLER_ADDRESS = "controllerAddress";
     public static final String PUBLIC_KEY = "publicKey";
     public static final String HANDSHAKE = "handshake";
+    public static final String USER_NAME = "userName";
+    public static final String PASSWORD = "password";
     /** The result of a failed command that says why, as a code. */
     public static final String CODE = "code";
     /** The result of a failed command that says whether the same command may succeed later. */
@@ -172,6 +185,10 @@ public final class Commands {
     CommandResult execute(ControllerCommand command) {
         requireNonNull(command, "command is null");
         String fingerprint = fingerprint(command);
+        if (command.kind() == CommandKind.SET_DOMAIN_USER_PASSWORD) {
+            // It carries a password: nothing of it (not even a hash of it) goes into the agent's state.
+            return run(command);
+        }
         Optional<AgentState.CachedResult> cached = state.cachedResult(command.commandId());
         if (cached.isPresent()) {
             if (cached.get().fingerprint().equals(fingerprint)) {
@@ -206,6 +223,10 @@ public final class Commands {
                 case VERIFY_JOIN -> controller.verifyJoin(arguments);
                 case VPN_SPOKE_KEY -> worker.spokeKey();
                 case CONFIGURE_VPN_SPOKE -> worker.configureSpoke(arguments);
+                case CREATE_DOMAIN_USER -> controller.createDomainUser(arguments);
+                case SET_DOMAIN_USER_PASSWORD -> controller.setDomainUserPassword(arguments);
+                case REMOVE_DOMAIN_USER -> controller.removeDomainUser(arguments);
+                case END_USER_SESSIONS -> worker.endUserSessions(arguments);
             };
             return new CommandResult(id, true, "", results);
         } catch (CommandFailure failure) {
@@ -227,9 +248,10 @@ public final class Commands {
         Optional<AgentRole> role = state.role();
         boolean allowed = switch (kind) {
             case PROVISION_CONTROLLER, PRESET_COMPUTER, SEAL_JOIN_BUNDLE, REMOVE_COMPUTER, OPEN_PORT_LEASE,
-                    CLOSE_PORT_LEASE, ADD_VPN_PEER, REMOVE_VPN_PEER, VERIFY_JOIN ->
+                    CLOSE_PORT_LEASE, ADD_VPN_PEER, REMOVE_VPN_PEER, VERIFY_JOIN, CREATE_DOMAIN_USER,
+                    SET_DOMAIN_USER_PASSWORD, REMOVE_DOMAIN_USER ->
                     role.filter(AgentRole.CONTROLLER::equals).isPresent();
-            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE ->
+            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE, END_USER_SESSIONS ->
                     role.filter(held -> held == AgentRole.STUB || held == AgentRole.WORKER).isPresent();
         };
         if (!allowed) {

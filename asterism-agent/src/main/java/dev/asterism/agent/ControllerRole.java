@@ -25,7 +25,9 @@ import static dev.asterism.agent.Commands.OVERLAY_ADDRESS;
 import static dev.asterism.agent.Commands.OVERLAY_SUBNET;
 import static dev.asterism.agent.Commands.PEER_PUBLIC_KEY;
 import static dev.asterism.agent.Commands.SOURCE_ADDRESS;
+import static dev.asterism.agent.Commands.PASSWORD;
 import static dev.asterism.agent.Commands.UNDERLAY_ADDRESS;
+import static dev.asterism.agent.Commands.USER_NAME;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.agent.AgentState.ControllerSettings;
@@ -40,6 +42,7 @@ import dev.asterism.spi.guest.DomainName;
 import dev.asterism.spi.guest.Endpoint;
 import dev.asterism.spi.guest.FirewallBaseline;
 import dev.asterism.spi.guest.FirewallRule;
+import dev.asterism.spi.guest.FileShare;
 import dev.asterism.spi.guest.GuestCapability;
 import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestPlatform;
@@ -55,6 +58,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -70,7 +74,7 @@ final class ControllerRole {
     /** The name of the join bundle step that the agent runs through {@code DomainMember.join}. */
     static final String JOIN_DOMAIN_STEP = "join-domain";
     /** The share every constellation gets, served to the domain's users. */
-    static final String SHARE_NAME = "shared";
+    static final String SHARE_NAME = FileShare.CONSTELLATION_SHARE;
     static final String SHARE_PATH = "/srv/asterism/shared";
 
     private static final String JOIN_DOMAIN_SCRIPT =
@@ -237,6 +241,40 @@ final class ControllerRole {
         VpnPublicKey peerKey = arguments.parsed(PEER_PUBLIC_KEY, VpnPublicKey::of);
         Commands.require(platform, GuestCapability.VPN_HUB);
         platform.vpnHub().removePeer(peerKey);
+        return Map.of();
+    }
+
+    Map<String, String> createDomainUser(CommandArguments arguments) {
+        String userName = arguments.text(USER_NAME);
+        requireProvisioned("CREATE_DOMAIN_USER");
+        Commands.require(platform, GuestCapability.DOMAIN_CONTROLLER);
+        DomainController domainController = platform.domainController();
+        if (!domainController.users().contains(userName.toLowerCase(Locale.ROOT))) {
+            // Nobody knows this password: the account is usable once its person sets their own.
+            domainController.createUser(userName, Passwords.generate(Passwords.ADMINISTRATOR_LENGTH));
+        }
+        domainController.addToGroup(DomainController.USERS_GROUP, userName);
+        return Map.of();
+    }
+
+    Map<String, String> setDomainUserPassword(CommandArguments arguments) {
+        String userName = arguments.text(USER_NAME);
+        Secret password = Secret.of(arguments.text(PASSWORD));
+        requireProvisioned("SET_DOMAIN_USER_PASSWORD");
+        Commands.require(platform, GuestCapability.DOMAIN_CONTROLLER);
+        DomainController domainController = platform.domainController();
+        if (!domainController.users().contains(userName.toLowerCase(Locale.ROOT))) {
+            throw new CommandFailure(Commands.NOT_FOUND, "the domain has no account " + userName + " yet", true);
+        }
+        domainController.createUser(userName, password);
+        return Map.of();
+    }
+
+    Map<String, String> removeDomainUser(CommandArguments arguments) {
+        String userName = arguments.text(USER_NAME);
+        requireProvisioned("REMOVE_DOMAIN_USER");
+        Commands.require(platform, GuestCapability.DOMAIN_CONTROLLER);
+        platform.domainController().removeUser(userName);
         return Map.of();
     }
 

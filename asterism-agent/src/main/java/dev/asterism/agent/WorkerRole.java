@@ -91,6 +91,13 @@ final class WorkerRole {
      * A member's permanent firewall: everything from the overlay (the constellation, through the hub), nothing else
      * inbound, so members reach each other only over the VPN and nothing on the underlay reaches a member.
      */
+    Map<String, String> endUserSessions(CommandArguments arguments) {
+        String userName = arguments.text(Commands.USER_NAME);
+        Commands.require(platform, GuestCapability.REMOTE_DESKTOP);
+        platform.remoteDesktop().endSessions(userName);
+        return Map.of();
+    }
+
     static FirewallBaseline baseline(Ipv4Subnet overlaySubnet) {
         return new FirewallBaseline(List.of(new FirewallRule(overlaySubnet, PortRange.tcp(1, 65535)),
                 new FirewallRule(overlaySubnet, new PortRange(PortRange.Protocol.UDP, 1, 65535)),

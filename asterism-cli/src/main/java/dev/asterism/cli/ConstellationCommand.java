@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         description = {
             "Create constellations (a controlling VM with its domain, VPN hub, firewall and share), add and",
             "remove members, and watch them go through the onboarding phases:",
-            "REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY."
+            "REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY.",
+            "Add people (Asterism users with a domain account each) and set your own desktop password."
         })
 final class ConstellationCommand extends CommandGroup {
     private static final List<String> ONBOARDING =
@@ -166,6 +167,64 @@ final class ConstellationCommand extends CommandGroup {
             @Parameters(index = "1", paramLabel = "MEMBER", description = "The member.") String member) {
         JsonNode removing = api().delete(path(name) + "/members/" + ApiClient.segment(member));
         printLine(member + ": " + removing.get("phase").asText());
+    }
+
+    @Command(name = "user", description = {
+        "The people of a constellation, who sign in to its members' desktops with a domain account of their own",
+        "name and alone may open tunnels to them (the owner is one):",
+        "  user add CONSTELLATION USER...   add Asterism users (the owner only)",
+        "  user remove CONSTELLATION USER   remove one: tunnels close, sessions end, the account goes",
+        "  user list CONSTELLATION          who they are, and whether each has set a desktop password"})
+    void user(
+            @Parameters(index = "0", paramLabel = "add|remove|list", description = "What to do.") String action,
+            @Parameters(index = "1", paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Parameters(index = "2..*", paramLabel = "USER", description = "Asterism users.") List<String> users,
+            @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
+        List<String> given = users == null ? List.of() : users;
+        switch (action) {
+            case "add" -> {
+                if (given.isEmpty()) {
+                    throw new CommandFailure(ExitStatus.USAGE, "name at least one user to add");
+                }
+                api().post(path(name) + "/people", Map.of("usernames", given));
+                printLine("adding " + String.join(", ", given) + " to " + name + "; each sets a desktop password with"
+                        + " `asterism constellation password " + name + "`");
+            }
+            case "remove" -> {
+                if (given.size() != 1) {
+                    throw new CommandFailure(ExitStatus.USAGE, "name exactly one user to remove");
+                }
+                JsonNode removing = api().delete(path(name) + "/people/" + ApiClient.segment(given.getFirst()));
+                printLine(given.getFirst() + ": " + removing.get("state").asText()
+                        + " (tunnels closed; sessions end and the account goes)");
+            }
+            case "list" -> {
+                if (!given.isEmpty()) {
+                    throw new CommandFailure(ExitStatus.USAGE, "user list takes only the constellation");
+                }
+                JsonNode people = api().get(path(name) + "/people");
+                if (asJson) {
+                    printJson(people);
+                    return;
+                }
+                Table table = Table.withHeaders("USER", "STATE", "PASSWORD", "CONDITION");
+                people.forEach(person -> table.row(person.get("username").asText(), person.get("state").asText(),
+                        person.get("passwordSet").asBoolean() ? "set" : "not set", text(person, "condition")));
+                table.print(out(), "no people");
+            }
+            default -> throw new CommandFailure(ExitStatus.USAGE, "user takes add, remove or list, not '" + action
+                    + "'");
+        }
+    }
+
+    @Command(name = "password", description = {
+        "Set your own desktop password in a constellation's domain (you must be one of its people).",
+        "It comes from " + Passwords.DESKTOP_VARIABLE + ", else the terminal (typed twice, not echoed), else one line",
+        "of standard input; the server passes it to the controller and keeps it nowhere."})
+    void password(@Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name) {
+        String password = new Passwords(root.environment()).forDesktop(name);
+        api().put(path(name) + "/password", Map.of("password", password));
+        printLine("desktop password set in " + name + "; sign in to its members' desktops with it");
     }
 
     @Command(name = "destroy", description = "Destroy a constellation: its members, then the controlling VM.")

@@ -191,19 +191,45 @@ final class NetnsDemo {
         }
     }
 
-    private void instructions(JsonNode constellation) {
+    /**
+     * Makes the demo's researcher through the product, as an owner would: an Asterism user, added to the people of
+     * the constellation (a domain account), with a desktop password set as that user; then says how to use it.
+     */
+    private void instructions(JsonNode constellation) throws InterruptedException {
         NetnsRealm realm = server.netnsRealm().orElseThrow();
         String password = "Demo-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
-        HostCommands controller = realm.commandsIn(vmId(CONSTELLATION + "-controller")).orElseThrow();
-        HostCommands.Result created = controller.run(List.of("samba-tool", "user", "create", USER, password), null);
-        if (!created.succeeded()) {
-            controller.require(List.of("samba-tool", "user", "setpassword", USER, "--newpassword=" + password),
-                    "set the demo user's password");
+        if (exists("/users/" + USER)) {
+            say("The constellation '" + CONSTELLATION + "' is READY; its researcher '" + USER + "' keeps the passwords"
+                    + " the first run printed. A desktop: ./asterism login --user " + USER + ", then ./asterism connect "
+                    + CONSTELLATION + " w1 --local-port 33890 and an RDP client at 127.0.0.1:33890.");
+            return;
         }
+        api.post("/users", Map.of("username", USER, "password", password, "role", "user"));
+        api.post("/constellations/" + CONSTELLATION + "/people", Map.of("usernames", List.of(USER)));
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!personActive()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the domain account of " + USER + " was not made within "
+                        + PATIENCE.toMinutes() + " minutes");
+            }
+            Thread.sleep(500);
+        }
+        String researcherToken = new ApiClient(http, server.url(), Optional.empty(), json).post("/auth/tokens",
+                Map.of("username", USER, "password", password, "name", "demo-" + System.currentTimeMillis()))
+                .get("token").asText();
+        new ApiClient(http, server.url(), Optional.of(researcherToken), json).put("/constellations/" + CONSTELLATION
+                + "/password", Map.of("password", password));
         List<String> members = constellation.get("members").findValuesAsText("name");
+        String first = members.get(0);
         StringBuilder text = new StringBuilder("The constellation '" + CONSTELLATION + "' is READY (domain "
-                + constellation.get("domain").asText() + "). The domain user '" + USER + "' has the password "
-                + password + ".\nAct as that user on a worker (a netns host; run as root):\n");
+                + constellation.get("domain").asText() + "). Its people: admin (the owner) and '" + USER + "', whose"
+                + " Asterism password and desktop password are both " + password + ".\n"
+                + "A desktop on " + first + " as " + USER + " (any RDP client; here FreeRDP from Debian's freerdp2-x11):\n"
+                + "  ASTERISM_PASSWORD='" + password + "' ./asterism login --server " + server.url() + " --user " + USER
+                + "\n  ./asterism connect " + CONSTELLATION + " " + first + " --local-port 33890 --rdp-file "
+                + CONSTELLATION + "-" + first + ".rdp &\n"
+                + "  xfreerdp /v:127.0.0.1:33890 /u:" + USER + " /p:'" + password + "' /cert:ignore /size:1280x800\n"
+                + "Act as that user on a worker's command line (a netns host; run as root):\n");
         for (String member : members) {
             String enter = realm.enterCommand(vmId(CONSTELLATION + "-" + member)).orElseThrow();
             text.append("  ").append(member).append(":  ").append(enter).append(" sh -c 'echo ").append(password)
@@ -211,11 +237,20 @@ final class NetnsDemo {
                     .append(" smbclient //10.77.0.1/shared -U ").append(USER).append(" -c ls'\n");
         }
         text.append("The file share is //10.77.0.1/shared on the VPN; put a file from one worker and get it on the"
-                + " other.\nRemote desktop to a worker goes through a tunnel (after ./asterism login):  ./asterism"
-                + " connect " + CONSTELLATION + " " + members.get(0) + " --rdp-file " + CONSTELLATION + "-"
-                + members.get(0) + ".rdp\nThe VMs keep running when the demo stops: ./asterism constellation destroy "
-                + CONSTELLATION + " removes them.");
+                + " other.\nAdd more people: ./asterism constellation user add " + CONSTELLATION + " USER; each sets a"
+                + " desktop password with ./asterism constellation password " + CONSTELLATION + ".\n"
+                + "The VMs keep running when the demo stops: ./asterism constellation destroy " + CONSTELLATION
+                + " removes them.");
         say(text.toString());
+    }
+
+    private boolean personActive() {
+        for (JsonNode person : api.get("/constellations/" + CONSTELLATION + "/people")) {
+            if (person.get("username").asText().equals(USER) && person.get("state").asText().equals("ACTIVE")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String vmId(String vmName) {

@@ -17,6 +17,7 @@ final class Passwords {
 
     static final String LOGIN_VARIABLE = "ASTERISM_PASSWORD";
     static final String NEW_USER_VARIABLE = "ASTERISM_NEW_USER_PASSWORD";
+    static final String DESKTOP_VARIABLE = "ASTERISM_DESKTOP_PASSWORD";
 
     private final CliEnvironment environment;
 
@@ -53,6 +54,23 @@ final class Passwords {
         return nonEmpty(readLine());
     }
 
+    /** A person's new desktop password in a constellation's domain; typed twice on a terminal. */
+    String forDesktop(String constellation) {
+        String fromVariable = environment.variable(DESKTOP_VARIABLE);
+        if (fromVariable != null) {
+            return fromVariable;
+        }
+        if (environment.console().isAvailable()) {
+            char[] first = environment.console().readPassword("New desktop password in " + constellation + ": ");
+            char[] second = environment.console().readPassword("Type it again: ");
+            if (first == null || second == null || !Arrays.equals(first, second)) {
+                throw new CommandFailure(ExitStatus.USAGE, "the two passwords differ; nothing was changed");
+            }
+            return nonEmpty(first);
+        }
+        return nonEmpty(readLine());
+    }
+
     private static String nonEmpty(char[] password) {
         if (password == null || password.length == 0) {
             throw new CommandFailure(ExitStatus.USAGE, "no password given");
@@ -69,8 +87,9 @@ final class Passwords {
             if (next < 0) {
                 throw new CommandFailure(
                         ExitStatus.USAGE,
-                        "no password given: set " + LOGIN_VARIABLE + " (or " + NEW_USER_VARIABLE
-                                + " for user create), run in a terminal, or pipe it on standard input");
+                        "no password given: set " + LOGIN_VARIABLE + " (" + NEW_USER_VARIABLE + " for user create, "
+                                + DESKTOP_VARIABLE + " for constellation password), run in a terminal, or pipe it"
+                                + " on standard input");
             }
             while (next >= 0 && next != '\n') {
                 line.write(next);

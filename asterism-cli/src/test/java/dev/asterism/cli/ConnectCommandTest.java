@@ -104,7 +104,7 @@ class ConnectCommandTest {
         CliRunner mallory = loggedIn("mallory", "mallory", "mallory-password");
         CliRunner.Result refused = mallory.run("connect", "ct", "w1");
         assertThat(refused.exitCode()).isEqualTo(1);
-        assertThat(refused.err()).contains("only its owner and admins").contains("FORBIDDEN")
+        assertThat(refused.err()).contains("only its people may").contains("FORBIDDEN")
                 .doesNotContain("Exception");
         CliRunner.Result badPort = admin.run("connect", "ct", "w1", "--port", "70000");
         assertThat(badPort.exitCode()).isEqualTo(2);

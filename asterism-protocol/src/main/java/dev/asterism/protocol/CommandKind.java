@@ -31,5 +31,19 @@ public enum CommandKind {
     /** Worker: make the VPN spoke's key pair on the VM (the private key never leaves it) and return the public key. */
     VPN_SPOKE_KEY,
     /** Worker: configure the spoke with the hub's key, endpoint and the member's overlay address; wait for a handshake. */
-    CONFIGURE_VPN_SPOKE
+    CONFIGURE_VPN_SPOKE,
+    /**
+     * Controller: make sure a person's domain account exists (with a random password nobody knows until the person
+     * sets one) and is in the group of the constellation's people (argument userName).
+     */
+    CREATE_DOMAIN_USER,
+    /**
+     * Controller: set a person's desktop password (arguments userName, password). The password is relayed, never
+     * kept: not by the server, and not in the agent's record of answered commands.
+     */
+    SET_DOMAIN_USER_PASSWORD,
+    /** Controller: delete a person's domain account; deleting an absent one succeeds (argument userName). */
+    REMOVE_DOMAIN_USER,
+    /** Worker: end every desktop session and process of a domain user on the member (argument userName). */
+    END_USER_SESSIONS
 }

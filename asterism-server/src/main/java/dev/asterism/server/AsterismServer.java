@@ -8,6 +8,7 @@ import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.constellation.ConstellationReconciler;
+import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.store.Store;
@@ -270,11 +271,17 @@ public final class AsterismServer implements AutoCloseable {
         }
 
         Metrics metrics = new Metrics();
+        ConstellationPeople people = new ConstellationPeople(store, gateway, clock, () -> {
+            ConstellationReconciler reconciler = constellationReconcilerReference.get();
+            if (reconciler != null) {
+                reconciler.wake();
+            }
+        });
         TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
         gateway.relayTunnelsThrough(tunnels);
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, tunnels, clock,
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, tunnels, clock,
                 openApiDocument());
-        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, tunnels, clock);
+        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, tunnels, clock);
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());

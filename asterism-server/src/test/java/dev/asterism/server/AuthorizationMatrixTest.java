@@ -75,8 +75,17 @@ class AuthorizationMatrixTest {
                     null, 401, 404, 404, 404, 404),
             new Row("POST /constellations/{name}/members/{member}/retry", "POST",
                     "/constellations/owned/members/nobody/retry", null, 401, 404, 404, 404, 404),
+            // Tunnels and desktops are for the constellation's people only: an admin who is not one is refused.
             new Row("GET /constellations/{name}/members/{member}/connect", "GET",
-                    "/constellations/owned/members/nobody/connect", null, 401, 403, 403, 404, 404),
+                    "/constellations/owned/members/nobody/connect", null, 401, 403, 403, 403, 404),
+            new Row("GET /constellations/{name}/people", "GET", "/constellations/owned/people", null,
+                    401, 404, 404, 200, 200),
+            new Row("POST /constellations/{name}/people", "POST", "/constellations/owned/people",
+                    Map.of("usernames", List.of("grantee-{role}")), 401, 404, 404, 403, 202),
+            new Row("DELETE /constellations/{name}/people/{username}", "DELETE",
+                    "/constellations/owned/people/nobody", null, 401, 404, 404, 403, 404),
+            new Row("PUT /constellations/{name}/password", "PUT", "/constellations/owned/password",
+                    Map.of("password", "Desk-Pass-2030x"), 401, 404, 404, 403, 204),
             new Row("DELETE /constellations/{name}", "DELETE", "/constellations/doomed-c-{role}", null,
                     401, 404, 404, 202, 202),
             new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 200, 200),
@@ -155,7 +164,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void the_matrix_covers_every_route_of_the_api() {
-        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null).routes().stream()
+        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null).routes().stream()
                 .map(route -> route.method() + " " + route.path()).collect(Collectors.toSet());
         Set<String> covered = MATRIX.stream().map(Row::route).collect(Collectors.toSet());
         // Login and token creation are public by nature; their throttling and failures are tested in AuthenticationTest.
@@ -195,8 +204,14 @@ class AuthorizationMatrixTest {
     private static Object substitute(Object body, String role) {
         if (body instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((key, value) -> copy.put((String) key, value instanceof String s ? s.replace("{role}", role) : value));
+            map.forEach((key, value) -> copy.put((String) key, substitute(value, role)));
             return copy;
+        }
+        if (body instanceof List<?> list) {
+            return list.stream().map(value -> substitute(value, role)).toList();
+        }
+        if (body instanceof String text) {
+            return text.replace("{role}", role);
         }
         return body;
     }

@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every value of every table of an H2 database as text, for tests that search it for secrets. */
+/** Every value of every table of an H2 database (or every file of a directory) as text, for tests that search it for secrets. */
 final class DatabaseDump {
     private DatabaseDump() {}
 
@@ -35,5 +35,17 @@ final class DatabaseDump {
             }
         }
         return dump.toString();
+    }
+
+    /** The contents of every file under {@code directory}, one after the other. */
+    static String filesUnder(java.nio.file.Path directory) throws java.io.IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = java.nio.file.Files.walk(directory)) {
+            for (java.nio.file.Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                all.append(new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .append('\n');
+            }
+        }
+        return all.toString();
     }
 }

@@ -110,7 +110,44 @@ class PanelBrowserTest {
                 .startsWith("asterism connect lab w1 --local-port ").endsWith("--rdp-file lab-w1.rdp");
         assertThat(browser.findElement(By.id("rdp-file")).getAttribute("href"))
                 .endsWith("/ui/constellations/lab/members/w1/rdp");
+        assertThat(browser.findElement(By.id("sign-in-as")).getText()).isEqualTo("admin");
         screenshot("connect-dialog");
+
+        // The owner adds a person, who sets a desktop password and is told which account to sign in with.
+        server.user("pat", "user");
+        server.user("quinn", "admin");
+        browser.get(server.url() + "/ui/constellations/lab");
+        browser.findElement(By.id("usernames")).sendKeys("pat");
+        browser.findElement(By.cssSelector("#add-people button")).click();
+        waitFor(Duration.ofSeconds(60), "pat ACTIVE", () -> browser.findElement(By.cssSelector("tr[data-person='pat']"))
+                .getText().contains("ACTIVE") || refreshed());
+        signIn("pat", "pat-password");
+        browser.get(server.url() + "/ui/constellations/lab");
+        browser.findElement(By.id("password")).sendKeys("short");
+        browser.findElement(By.id("confirm-password")).sendKeys("short");
+        browser.findElement(By.cssSelector("#set-password button")).click();
+        waitFor(Duration.ofSeconds(10), "the domain's rule beside the field", () -> browser.findElement(
+                By.id("password-error")).getText().contains("at least 7 characters"));
+        assertThat(browser.findElement(By.id("password")).getAttribute("value")).as("never shown back").isEmpty();
+        browser.findElement(By.id("password")).sendKeys("Pat-Desk-2031!");
+        browser.findElement(By.id("confirm-password")).sendKeys("Pat-Desk-2031!");
+        browser.findElement(By.cssSelector("#set-password button")).click();
+        waitFor(Duration.ofSeconds(10), "the password set", () -> browser.findElement(By.id("password-status"))
+                .getText().contains("is set"));
+        assertThat(browser.findElement(By.cssSelector("tr[data-person='pat']")).getText()).contains("set");
+        browser.findElement(By.cssSelector("tr[data-member='w1'] a.button")).click();
+        assertThat(browser.findElement(By.id("sign-in-as")).getText()).isEqualTo("pat");
+        screenshot("person-connect-dialog");
+
+        // An admin who is not one of the people sees the constellation but gets neither Connect nor the .rdp file.
+        signIn("quinn", "quinn-password");
+        browser.get(server.url() + "/ui/constellations/lab");
+        assertThat(browser.findElement(By.id("people")).isDisplayed()).isTrue();
+        assertThat(browser.findElements(By.cssSelector("tr[data-member] a.button"))).as("Connect buttons").isEmpty();
+        browser.get(server.url() + "/ui/constellations/lab/members/w1/rdp");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("only its people may");
+        signIn();
+        browser.get(server.url() + "/ui/constellations/lab");
 
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.navigate().refresh();
@@ -190,7 +227,7 @@ class PanelBrowserTest {
         browser.get(server.url() + "/ui/constellations/secret");
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("no constellation named 'secret'");
         browser.get(server.url() + "/ui/constellations/secret/members/w1/rdp");
-        assertThat(browser.findElement(By.tagName("main")).getText()).contains("only its owner and admins");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("only its people may");
         browser.get(server.url() + "/ui/audit");
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("only an admin");
     }
@@ -205,11 +242,22 @@ class PanelBrowserTest {
     }
 
     private static void signIn() {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+    }
+
+    private static void signIn(String username, String password) {
         browser.manage().deleteAllCookies();
         browser.get(server.url() + "/ui/login");
-        browser.findElement(By.id("username")).sendKeys("admin");
-        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.cssSelector("button[type='submit']")).click();
+        waitFor(Duration.ofSeconds(10), "signed in as " + username, () -> !browser.getTitle().startsWith("Sign in"));
+    }
+
+    /** Loads the page again, for what the live updates do not show; false, so that a wait goes on. */
+    private static boolean refreshed() {
+        browser.navigate().refresh();
+        return false;
     }
 
     private static void waitFor(Duration timeout, String what, java.util.function.BooleanSupplier condition) {

@@ -16,6 +16,14 @@ import org.junit.jupiter.api.Test;
 /** No password or token ever lands in the database, the audit log, an API response or a log line. */
 class SecretsStayOutTest {
 
+    private static void awaitActive(Api admin) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!admin.get("/constellations/vault").expect(200).json().get("state").asText().equals("ACTIVE")) {
+            assertThat(System.nanoTime()).as("vault ACTIVE within 30 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void passwords_and_token_secrets_appear_nowhere_but_where_they_were_handed_out() throws Exception {
         PrintStream originalErr = System.err;
@@ -63,6 +71,23 @@ class SecretsStayOutTest {
             Api zoe = new Api(server.url(), token.get("token").asText());
             zoe.post("/vms", Map.of("name", "secretive", "brick", "worker")).expect(202);
             server.awaitVmState(zoe, "secretive", "RUNNING");
+            // A desktop password: relayed to the controller, kept nowhere on the server side (nor in its agent's
+            // record of answered commands); a refused one neither.
+            admin.post("/constellations", Map.of("name", "vault", "brick", "controller")).expect(202);
+            awaitActive(admin);
+            admin.post("/constellations/vault/people", Map.of("usernames", List.of("zoe"))).expect(202);
+            String desktopPassword = "Zoe-Desk-2031!";
+            String refusedPassword = "zoe-weak";
+            secrets.add(desktopPassword);
+            secrets.add(refusedPassword);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (zoe.put("/constellations/vault/password", Map.of("password", desktopPassword)).status() == 409) {
+                assertThat(System.nanoTime()).as("zoe's account made within 30 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            responses.add(zoe.put("/constellations/vault/password", Map.of("password", refusedPassword)).expect(422)
+                    .body());
+            responses.add(zoe.get("/constellations/vault/people").expect(200).body());
             for (String path : List.of("/vms", "/users", "/tokens", "/audit?limit=1000", "/audit/verify", "/bricks",
                     "/auth/whoami")) {
                 responses.add(admin.get(path).body());
@@ -76,6 +101,9 @@ class SecretsStayOutTest {
                 assertThat(String.join("\n", responses)).as("API responses").doesNotContain(secret);
             }
             assertThat(database).contains("zoe").contains("$argon2id$");
+            String agentStates = DatabaseDump.filesUnder(server.dataDirectory.resolve("sim-agents"));
+            assertThat(agentStates).as("the agents' state").isNotEmpty().doesNotContain(desktopPassword)
+                    .doesNotContain(refusedPassword);
         } finally {
             System.setErr(originalErr);
             System.setOut(originalOut);

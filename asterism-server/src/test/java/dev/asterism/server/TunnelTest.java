@@ -89,7 +89,7 @@ class TunnelTest {
         Api bob = server.user("bob", "user");
         bob.get("/constellations/t1").expect(404);
         assertThat(bob.get("/constellations/t1/members/w1/connect").expect(403).body())
-                .contains("only its owner and admins");
+                .contains("only its people may");
         assertThat(TunnelClient.statusOf(server.url(), tunnelPath("w1", 3389), bob.token)).isEqualTo(403);
         assertThat(TunnelClient.statusOf(server.url(), "/constellations/nowhere/members/w1/tunnel", bob.token))
                 .as("the same answer for a constellation that does not exist").isEqualTo(403);

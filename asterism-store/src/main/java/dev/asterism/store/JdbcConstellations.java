@@ -5,6 +5,8 @@ import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.JoinMode;
 import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.core.constellation.Person;
+import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.store.ConstellationRepository;
 import java.sql.ResultSet;
@@ -19,6 +21,8 @@ final class JdbcConstellations implements ConstellationRepository {
     private static final String MEMBER_COLUMNS = "id, constellation, name, brick, profile, vm_name, overlay_address,"
             + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key,"
             + " phase_started_at, created_at, updated_at, next_check_at, attempts, version";
+    private static final String PERSON_COLUMNS = "id, constellation, username, state, person_condition, password_set,"
+            + " created_at, updated_at, version";
     private final Sql sql;
 
     JdbcConstellations(Sql sql) {
@@ -126,6 +130,58 @@ final class JdbcConstellations implements ConstellationRepository {
     public List<String> overlayAddresses(String constellation) {
         return sql.query("SELECT overlay_address FROM members WHERE constellation = ? AND live_key IS NOT NULL",
                 row -> row.getString(1), constellation);
+    }
+
+    @Override
+    public void insertPerson(Person p) {
+        sql.insertUnique("person", p.username(), "INSERT INTO people (live_key, " + PERSON_COLUMNS + ")"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                liveKey(p), p.id(), p.constellation(), p.username(), p.state(), p.condition(), p.passwordSet(),
+                p.createdAt(), p.updatedAt(), p.version());
+    }
+
+    @Override
+    public List<Person> people(String constellation) {
+        return sql.query("SELECT " + PERSON_COLUMNS + " FROM people WHERE constellation = ? AND live_key IS NOT NULL"
+                + " ORDER BY username", JdbcConstellations::person, constellation);
+    }
+
+    @Override
+    public Optional<Person> person(String constellation, String username) {
+        return sql.queryOne("SELECT " + PERSON_COLUMNS + " FROM people WHERE live_key = ?", JdbcConstellations::person,
+                constellation + "/" + username);
+    }
+
+    @Override
+    public List<Person> peopleNamed(String username) {
+        return sql.query("SELECT " + PERSON_COLUMNS + " FROM people WHERE username = ? AND live_key IS NOT NULL"
+                + " ORDER BY constellation", JdbcConstellations::person, username);
+    }
+
+    @Override
+    public Optional<Person> updatePerson(Person p) {
+        int updated = sql.update("UPDATE people SET state = ?, person_condition = ?, password_set = ?, updated_at = ?,"
+                        + " version = ?, live_key = ? WHERE id = ? AND version = ?",
+                p.state(), p.condition(), p.passwordSet(), p.updatedAt(), p.version() + 1, liveKey(p), p.id(),
+                p.version());
+        return updated == 0 ? Optional.empty() : Optional.of(p.withVersion(p.version() + 1));
+    }
+
+    @Override
+    public void markDue(String name, Instant at) {
+        sql.update("UPDATE constellations SET next_check_at = ?, version = version + 1"
+                + " WHERE live_name = ? AND (next_check_at IS NULL OR next_check_at > ?)", at, name, at);
+    }
+
+    private static String liveKey(Person p) {
+        return p.state() == PersonState.REMOVED ? null : p.constellation() + "/" + p.username();
+    }
+
+    private static Person person(ResultSet row) throws SQLException {
+        return new Person(row.getString("id"), row.getString("constellation"), row.getString("username"),
+                PersonState.valueOf(row.getString("state")), row.getString("person_condition"),
+                row.getBoolean("password_set"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
+                row.getLong("version"));
     }
 
     private static String liveKey(Member m) {

@@ -417,6 +417,22 @@ public abstract class GuestPlatformContract {
         assertThat(domainController.users()).isEmpty();
     }
 
+    @Test
+    public void a_user_added_to_a_group_is_listed_once_and_leaves_it_with_the_account() {
+        DomainController domainController = provisionedController();
+        assertThat(domainController.groupMembers("contract-team")).as("a group that does not exist").isEmpty();
+        assertThat(failureCode(() -> domainController.addToGroup("contract-team", "nobody")))
+                .isEqualTo(GuestException.Code.NOT_FOUND);
+
+        domainController.createUser("alice", Secret.of("Alice-Pass-2030"));
+        domainController.addToGroup("contract-team", "alice");
+        domainController.addToGroup("contract-team", "alice");
+        assertThat(domainController.groupMembers("contract-team")).containsExactly("alice");
+
+        domainController.removeUser("alice");
+        assertThat(domainController.groupMembers("contract-team")).isEmpty();
+    }
+
     // ---- VPN ------------------------------------------------------------------------------------------------
 
     @Test
@@ -550,6 +566,15 @@ public abstract class GuestPlatformContract {
                 .as("listening again after the reboot").isTrue();
         assertThat(member.remoteDesktop().listeningPort()).contains(3389);
         assertThat(failureCode(() -> member.remoteDesktop().enable(0))).isEqualTo(GuestException.Code.INVALID);
+    }
+
+    @Test
+    public void ending_the_sessions_of_a_user_without_any_succeeds_and_a_bad_name_is_invalid() {
+        GuestPlatform member = lab.newMember("worker-1");
+        assertThat(member.remoteDesktop().sessions()).isEmpty();
+        assertThatCode(() -> member.remoteDesktop().endSessions("alice")).doesNotThrowAnyException();
+        assertThat(failureCode(() -> member.remoteDesktop().endSessions("alice; reboot")))
+                .isEqualTo(GuestException.Code.INVALID);
     }
 
     // ---- scripts --------------------------------------------------------------------------------------------

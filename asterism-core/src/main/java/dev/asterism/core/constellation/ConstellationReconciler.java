@@ -140,8 +140,9 @@ public final class ConstellationReconciler implements AutoCloseable {
                                     "overlaySubnet", constellation.overlaySubnet(),
                                     "hubOverlayAddress", ConstellationService.HUB_OVERLAY_ADDRESS,
                                     "listenPort", Integer.toString(HUB_LISTEN_PORT)));
+                    // Due again at once: the owner's domain account comes next, now that the domain exists.
                     save(constellation.moveTo(ConstellationState.ACTIVE, null, result.results().get("hubPublicKey"),
-                            now, null), "constellation.active", Map.of("domain", constellation.domain()));
+                            now, now), "constellation.active", Map.of("domain", constellation.domain()));
                 } catch (StepFailed e) {
                     if (e.retryable && !pastDeadline(constellation.createdAt(), now)) {
                         save(constellation.retryAt(e.getMessage(), now, backoff(now, constellation.attempts())), null,
@@ -180,12 +181,100 @@ public final class ConstellationReconciler implements AutoCloseable {
                             now.plus(settings.pollInterval())), null, Map.of());
                     return;
                 }
+                // The domain, and every account in it, went with the controlling VM.
+                store.run(transaction -> transaction.constellations().people(constellation.name()).forEach(person ->
+                        transaction.constellations().updatePerson(person.moveTo(PersonState.REMOVED,
+                                "the constellation was destroyed", now))));
                 save(constellation.moveTo(ConstellationState.DESTROYED, null, constellation.hubPublicKey(), now, null),
                         "constellation.destroyed", Map.of());
             }
-            case ACTIVE, DESTROYED, FAILED -> save(constellation.moveTo(constellation.state(), constellation.reason(),
+            case ACTIVE -> stepPeople(constellation, controller.orElse(null), now);
+            case DESTROYED, FAILED -> save(constellation.moveTo(constellation.state(), constellation.reason(),
                     constellation.hubPublicKey(), now, null), null, Map.of());
         }
+    }
+
+    // ---- people
+
+    /**
+     * Makes the accounts of people added and takes away those of people leaving, one person at a time; a
+     * constellation with a step left to retry is looked at again after a back-off, one with nothing left waits for
+     * the next request.
+     */
+    private void stepPeople(Constellation constellation, Vm controller, Instant now) {
+        List<Person> pending = store.call(transaction -> transaction.constellations().people(constellation.name()))
+                .stream().filter(person -> person.state() == PersonState.ADDING || person.state() == PersonState.REMOVING)
+                .toList();
+        String retrying = null;
+        for (Person person : pending) {
+            try {
+                if (person.state() == PersonState.ADDING) {
+                    createAccount(controller, person, now);
+                } else {
+                    removeAccount(constellation, controller, person, now);
+                }
+            } catch (StepFailed e) {
+                savePerson(person.moveTo(person.state(), e.getMessage() + (e.retryable ? "; retrying" : ""), now),
+                        null);
+                if (e.retryable) {
+                    retrying = person.username() + ": " + e.getMessage();
+                }
+            }
+        }
+        if (retrying == null) {
+            save(constellation.moveTo(ConstellationState.ACTIVE, null, constellation.hubPublicKey(), now, null), null,
+                    Map.of());
+        } else {
+            save(constellation.retryAt("people: " + retrying + "; retrying", now,
+                    backoff(now, constellation.attempts())), null, Map.of());
+        }
+    }
+
+    private void createAccount(Vm controller, Person person, Instant now) {
+        Optional<String> problem = ConstellationPeople.accountNameProblem(person.username());
+        if (problem.isPresent()) {
+            throw new StepFailed(problem.get() + "; this person can open tunnels but has no desktop account", false);
+        }
+        command(controller, "person/" + person.id() + "/create", CommandKind.CREATE_DOMAIN_USER,
+                Map.of("userName", person.username()));
+        savePerson(person.moveTo(PersonState.ACTIVE, null, now), "person.account-created");
+    }
+
+    /** Sessions end, the account goes, and sessions end again: a login in between finds no account afterwards. */
+    private void removeAccount(Constellation constellation, Vm controller, Person person, Instant now) {
+        endSessions(constellation, person, "end1");
+        if (ConstellationPeople.accountNameProblem(person.username()).isEmpty()) {
+            command(controller, "person/" + person.id() + "/remove", CommandKind.REMOVE_DOMAIN_USER,
+                    Map.of("userName", person.username()));
+        }
+        endSessions(constellation, person, "end2");
+        savePerson(person.moveTo(PersonState.REMOVED, "removed: account deleted, sessions ended", now),
+                "person.removed");
+    }
+
+    private void endSessions(Constellation constellation, Person person, String pass) {
+        if (ConstellationPeople.accountNameProblem(person.username()).isPresent()) {
+            return;
+        }
+        List<Member> ready = store.call(transaction -> transaction.constellations().members(constellation.name(), false))
+                .stream().filter(member -> member.phase() == MemberPhase.READY && member.vmName() != null).toList();
+        for (Member member : ready) {
+            Optional<Vm> vm = store.call(transaction -> transaction.vms().find(member.vmName()));
+            if (vm.isPresent() && vm.get().state() == VmState.RUNNING) {
+                command(vm.get(), "person/" + person.id() + "/" + pass + "/" + member.id(),
+                        CommandKind.END_USER_SESSIONS, Map.of("userName", person.username()));
+            }
+        }
+    }
+
+    private void savePerson(Person person, String action) {
+        Instant now = now();
+        store.run(transaction -> {
+            if (transaction.constellations().updatePerson(person).isPresent() && action != null) {
+                transaction.audit().append("system", action, "constellation:" + person.constellation(),
+                        Map.of("user", person.username(), "state", person.state().name()), now);
+            }
+        });
     }
 
     // ---- members

@@ -89,6 +89,7 @@ public final class ConstellationService {
         try {
             store.run(transaction -> {
                 transaction.constellations().insert(UUID.randomUUID().toString(), constellation);
+                ConstellationPeople.addOwner(transaction, name, caller.username(), now);
                 transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
                         Map.of("brick", brickName, "controllerVm", controllerVm, "domain", constellation.domain(),
                                 "joinMode", WireNames.of(mode)),
@@ -103,7 +104,7 @@ public final class ConstellationService {
     }
 
     /**
-     * Adds members. The seed's rule: only a user who may manage the controller's brick and the worker brick.
+     * Adds members. tiCrypt's rule: only a user who may manage the controller's brick and the worker brick.
      *
      * @param names the members' names, or empty to name {@code count} members w1, w2, ... after the existing ones
      */
@@ -119,7 +120,7 @@ public final class ConstellationService {
         }
         Instant now = now();
         List<Member> added = store.call(transaction -> {
-            Constellation constellation = visible(transaction, caller, name);
+            Constellation constellation = manageable(transaction, caller, name);
             if (constellation.state() != ConstellationState.ACTIVE) {
                 throw new AsterismException(ErrorCode.CONFLICT, "constellation '" + name + "' is "
                         + constellation.state() + ": members can be added once it is ACTIVE");
@@ -167,7 +168,7 @@ public final class ConstellationService {
     public Member remove(User caller, String name, String memberName) {
         return retryingOnConflict("member '" + memberName + "'", () -> store.call(transaction -> {
             Instant now = now();
-            visible(transaction, caller, name);
+            manageable(transaction, caller, name);
             Member member = transaction.constellations().member(name, memberName)
                     .orElseThrow(() -> AsterismException.notFound("member", memberName));
             if (member.removalRequested()) {
@@ -186,7 +187,7 @@ public final class ConstellationService {
     public Member retry(User caller, String name, String memberName) {
         return retryingOnConflict("member '" + memberName + "'", () -> store.call(transaction -> {
             Instant now = now();
-            visible(transaction, caller, name);
+            manageable(transaction, caller, name);
             Member member = transaction.constellations().member(name, memberName)
                     .orElseThrow(() -> AsterismException.notFound("member", memberName));
             if (member.phase() != MemberPhase.FAILED) {
@@ -203,7 +204,7 @@ public final class ConstellationService {
     public Constellation destroy(User caller, String name) {
         return retryingOnConflict("constellation '" + name + "'", () -> store.call(transaction -> {
             Instant now = now();
-            Constellation constellation = visible(transaction, caller, name);
+            Constellation constellation = manageable(transaction, caller, name);
             if (constellation.state() == ConstellationState.DESTROYING) {
                 return java.util.Optional.of(constellation);
             }
@@ -218,9 +219,23 @@ public final class ConstellationService {
         }));
     }
 
+    /** Every live constellation for admins; for anyone else those they own or are one of the people of. */
     public List<Constellation> list(User caller) {
-        return store.call(transaction -> transaction.constellations()
-                .list(caller.role().isAdmin() ? null : caller.username()));
+        return store.call(transaction -> {
+            if (caller.role().isAdmin()) {
+                return transaction.constellations().list(null);
+            }
+            java.util.TreeMap<String, Constellation> seen = new java.util.TreeMap<>();
+            transaction.constellations().list(caller.username()).forEach(c -> seen.put(c.name(), c));
+            for (Person person : transaction.constellations().peopleNamed(caller.username())) {
+                if (person.mayConnect() && !seen.containsKey(person.constellation())) {
+                    transaction.constellations().find(person.constellation())
+                            .filter(c -> c.state() != ConstellationState.DESTROYED)
+                            .ifPresent(c -> seen.put(c.name(), c));
+                }
+            }
+            return List.copyOf(seen.values());
+        });
     }
 
     public View show(User caller, String name) {
@@ -294,13 +309,31 @@ public final class ConstellationService {
         throw new AsterismException(ErrorCode.CONFLICT, what + " keeps changing: try again");
     }
 
-    private static Constellation visible(Transaction transaction, User caller, String name) {
+    /** The constellation, for its owner, its people and admins; NOT_FOUND for anyone else, as if it did not exist. */
+    static Constellation visible(Transaction transaction, User caller, String name) {
         Constellation constellation = transaction.constellations().find(name)
                 .orElseThrow(() -> AsterismException.notFound("constellation", name));
-        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())) {
+        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())
+                && transaction.constellations().person(name, caller.username()).filter(Person::mayConnect).isEmpty()) {
             throw AsterismException.notFound("constellation", name);
         }
         return constellation;
+    }
+
+    /** Only the owner, or an admin for the infrastructure, changes members and destroys. */
+    private static Constellation manageable(Transaction transaction, User caller, String name) {
+        Constellation constellation = visible(transaction, caller, name);
+        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())) {
+            throw AsterismException.forbidden("only the owner of " + name + ", " + constellation.owner()
+                    + ", or an admin may change its members or destroy it");
+        }
+        return constellation;
+    }
+
+    /** Whether the caller is one of the people of the constellation (the owner is one): who may reach its members. */
+    public boolean mayConnect(User caller, String name) {
+        return store.call(transaction -> transaction.constellations().person(name, caller.username())
+                .filter(Person::mayConnect).isPresent());
     }
 
     private static void requireManage(Transaction transaction, User caller, String brick) {

@@ -2,6 +2,7 @@ package dev.asterism.core.store;
 
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.Person;
 import dev.asterism.core.reconciliation.Claim;
 import java.util.List;
 import java.util.Optional;
@@ -41,4 +42,28 @@ public interface ConstellationRepository {
 
     /** Overlay addresses held by the constellation's members that are not removed. */
     List<String> overlayAddresses(String constellation);
+
+    /**
+     * Adds a person.
+     *
+     * @throws dev.asterism.core.error.AsterismException ALREADY_EXISTS when the user is a person of it already
+     */
+    void insertPerson(Person person);
+
+    /** The people of a constellation who are not removed, by name. */
+    List<Person> people(String constellation);
+
+    Optional<Person> person(String constellation, String username);
+
+    /** Every constellation a user is a person of (not removed). */
+    List<Person> peopleNamed(String username);
+
+    /** Writes the person if nobody wrote it since it was read; empty otherwise. */
+    Optional<Person> updatePerson(Person person);
+
+    /**
+     * Makes a live constellation due for the reconciler at {@code at} at the latest, changing its version so that a
+     * pass that read it before cannot write the wake-up away.
+     */
+    void markDue(String name, java.time.Instant at);
 }

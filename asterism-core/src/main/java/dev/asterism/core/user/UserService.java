@@ -3,6 +3,7 @@ package dev.asterism.core.user;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.Authorization;
@@ -78,6 +79,7 @@ public final class UserService {
                 throw new AsterismException(ErrorCode.CONFLICT, "user '" + username + "' still owns " + liveVms
                         + " VMs: destroy them first", Map.of("vms", liveVms));
             }
+            ConstellationPeople.removeEverywhere(transaction, username, caller.username(), now);
             transaction.users().delete(username);
             transaction.audit().append(caller.username(), "user.deleted", "user:" + username, Map.of(), now);
         });

@@ -9,6 +9,7 @@ import dev.asterism.core.audit.AuditEvent;
 import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.error.AsterismException;
@@ -39,15 +40,18 @@ public final class ApiRoutes {
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
+    private final ConstellationPeople people;
     private final RequestAuthenticator authenticator;
     private final Clock clock;
     private final String openApiDocument;
     private final TunnelRelay tunnels;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, TunnelRelay tunnels, Clock clock, String openApiDocument) {
+            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock,
+            String openApiDocument) {
         this.tunnels = tunnels;
         this.constellations = constellations;
+        this.people = people;
         this.auth = auth;
         this.users = users;
         this.catalog = catalog;
@@ -108,6 +112,10 @@ public final class ApiRoutes {
                 new Route(DELETE, "/constellations/{name}/members/{member}", this::removeMember),
                 new Route(POST, "/constellations/{name}/members/{member}/retry", this::retryMember),
                 new Route(GET, "/constellations/{name}/members/{member}/connect", this::connectInfo),
+                new Route(GET, "/constellations/{name}/people", this::listPeople),
+                new Route(POST, "/constellations/{name}/people", this::addPeople),
+                new Route(DELETE, "/constellations/{name}/people/{username}", this::removePerson),
+                new Route(PUT, "/constellations/{name}/password", this::setPassword),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
     }
@@ -173,6 +181,7 @@ public final class ApiRoutes {
 
     private void deleteUser(Context context) {
         users.delete(authenticator.caller(context), context.pathParam("username"));
+        tunnels.closeTunnelsOf(context.pathParam("username"), null, "the user was deleted");
         context.status(204);
     }
 
@@ -384,6 +393,34 @@ public final class ApiRoutes {
         TunnelRelay.Target target = tunnels.authorize(caller, context.pathParam("name"), context.pathParam("member"),
                 port == null ? 3389 : port.intValue());
         context.json(Views.ConnectView.of(target));
+    }
+
+    private void listPeople(Context context) {
+        context.json(people.list(authenticator.caller(context), context.pathParam("name")).stream()
+                .map(Views.PersonView::of).toList());
+    }
+
+    private void addPeople(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewPeople request = Json.body(context, Requests.NewPeople.class);
+        context.status(202).json(people.add(caller, context.pathParam("name"), request.usernames()).stream()
+                .map(Views.PersonView::of).toList());
+    }
+
+    private void removePerson(Context context) {
+        String name = context.pathParam("name");
+        String username = context.pathParam("username");
+        Views.PersonView removed = Views.PersonView.of(people.remove(authenticator.caller(context), name, username));
+        tunnels.closeTunnelsOf(username, name, "removed from the constellation's people");
+        context.status(202).json(removed);
+    }
+
+    /** The caller's own desktop password; it is relayed to the controller and kept nowhere here. */
+    private void setPassword(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewPassword request = Json.body(context, Requests.NewPassword.class);
+        people.setPassword(caller, context.pathParam("name"), request.password());
+        context.status(204);
     }
 
     private void listAudit(Context context) {

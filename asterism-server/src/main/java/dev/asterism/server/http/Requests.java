@@ -25,4 +25,14 @@ final class Requests {
     record NewMembers(String brick, String profile, Integer count, List<String> names) {}
 
     record NewVm(String name, String brick, String realm, String profile) {}
+
+    record NewPeople(List<String> usernames) {}
+
+    /** A desktop password: never logged, stored or echoed ({@code toString} hides it). */
+    record NewPassword(String password) {
+        @Override
+        public String toString() {
+            return "NewPassword[password=***]";
+        }
+    }
 }

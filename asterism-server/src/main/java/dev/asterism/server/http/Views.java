@@ -6,6 +6,7 @@ import dev.asterism.core.catalog.Image;
 import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.Person;
 import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.user.User;
@@ -75,6 +76,14 @@ final class Views {
         }
     }
 
+    record PersonView(String username, String state, String condition, boolean passwordSet, Instant createdAt,
+            Instant updatedAt) {
+        static PersonView of(Person person) {
+            return new PersonView(person.username(), person.state().name(), person.condition(), person.passwordSet(),
+                    person.createdAt(), person.updatedAt());
+        }
+    }
+
     record ConstellationView(String name, String owner, String controllerBrick, String controllerVm, String domain,
             String overlaySubnet, String joinMode, String state, String reason, Instant createdAt, Instant updatedAt,
             List<MemberView> members) {
@@ -104,12 +113,12 @@ final class Views {
      * working.
      */
     record ConnectView(String constellation, String member, int port, int localPort, String command, String rdpFile,
-            String rdpFileName, String tunnelPath) {
+            String rdpFileName, String tunnelPath, String signInAs, String domain) {
         static ConnectView of(TunnelRelay.Target target) {
             return new ConnectView(target.constellation(), target.member(), target.port(),
                     target.suggestedLocalPort(), target.command(), target.rdpFile(), target.rdpFileName(),
                     ApiRoutes.PREFIX + "/constellations/" + target.constellation() + "/members/" + target.member()
-                            + "/tunnel?port=" + target.port());
+                            + "/tunnel?port=" + target.port(), target.username(), target.domain());
         }
     }
 }

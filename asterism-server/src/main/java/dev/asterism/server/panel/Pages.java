@@ -9,6 +9,8 @@ import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.MemberPhase;
+import dev.asterism.core.constellation.Person;
+import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.user.User;
@@ -60,7 +62,7 @@ final class Pages {
                 <form method="post" action="/ui/constellations" class="stack">{}
                 {}{}
                 <label for="joinMode">Join mode</label>
-                <select id="joinMode" name="joinMode"><option value="ports">ports (the seed's order)</option>
+                <select id="joinMode" name="joinMode"><option value="ports">ports (a join-port lease for each joining VM, as in tiCrypt)</option>
                 <option value="vpn-first">vpn-first (no join port is ever opened)</option></select>
                 <button type="submit">Create</button></form>""", csrf(session),
                 input("name", "Name", values, errors, "required"),
@@ -73,9 +75,22 @@ final class Pages {
                 all.isEmpty() ? Html.of("<tr><td colspan=\"5\">none yet</td></tr>") : rows, form));
     }
 
-    Html constellation(SessionOwner session, ConstellationService.View view, Map<String, String> underlays,
-            List<Brick> workers, List<HardwareProfile> profiles, Map<String, String> errors,
-            Map<String, String> values, Connect connect) {
+    /**
+     * What the signed-in user is to a constellation's people.
+     *
+     * @param people the constellation's people
+     * @param self the signed-in user as one of them, or null when they are not
+     * @param owner whether the signed-in user owns it (and so adds and removes people)
+     */
+    record PeopleView(List<Person> people, Person self, boolean owner) {
+        boolean mayConnect() {
+            return self != null && self.mayConnect();
+        }
+    }
+
+    Html constellation(SessionOwner session, ConstellationService.View view, PeopleView people,
+            Map<String, String> underlays, List<Brick> workers, List<HardwareProfile> profiles,
+            Map<String, String> errors, Map<String, String> values, Connect connect) {
         Constellation c = view.constellation();
         Html summary = Html.of("""
                 <h1>Constellation {}</h1>
@@ -99,13 +114,55 @@ final class Pages {
                 </p>""", c.name(), c.name());
         return layout(session, "Constellation " + c.name(), Html.of("""
                 {}<h2>Members</h2><p id="live-status" class="muted" aria-live="polite">updates live</p>
-                <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}""", summary, c.name(),
-                members(view, underlays, session.csrfToken()), connect == null ? Html.empty() : connect(c, connect),
-                add, danger));
+                <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}{}""", summary, c.name(),
+                members(view, underlays, session.csrfToken(), people.mayConnect()),
+                connect == null ? Html.empty() : connect(c, connect), people(session, c, people, errors, values), add,
+                danger));
     }
 
-    /** The members table: what the live updates replace. */
-    Html members(ConstellationService.View view, Map<String, String> underlays, String csrf) {
+    /** The People section: who works here, the owner's add and remove, and the signed-in person's password. */
+    private Html people(SessionOwner session, Constellation c, PeopleView people, Map<String, String> errors,
+            Map<String, String> values) {
+        Html rows = Html.each(people.people(), person -> Html.of("""
+                <tr data-person="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td class="actions">{}</td>
+                </tr>""", person.username(), person.username(), person.state().name(), person.condition(),
+                person.passwordSet() ? "set" : "not set yet",
+                Html.when(people.owner() && !person.username().equals(c.owner()), Html.of("""
+                        <form method="post" action="/ui/constellations/{}/people/{}/remove"
+                        data-confirm="Remove {} from {}? Their account and sessions end."><input type="hidden"
+                        name="csrf" value="{}"><button type="submit">Remove</button></form>""", c.name(),
+                        person.username(), person.username(), c.name(), session.csrfToken()))));
+        Html table = Html.of("""
+                <h2 id="people">People</h2>
+                <p>Each person has an account of their own name in {} and signs in to the members' desktops with it.
+                Only they may open a tunnel or a desktop here.</p>
+                <div class="scroll"><table><caption>People of {}</caption><thead><tr><th scope="col">User</th>
+                <th scope="col">State</th><th scope="col">Condition</th><th scope="col">Desktop password</th>
+                <th scope="col">Actions</th></tr></thead><tbody>{}</tbody></table></div>""", c.domain(), c.name(), rows);
+        Html add = Html.when(people.owner(), Html.of("""
+                <form method="post" action="/ui/constellations/{}/people" class="stack" id="add-people">{}
+                {}<button type="submit">Add people</button></form>""", c.name(), csrf(session),
+                input("usernames", "Asterism users to add, separated by commas", values, errors, "")));
+        Html password = Html.when(people.self() != null && people.self().state() == PersonState.ACTIVE, Html.of("""
+                <h3 id="password-title">Your desktop password</h3>
+                <form method="post" action="/ui/constellations/{}/password" class="stack" id="set-password"
+                aria-labelledby="password-title">{}
+                <label for="password">New password for {} in {}</label>
+                <input id="password" name="password" type="password" required autocomplete="new-password"
+                aria-describedby="password-error"{}>
+                <label for="confirm-password">The same again</label>
+                <input id="confirm-password" name="confirmPassword" type="password" required autocomplete="new-password">
+                <span class="error" id="password-error">{}</span>
+                <button type="submit">Set password</button></form>{}""", c.name(), csrf(session),
+                people.self() == null ? "" : people.self().username(), c.domain(),
+                Html.when(errors.containsKey("password"), Html.of(" aria-invalid=\"true\"")), errors.get("password"),
+                Html.when("set".equals(values.get("passwordSet")), Html.of(
+                        "<p role=\"status\" id=\"password-status\">Your desktop password is set.</p>"))));
+        return Html.of("{}{}{}", table, add, password);
+    }
+
+    /** The members table: what the live updates replace; Connect only for the constellation's people. */
+    Html members(ConstellationService.View view, Map<String, String> underlays, String csrf, boolean mayConnect) {
         String name = view.constellation().name();
         Html rows = Html.each(view.members(), member -> Html.of("""
                 <tr data-member="{}" data-phase="{}"><th scope="row">{}</th><td>{}</td><td class="phase">{}</td>
@@ -114,7 +171,7 @@ final class Pages {
                 <input type="hidden" name="csrf" value="{}"><button type="submit">Remove</button></form></td></tr>""",
                 member.name(), member.phase().name(), member.name(), member.vmName(), member.phase().name(),
                 member.condition(), member.overlayAddress(), underlays.getOrDefault(member.vmName(), "-"),
-                Html.when(member.phase() == MemberPhase.READY, Html.of(
+                Html.when(mayConnect && member.phase() == MemberPhase.READY, Html.of(
                         "<a class=\"button\" href=\"/ui/constellations/{}?connect={}#connect\">Connect</a>",
                         name, member.name())),
                 Html.when(member.phase() == MemberPhase.FAILED, Html.of("""
@@ -143,10 +200,11 @@ final class Pages {
                 <code>asterism login</code>:</p>
                 <pre><code id="connect-command">{}</code></pre>
                 <p>then open <a href="/ui/constellations/{}/members/{}/rdp" download id="rdp-file">{}</a>, which points at
-                the command's local port. Sign in with your domain account of {}.</p>
+                the command's local port. Sign in as <strong id="sign-in-as">{}</strong> (domain {}) with your desktop
+                password (set it under <a href="#people">People</a>).</p>
                 <p><a href="/ui/constellations/{}">Close</a></p></dialog>""", connect.member(),
-                connect.target().command(), c.name(), connect.member(), connect.target().rdpFileName(), c.domain(),
-                c.name());
+                connect.target().command(), c.name(), connect.member(), connect.target().rdpFileName(),
+                connect.target().username(), c.domain(), c.name());
     }
 
     Html confirmDestroy(SessionOwner session, Constellation c, String error) {

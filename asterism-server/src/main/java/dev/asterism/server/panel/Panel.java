@@ -10,7 +10,9 @@ import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.catalog.Brick;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
+import dev.asterism.core.constellation.Person;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.error.AsterismException;
@@ -61,18 +63,20 @@ public final class Panel {
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
+    private final ConstellationPeople people;
     private final TunnelRelay tunnels;
     private final Clock clock;
     private final Pages pages = new Pages();
 
     public Panel(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, TunnelRelay tunnels, Clock clock) {
+            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock) {
         this.auth = requireNonNull(auth, "auth is null");
         this.users = requireNonNull(users, "users is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.vms = requireNonNull(vms, "vms is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.constellations = requireNonNull(constellations, "constellations is null");
+        this.people = requireNonNull(people, "people is null");
         this.tunnels = requireNonNull(tunnels, "tunnels is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -93,6 +97,9 @@ public final class Panel {
         app.post(ROOT + "/constellations/{name}/members/{member}/remove", signedIn(this::removeMember));
         app.post(ROOT + "/constellations/{name}/members/{member}/retry", signedIn(this::retryMember));
         app.get(ROOT + "/constellations/{name}/members/{member}/rdp", signedIn(this::rdpFile));
+        app.post(ROOT + "/constellations/{name}/people", signedIn(this::addPeople));
+        app.post(ROOT + "/constellations/{name}/people/{username}/remove", signedIn(this::removePerson));
+        app.post(ROOT + "/constellations/{name}/password", signedIn(this::setPassword));
         app.get(ROOT + "/constellations/{name}/destroy", signedIn(this::confirmDestroy));
         app.post(ROOT + "/constellations/{name}/destroy", signedIn(this::destroy));
         app.get(ROOT + "/vms", signedIn(context -> listVms(context, Map.of(), Map.of())));
@@ -200,8 +207,51 @@ public final class Panel {
             }
         }
         context.status(errors.isEmpty() ? 200 : 422).html(pages.constellation(session(context), view,
-                underlays(caller), bricksWith(caller, "worker"), catalog.profiles(caller), errors, values, connect)
-                .toString());
+                peopleView(caller, view.constellation()), underlays(caller), bricksWith(caller, "worker"),
+                catalog.profiles(caller), errors, values, connect).toString());
+    }
+
+    private Pages.PeopleView peopleView(User caller, Constellation constellation) {
+        List<Person> all = people.list(caller, constellation.name());
+        Person self = all.stream().filter(person -> person.username().equals(caller.username())).findFirst()
+                .orElse(null);
+        return new Pages.PeopleView(all, self, constellation.owner().equals(caller.username()));
+    }
+
+    private void addPeople(Context context) {
+        Map<String, String> values = form(context, "usernames");
+        List<String> names = Arrays.stream(values.get("usernames").split("[,\\s]+")).filter(part -> !part.isBlank())
+                .toList();
+        try {
+            people.add(caller(context), context.pathParam("name"), names);
+            redirectTo(context, "/constellations/" + context.pathParam("name") + "#people");
+        } catch (AsterismException refused) {
+            showConstellation(context, fieldErrors(refused, "usernames"), values);
+        }
+    }
+
+    private void removePerson(Context context) {
+        String name = context.pathParam("name");
+        String username = context.pathParam("username");
+        people.remove(caller(context), name, username);
+        tunnels.closeTunnelsOf(username, name, "removed from the constellation's people");
+        redirectTo(context, "/constellations/" + name + "#people");
+    }
+
+    /** The signed-in person's own desktop password; the form's values are never shown back. */
+    private void setPassword(Context context) {
+        Map<String, String> values = form(context, "password", "confirmPassword");
+        if (!values.get("password").equals(values.get("confirmPassword"))) {
+            showConstellation(context, Map.of("password", "the two passwords differ: type the same one twice"),
+                    Map.of());
+            return;
+        }
+        try {
+            people.setPassword(caller(context), context.pathParam("name"), values.get("password"));
+            showConstellation(context, Map.of(), Map.of("passwordSet", "set"));
+        } catch (AsterismException refused) {
+            showConstellation(context, Map.of("password", refused.getMessage()), Map.of());
+        }
     }
 
     /** Server-sent events: the members table, rendered, each time it changes. Ends with the page. */
@@ -214,6 +264,7 @@ public final class Panel {
     }
 
     private void stream(SseClient client, User caller, String name, String csrf) {
+        boolean mayConnect = constellations.mayConnect(caller, name);
         String last = null;
         int quiet = 0;
         while (!client.terminated()) {
@@ -223,7 +274,7 @@ public final class Panel {
             } catch (AsterismException gone) {
                 return;
             }
-            String html = pages.members(view, underlays(caller), csrf).toString();
+            String html = pages.members(view, underlays(caller), csrf, mayConnect).toString();
             String state = view.constellation().state().name();
             String reason = Optional.ofNullable(view.constellation().reason()).orElse("");
             String now = state + "\n" + reason + "\n" + html;

@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  * member's agent on the other, joined over the agent channel by {@link TunnelFrame}s. The agent connects to the
  * member's own port; nothing else is reached.
  *
- * <p>Only the constellation's owner or an admin may open a tunnel, only to a READY member, only to a port the
+ * <p>Only the constellation's people (its owner is one) may open a tunnel, as in tiCrypt, where a system
+ * administrator has no inherent access to a researcher's desktop; only to a READY member, only to a port the
  * server's {@link TunnelSettings} allow, and at most {@link TunnelSettings#perUser()} at once. Opening and closing
  * are audited on the constellation, the close with the bytes carried each way and the reason. A tunnel closes when
  * either side closes, when it is idle for {@link TunnelSettings#idleTimeout()}, when the agent disconnects or does
@@ -40,11 +41,17 @@ import java.util.logging.Logger;
 public final class TunnelRelay implements AutoCloseable {
 
     /** What a tunnel reaches: checked by {@link #authorize} before the user's WebSocket is accepted. */
-    public record Target(String constellation, String member, String vmId, int port) {
+    /**
+     * @param username the person it is for, who signs in to the member's desktop with their domain account
+     * @param domain the constellation's domain, where that account is
+     */
+    public record Target(String constellation, String member, String vmId, int port, String username, String domain) {
         public Target {
             requireNonNull(constellation, "constellation is null");
             requireNonNull(member, "member is null");
             requireNonNull(vmId, "vmId is null");
+            requireNonNull(username, "username is null");
+            requireNonNull(domain, "domain is null");
         }
 
         /** The local port suggested for {@code asterism connect}: the same for a member every time. */
@@ -62,9 +69,14 @@ public final class TunnelRelay implements AutoCloseable {
             return constellation + "-" + member + ".rdp";
         }
 
-        /** An {@code .rdp} file that points a remote desktop client at the suggested local port. */
+        /**
+         * An {@code .rdp} file that points a remote desktop client at the suggested local port, with the person's
+         * domain account as the user to sign in as; the client asks for the password.
+         */
         public String rdpFile() {
             return "full address:s:127.0.0.1:" + suggestedLocalPort() + "\r\n"
+                    + "username:s:" + username + "\r\n"
+                    + "domain:s:" + domain + "\r\n"
                     + "prompt for credentials:i:1\r\n"
                     + "administrative session:i:0\r\n";
         }
@@ -127,6 +139,9 @@ public final class TunnelRelay implements AutoCloseable {
             }
             throw refused(constellation);
         }
+        if (!constellations.mayConnect(caller, constellation)) {
+            throw refused(constellation);
+        }
         Member found = view.members().stream().filter(candidate -> candidate.name().equals(member)).findFirst()
                 .orElseThrow(() -> AsterismException.notFound("member", member));
         if (found.phase() != MemberPhase.READY || found.vmName() == null) {
@@ -140,7 +155,7 @@ public final class TunnelRelay implements AutoCloseable {
                     + "' is not connected to this server: try again in a minute", Map.of("member", member));
         }
         requireRoomFor(caller);
-        return new Target(constellation, member, vm.id(), port);
+        return new Target(constellation, member, vm.id(), port, caller.username(), view.constellation().domain());
     }
 
     /**
@@ -195,6 +210,19 @@ public final class TunnelRelay implements AutoCloseable {
         for (Tunnel tunnel : tunnels.values()) {
             if (tunnel.target.vmId().equals(vmId) && tunnel.stream != null) {
                 tunnel.stream.close("the agent of member '" + tunnel.target.member() + "' disconnected");
+            }
+        }
+    }
+
+    /**
+     * Closes every tunnel of {@code username}, into {@code constellation} only, or into every constellation when it
+     * is null: the person was removed, or the user deleted.
+     */
+    public void closeTunnelsOf(String username, String constellation, String reason) {
+        for (Tunnel tunnel : tunnels.values()) {
+            if (tunnel.username.equals(username) && tunnel.stream != null
+                    && (constellation == null || tunnel.target.constellation().equals(constellation))) {
+                tunnel.stream.close(reason);
             }
         }
     }
@@ -265,7 +293,7 @@ public final class TunnelRelay implements AutoCloseable {
 
     private static AsterismException refused(String constellation) {
         return AsterismException.forbidden("you may not open tunnels into constellation '" + constellation
-                + "': only its owner and admins may (or it does not exist)");
+                + "': only its people may (or it does not exist); ask its owner to add you");
     }
 
     private static String describe(Duration duration) {

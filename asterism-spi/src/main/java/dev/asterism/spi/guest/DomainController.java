@@ -9,6 +9,11 @@ import java.util.Optional;
  * survives reboots. The domain's administrator password and every one-time password stay inside this VM.
  */
 public interface DomainController {
+    /**
+     * The group of a constellation's people in its domain: only its members may sign in to a member's desktop, and
+     * every person of the constellation is one.
+     */
+    String USERS_GROUP = "asterism-users";
 
     /**
      * Provisions the domain and starts its services (directory, Kerberos, DNS), so that members can join. Called
@@ -90,4 +95,20 @@ public interface DomainController {
 
     /** The names of the domain users created through {@link #createUser}, in lower case. */
     List<String> users();
+
+    /**
+     * Makes the existing user {@code userName} a member of the group {@code groupName}, creating the group when it
+     * is missing. Idempotent: adding a member again changes nothing. Called when a person joins a constellation.
+     *
+     * @throws GuestException {@code NOT_FOUND} when no domain is provisioned or the user does not exist;
+     *     {@code INVALID} for a bad name; {@code UNAVAILABLE} when the directory does not answer
+     */
+    void addToGroup(String groupName, String userName);
+
+    /**
+     * The members of {@code groupName}, in lower case; empty when the group does not exist.
+     *
+     * @throws GuestException {@code UNAVAILABLE} when the directory does not answer
+     */
+    List<String> groupMembers(String groupName);
 }

@@ -7,6 +7,8 @@ import java.util.Map;
  * files live on disk and survive reboots.
  */
 public interface FileShare {
+    /** The share every constellation's controller serves to its people, mounted or mapped on its members. */
+    String CONSTELLATION_SHARE = "shared";
 
     /**
      * Shares the directory {@code path} under {@code name}, readable and writable by the domain's users, creating the

@@ -1,5 +1,6 @@
 package dev.asterism.spi.guest;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,4 +20,19 @@ public interface RemoteDesktop {
 
     /** The port the service listens on now, observed from the guest, or empty when it does not listen. */
     Optional<Integer> listeningPort();
+
+    /**
+     * Ends every desktop session and every other process of the domain user {@code userName} on this guest. Called
+     * on every member when a person leaves a constellation. A user with nothing running succeeds.
+     *
+     * @throws GuestException {@code INVALID} for a bad name; {@code UNAVAILABLE} when the processes cannot be ended
+     */
+    void endSessions(String userName);
+
+    /**
+     * The users who have a desktop session on this guest now, in lower case, observed from its processes.
+     *
+     * @throws GuestException {@code UNAVAILABLE} when the guest cannot be asked
+     */
+    List<String> sessions();
 }

@@ -3,6 +3,7 @@ package dev.asterism.guest.linux;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.spi.guest.ComputerName;
+import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
 import dev.asterism.spi.guest.DomainMembership;
 import dev.asterism.spi.guest.DomainName;
@@ -20,12 +21,77 @@ import java.util.Optional;
  * writing the machine's keytab to {@code /etc/krb5.keytab}, then points the guest's Kerberos ({@code /etc/krb5.conf})
  * and resolver at the controller, and records the membership in {@value #MEMBERSHIP}.
  *
+ * <p>After the join, the domain's users sign in to this guest: sssd (AD provider, with the keytab adcli wrote) serves
+ * them to NSS and PAM, with the same uid on every member (sssd's own ID mapping from the domain's SIDs), home
+ * directories made at the first login, and only the members of
+ * {@value dev.asterism.spi.guest.DomainController#USERS_GROUP} let in. sssd asks the controller by its name, which
+ * {@code /etc/hosts} maps to the address the member reaches it at (the underlay while joining, the overlay after
+ * {@link #useController}), so it never follows the domain's DNS to an address a member cannot reach.
+ *
  * <p>adcli cannot tell a used one-time password from a wrong one: the first join replaced it with a machine password,
  * so both fail Kerberos pre-authentication. Both are reported as {@code INVALID}.
  */
 final class AdcliDomainMember implements DomainMember {
     private static final String MEMBERSHIP = LinuxGuestPlatform.STATE_DIRECTORY + "/membership";
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+    /** The controller's name in the domain, once joined: what sssd asks for. */
+    private static final String CONTROLLER_NAME = LinuxGuestPlatform.STATE_DIRECTORY + "/controller-name";
+    /**
+     * Configures sssd, NSS and PAM for the domain and (re)starts sssd. Arguments: the domain's DNS name, its realm,
+     * the controller's name, the address to reach it at, the group whose members may sign in.
+     */
+    private static final String CONFIGURE_LOGINS = """
+            set -e
+            domain=$1 realm=$2 controller=$3 address=$4 group=$5
+            mkdir -p /etc/sssd /var/lib/sss/db /var/lib/sss/pipes/private /var/lib/sss/mc /var/lib/sss/pubconf \
+              /var/lib/sss/gpo_cache /var/log/sssd
+            cat > /etc/sssd/sssd.conf <<EOF
+            [sssd]
+            services = nss, pam
+            domains = $domain
+
+            [domain/$domain]
+            id_provider = ad
+            auth_provider = ad
+            chpass_provider = ad
+            access_provider = simple
+            simple_allow_groups = $group
+            ad_domain = $domain
+            krb5_realm = $realm
+            ad_server = $controller
+            ad_enable_dns_sites = false
+            dyndns_update = false
+            use_fully_qualified_names = false
+            fallback_homedir = /home/%u
+            default_shell = /bin/bash
+            cache_credentials = false
+            krb5_store_password_if_offline = false
+            EOF
+            chmod 600 /etc/sssd/sssd.conf
+            { grep -v " $controller\\$" /etc/hosts || true; echo "$address $controller"; } > /etc/hosts.asterism
+            cat /etc/hosts.asterism > /etc/hosts && rm -f /etc/hosts.asterism
+            sed -i -E 's/^(passwd|group|shadow):.*/\\1:         files sss/' /etc/nsswitch.conf
+            # libpam-sss's installation puts pam_sss into the common PAM files (on a netns host they are this
+            # machine's, seen through the host's /etc); home directories come at the first login.
+            grep -q pam_sss /etc/pam.d/common-auth || DEBIAN_FRONTEND=noninteractive pam-auth-update --enable sss
+            grep -q pam_sss /etc/pam.d/common-auth || { echo "pam_sss is not in /etc/pam.d/common-auth"; exit 3; }
+            grep -q pam_mkhomedir /etc/pam.d/common-session \
+              || echo "session optional pam_mkhomedir.so skel=/etc/skel umask=0077" >> /etc/pam.d/common-session
+            if [ -s /run/sssd.pid ] && kill -0 "$(cat /run/sssd.pid)" 2>/dev/null; then
+              kill "$(cat /run/sssd.pid)"
+              for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /run/sssd.pid ] || break; sleep 0.2; done
+            fi
+            rm -f /var/lib/sss/db/cache_* /var/lib/sss/mc/*
+            exec sssd -D --logger=files
+            """;
+    /** Starts sssd at boot when it is configured and not running. */
+    private static final String START_SSSD = """
+            [ -e /etc/sssd/sssd.conf ] || exit 0
+            if [ -s /run/sssd.pid ] && kill -0 "$(cat /run/sssd.pid)" 2>/dev/null; then exit 0; fi
+            mkdir -p /var/lib/sss/db /var/lib/sss/pipes/private /var/lib/sss/mc /var/lib/sss/pubconf /var/log/sssd
+            rm -f /run/sssd.pid
+            exec sssd -D --logger=files
+            """;
 
     private final HostCommands commands;
     private final String hostName;
@@ -66,6 +132,7 @@ final class AdcliDomainMember implements DomainMember {
                             + " again)" : ""));
         }
         commands.writeText(MEMBERSHIP, domain.value() + " " + computerName.value() + " " + controllerAddress.value() + "\n");
+        configureLogins(domain, controllerAddress);
     }
 
     @Override
@@ -76,6 +143,45 @@ final class AdcliDomainMember implements DomainMember {
         pointAt(current.domain(), controllerAddress);
         commands.writeText(MEMBERSHIP, current.domain().value() + " " + current.computerName().value() + " "
                 + controllerAddress.value() + "\n");
+        configureLogins(current.domain(), controllerAddress);
+    }
+
+    /** Starts the domain logins' service after a boot when this guest has joined. */
+    synchronized void restore() {
+        HostCommands.Result started = commands.run(List.of("sh", "-c", START_SSSD), null, Map.of(), JOIN_TIMEOUT);
+        if (!started.succeeded()) {
+            throw new GuestException(Code.UNAVAILABLE, "cannot start sssd: " + started.printed()
+                    + " (see /var/log/sssd)");
+        }
+    }
+
+    /**
+     * Lets the domain's users sign in here. The controller's own name comes from the controller itself ({@code adcli
+     * info}), once, and is kept; sssd then reaches it at {@code controllerAddress}.
+     */
+    private void configureLogins(DomainName domain, Ipv4Address controllerAddress) {
+        String controllerName = commands.readText(CONTROLLER_NAME).map(String::strip).filter(name -> !name.isEmpty())
+                .orElseGet(() -> controllerName(domain, controllerAddress));
+        commands.writeText(CONTROLLER_NAME, controllerName + "\n");
+        HostCommands.Result configured = commands.run(List.of("sh", "-c", CONFIGURE_LOGINS, "sh", domain.dnsName(),
+                domain.value(), controllerName, controllerAddress.value(), DomainController.USERS_GROUP), null,
+                Map.of(), JOIN_TIMEOUT);
+        if (!configured.succeeded()) {
+            throw new GuestException(Code.UNAVAILABLE, "cannot set up domain logins: " + configured.printed()
+                    + " (install " + LinuxPackages.hintFor("sssd") + "; see /var/log/sssd)");
+        }
+    }
+
+    private String controllerName(DomainName domain, Ipv4Address controllerAddress) {
+        HostCommands.Result info = commands.run(List.of("adcli", "info", domain.dnsName(),
+                "--domain-controller=" + controllerAddress.value()), null, Map.of(), JOIN_TIMEOUT);
+        String name = info.output().lines().map(String::strip).filter(line -> line.startsWith("domain-controller ="))
+                .map(line -> line.substring(line.indexOf('=') + 1).strip()).findFirst().orElse("");
+        if (!info.succeeded() || !name.matches("[A-Za-z0-9.-]{1,253}")) {
+            throw new GuestException(Code.UNAVAILABLE, "cannot learn the domain controller's name from "
+                    + controllerAddress + ": " + info.printed());
+        }
+        return name.toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

@@ -77,6 +77,7 @@ public final class LinuxGuestPlatform implements GuestPlatform {
         domainController.restore();
         vpnHub.restore();
         vpnSpoke.restore();
+        domainMember.restore();
         remoteDesktop.restore();
     }
 

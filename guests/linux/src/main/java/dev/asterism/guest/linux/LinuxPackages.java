@@ -8,7 +8,9 @@ public final class LinuxPackages {
     /** Everything a Linux guest of any role needs, as one {@code apt-get install} list. */
     public static final List<String> ALL = List.of("samba", "samba-ad-dc", "samba-ad-provision", "samba-dsdb-modules",
             "samba-vfs-modules", "winbind", "krb5-user", "adcli", "smbclient", "ldb-tools", "wireguard-go",
-            "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat", "xrdp", "openssl");
+            "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat", "xrdp", "openssl",
+            "sssd-ad", "libnss-sss", "libpam-sss", "xorgxrdp", "xfce4-session", "xfwm4", "xfce4-panel", "xfdesktop4",
+            "xfce4-terminal", "dbus-x11");
 
     private static final Map<String, String> TOOLS = Map.ofEntries(
             Map.entry("nft", "nftables"),
@@ -29,6 +31,9 @@ public final class LinuxPackages {
             Map.entry("python3", "python3"),
             Map.entry("socat", "socat"),
             Map.entry("xrdp", "xrdp"),
+            Map.entry("sssd", "sssd-ad libnss-sss libpam-sss"),
+            Map.entry("Xorg", "xorgxrdp"),
+            Map.entry("xfce4-session", "xfce4-session xfwm4 xfce4-panel xfdesktop4 xfce4-terminal dbus-x11"),
             Map.entry("openssl", "openssl"),
             Map.entry("sysctl", "procps"),
             Map.entry("timeout", "coreutils"));

@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  *       each other and nothing else;</li>
  *   <li>its own host name;</li>
  *   <li>its own files where a guest writes: {@code /etc} is an overlay whose changes stay with the host,
- *       {@code /var/lib/samba}, {@code /var/cache/samba}, {@code /var/log/samba}, {@code /var/lib/asterism} and
- *       {@code /srv} are the host's own directories, {@code /run} and {@code /tmp} are fresh memory file systems
+ *       {@code /var/lib/samba}, {@code /var/cache/samba}, {@code /var/log/samba}, {@code /var/lib/asterism},
+ *       {@code /srv}, {@code /var/lib/sss}, {@code /var/log/sssd} and {@code /home} are the host's own directories, {@code /run} and {@code /tmp} are fresh memory file systems
  *       (emptied by a {@link #reboot}), and the directory holding every host's files is hidden.</li>
  * </ul>
  *
@@ -47,7 +47,8 @@ public final class NetnsHosts {
     private static final Path RUN = Path.of("/run/asterism-netns");
     private static final Path VAR = Path.of("/var/lib/asterism-netns");
     private static final List<String> OWN_DIRECTORIES =
-            List.of("/var/lib/samba", "/var/cache/samba", "/var/log/samba", "/var/lib/asterism", "/srv");
+            List.of("/var/lib/samba", "/var/cache/samba", "/var/log/samba", "/var/lib/asterism", "/srv", "/var/lib/sss",
+                    "/var/log/sssd", "/home");
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     /** Where a host sees {@link #channelDirectory()}. */
     public static final String CHANNEL = "/run/asterism-channel";
@@ -311,9 +312,10 @@ public final class NetnsHosts {
         ensurePrivateRunDirectory();
         try {
             Files.createDirectories(channelDirectory());
-            for (String directory : List.of("etc", "etc-work", "var/lib/samba", "var/cache/samba", "var/log/samba",
-                    "var/lib/asterism", "srv")) {
-                Files.createDirectories(host.root().resolve(directory));
+            Files.createDirectories(host.root().resolve("etc"));
+            Files.createDirectories(host.root().resolve("etc-work"));
+            for (String directory : OWN_DIRECTORIES) {
+                Files.createDirectories(host.root().resolve(directory.substring(1)));
             }
             Files.createFile(host.uts());
             Files.createFile(host.mount());

@@ -217,6 +217,44 @@ final class SambaDomainController implements DomainController {
                 .toList();
     }
 
+    @Override
+    public synchronized void addToGroup(String groupName, String userName) {
+        requireUser(groupName);
+        requireUser(userName);
+        requireDomain();
+        String user = userName.toLowerCase(Locale.ROOT);
+        if (!users().contains(user)) {
+            throw new GuestException(Code.NOT_FOUND, "no domain user " + userName);
+        }
+        if (groupMembers(groupName).contains(user)) {
+            return;
+        }
+        if (!samba("list groups", "group", "list").lines().map(String::strip)
+                .anyMatch(groupName::equalsIgnoreCase)) {
+            samba("add the group " + groupName, "group", "add", groupName);
+        }
+        samba("add " + userName + " to " + groupName, "group", "addmembers", groupName, userName);
+    }
+
+    @Override
+    public List<String> groupMembers(String groupName) {
+        requireUser(groupName);
+        if (provisionedDomain().isEmpty()) {
+            return List.of();
+        }
+        HostCommands.Result listed = commands.run(List.of("samba-tool", "group", "listmembers", groupName), null,
+                Map.of(), START_TIMEOUT);
+        if (!listed.succeeded()) {
+            if (listed.printed().contains("not found") || listed.printed().contains("Unable to find")) {
+                return List.of();
+            }
+            throw new GuestException(Code.UNAVAILABLE, "cannot list the members of " + groupName + ": "
+                    + lastLine(listed.printed()));
+        }
+        return listed.output().lines().map(String::strip).filter(line -> !line.isEmpty())
+                .map(line -> line.toLowerCase(Locale.ROOT)).sorted().toList();
+    }
+
     /** Starts the services after a boot when a domain is provisioned here. */
     synchronized void restore() {
         if (provisionedDomain().isPresent()) {
@@ -263,6 +301,9 @@ final class SambaDomainController implements DomainController {
         commands.writeText(SMB_CONF, config);
         commands.writeText(SambaFileShare.SHARES, "");
         commands.run(List.of("chmod", "644", SMB_CONF, SambaFileShare.SHARES), null);
+        // People choose their desktop passwords through Asterism: they do not expire under them (Samba's default
+        // is 42 days, after which every desktop login would fail).
+        samba("keep passwords from expiring", "domain", "passwordsettings", "set", "--max-pwd-age=0");
     }
 
     /**

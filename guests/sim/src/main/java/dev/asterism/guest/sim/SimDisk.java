@@ -41,6 +41,8 @@ final class SimDisk {
     Secret administratorPassword;
     final Map<ComputerName, Computer> computers = new LinkedHashMap<>();
     final Map<String, Secret> users = new LinkedHashMap<>();
+    /** Group name to its members' names, all in lower case. */
+    final Map<String, java.util.TreeSet<String>> groups = new LinkedHashMap<>();
 
     DomainMembership membership;
 

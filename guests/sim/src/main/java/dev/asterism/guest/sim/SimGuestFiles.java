@@ -68,6 +68,11 @@ final class SimGuestFiles {
         for (Map.Entry<String, Secret> user : disk.users.entrySet()) {
             p.setProperty("user." + i++, join(user.getKey(), user.getValue().reveal()));
         }
+        i = 0;
+        for (Map.Entry<String, java.util.TreeSet<String>> group : disk.groups.entrySet()) {
+            p.setProperty("group." + i++, group.getKey() + (group.getValue().isEmpty() ? ""
+                    : "," + String.join(",", group.getValue())));
+        }
         if (disk.membership != null) {
             p.setProperty("membership", join(disk.membership.domain().value(),
                     disk.membership.computerName().value(), disk.membership.controllerAddress().value()));
@@ -137,6 +142,10 @@ final class SimGuestFiles {
         }
         for (String[] user : indexed(p, "user")) {
             disk.users.put(user[0], Secret.of(user[1]));
+        }
+        for (int g = 0; p.getProperty("group." + g) != null; g++) {
+            List<String> names = List.of(p.getProperty("group." + g).split(","));
+            disk.groups.put(names.getFirst(), new java.util.TreeSet<>(names.subList(1, names.size())));
         }
         String[] membership = split(p.getProperty("membership"));
         if (membership != null) {

@@ -261,6 +261,14 @@ public final class SimGuestPlatform implements GuestPlatform {
         }
     }
 
+    /** A domain user signs in to this guest's desktop, as an RDP client would make them. Observed by sessions(). */
+    public void startDesktopSession(String userName) {
+        String name = requireUserName(userName);
+        synchronized (network.lock) {
+            memory.desktopSessions.add(name);
+        }
+    }
+
     /** While {@code never} is true, no tunnel of this guest (as hub or as spoke) completes a handshake. */
     public void neverHandshake(boolean never) {
         synchronized (network.lock) {
@@ -620,6 +628,7 @@ public final class SimGuestPlatform implements GuestPlatform {
             act(SimOperation.REMOVE_USER, () -> {
                 requireDomain();
                 disk.users.remove(name);
+                disk.groups.values().forEach(members -> members.remove(name));
             });
         }
 
@@ -627,6 +636,27 @@ public final class SimGuestPlatform implements GuestPlatform {
         public List<String> users() {
             synchronized (network.lock) {
                 return List.copyOf(disk.users.keySet());
+            }
+        }
+
+        @Override
+        public void addToGroup(String groupName, String userName) {
+            String group = requireUserName(groupName);
+            String name = requireUserName(userName);
+            act(SimOperation.ADD_TO_GROUP, () -> {
+                requireDomain();
+                if (!disk.users.containsKey(name)) {
+                    throw new GuestException(Code.NOT_FOUND, "no domain user " + name);
+                }
+                disk.groups.computeIfAbsent(group, ignored -> new java.util.TreeSet<>()).add(name);
+            });
+        }
+
+        @Override
+        public List<String> groupMembers(String groupName) {
+            String group = requireUserName(groupName);
+            synchronized (network.lock) {
+                return List.copyOf(disk.groups.getOrDefault(group, new java.util.TreeSet<>()));
             }
         }
     }
@@ -645,6 +675,19 @@ public final class SimGuestPlatform implements GuestPlatform {
         public Optional<Integer> listeningPort() {
             synchronized (network.lock) {
                 return Optional.ofNullable(disk.remoteDesktopPort);
+            }
+        }
+
+        @Override
+        public void endSessions(String userName) {
+            String name = requireUserName(userName);
+            act(SimOperation.END_SESSIONS, () -> memory.desktopSessions.remove(name));
+        }
+
+        @Override
+        public List<String> sessions() {
+            synchronized (network.lock) {
+                return List.copyOf(memory.desktopSessions);
             }
         }
     }

@@ -30,6 +30,8 @@ final class SimMemory {
     final Map<String, Ipv4Address> expiredLeaseSources = new LinkedHashMap<>();
     final List<Connection> connections = new ArrayList<>();
     VpnSpokeConfig spokeConfig;
+    /** The users with a desktop session on this guest, in lower case; a reboot ends them all. */
+    final java.util.Set<String> desktopSessions = new java.util.TreeSet<>();
     /** When this spoke's current configuration first completed a handshake, as first observed. */
     Instant spokeHandshake;
 

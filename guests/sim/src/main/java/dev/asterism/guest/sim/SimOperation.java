@@ -9,6 +9,8 @@ public enum SimOperation {
     LIST_COMPUTERS(false),
     CREATE_USER(true),
     REMOVE_USER(true),
+    ADD_TO_GROUP(true),
+    END_SESSIONS(false),
     JOIN(true),
     USE_CONTROLLER(true),
     ENABLE_REMOTE_DESKTOP(true),

@@ -70,6 +70,7 @@ import java.util.regex.Pattern;
 public final class WindowsGuestPlatform implements GuestPlatform {
     private static final Duration SHORT = Duration.ofSeconds(60);
     private static final Duration JOIN = Duration.ofMinutes(5);
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,20}");
     private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final PowerShell shell;
@@ -320,8 +321,29 @@ public final class WindowsGuestPlatform implements GuestPlatform {
             if (port < 1 || port > 65535) {
                 throw new GuestException(Code.INVALID, "a remote desktop port is from 1 to 65535, not " + port);
             }
-            require(run("remote-desktop-enable", Map.of("ASTERISM_PORT", Integer.toString(port)), SHORT),
-                    "turn remote desktop on");
+            String controller = load().getProperty("controller");
+            if (controller == null) {
+                throw new GuestException(Code.NOT_FOUND, "this computer has not joined a domain: join it first");
+            }
+            require(run("remote-desktop-enable", Map.of("ASTERISM_PORT", Integer.toString(port),
+                    "ASTERISM_USERS_GROUP", DomainController.USERS_GROUP,
+                    "ASTERISM_SHARE", "\\\\" + controller + "\\" + FileShare.CONSTELLATION_SHARE), SHORT), "turn remote desktop on");
+        }
+
+        @Override
+        public List<String> sessions() {
+            return require(run("remote-desktop-sessions", Map.of(), SHORT), "list the sessions").output().lines()
+                    .map(String::strip).filter(line -> !line.isEmpty()).distinct().sorted().toList();
+        }
+
+        @Override
+        public void endSessions(String userName) {
+            if (userName == null || !USER.matcher(userName).matches()) {
+                throw new GuestException(Code.INVALID, "a user name is 1 to 20 letters, digits, dots, hyphens and"
+                        + " underscores");
+            }
+            require(run("remote-desktop-end-sessions", Map.of("ASTERISM_USER", userName), SHORT),
+                    "end the sessions of " + userName);
         }
 
         @Override

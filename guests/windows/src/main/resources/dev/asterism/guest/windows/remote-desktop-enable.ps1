@@ -1,5 +1,7 @@
 # Remote desktop on, with network level authentication, on the given port, started now and at every boot. Who may
-# reach it is the firewall baseline's business (the overlay only). In: ASTERISM_PORT.
+# reach it is the firewall baseline's business (the overlay only); who may sign in is the domain group of the
+# constellation's people, and each of them finds the constellation's share as drive S: when they sign in.
+# In: ASTERISM_PORT, ASTERISM_USERS_GROUP, ASTERISM_SHARE (\\controller\share).
 $server = 'HKLM:\System\CurrentControlSet\Control\Terminal Server'
 $station = "$server\WinStations\RDP-Tcp"
 Set-ItemProperty $server -Name fDenyTSConnections -Value 0
@@ -9,4 +11,14 @@ $restart = (Get-ItemProperty $station).PortNumber -ne $port
 Set-ItemProperty $station -Name PortNumber -Value $port
 Set-Service TermService -StartupType Automatic
 if ($restart) { Restart-Service TermService -Force } else { Start-Service TermService }
-Write-Output "remote desktop on port $port"
+# Only the constellation's people: the domain's group, and nobody else, in Remote Desktop Users.
+$domain = (Get-CimInstance Win32_NTDomain | Where-Object DnsForestName | Select-Object -First 1).DomainName
+$group = "$domain\$env:ASTERISM_USERS_GROUP"
+$present = Get-LocalGroupMember -Group 'Remote Desktop Users' | Where-Object Name -ieq $group
+if (-not $present) { Add-LocalGroupMember -Group 'Remote Desktop Users' -Member $group }
+# The share as drive S: at every sign-in, with the signed-in user's own credentials.
+$action = New-ScheduledTaskAction -Execute 'net.exe' -Argument "use S: $env:ASTERISM_SHARE /persistent:no"
+$principal = New-ScheduledTaskPrincipal -GroupId 'BUILTIN\Users'
+Register-ScheduledTask -TaskName 'Asterism share' -Action $action -Principal $principal `
+    -Trigger (New-ScheduledTaskTrigger -AtLogOn) -Force | Out-Null
+Write-Output "remote desktop on port $port for $group"

@@ -131,12 +131,31 @@ class WindowsGoldenFilesTest {
     }
 
     @Test
-    void remote_desktop_is_turned_on_with_network_level_authentication() throws IOException {
+    void remote_desktop_is_for_the_constellations_people_with_network_level_authentication_and_the_share_as_s()
+            throws IOException {
+        assertThatThrownBy(() -> platform.remoteDesktop().enable(3389)).as("before the join")
+                .isInstanceOf(GuestException.class).hasMessageContaining("join it first");
+        shell.answer("join-domain", 0, "joined already");
+        platform.domainMember().join(DomainName.of("C7.ASTERISM.TEST"), Ipv4Address.of("10.210.0.10"),
+                ComputerName.of("C7-W1"), Secret.of(ONE_TIME_PASSWORD));
+        platform.domainMember().useController(Ipv4Address.of("10.77.0.1"));
+        shell.calls.clear();
         platform.remoteDesktop().enable(3389);
         assertGolden("remote-desktop", shell.transcript());
         shell.answer("remote-desktop-port", 0, "3389\r\n");
         assertThat(platform.remoteDesktop().listeningPort()).contains(3389);
         assertThatThrownBy(() -> platform.remoteDesktop().enable(0)).isInstanceOf(GuestException.class);
+    }
+
+    @Test
+    void a_persons_sessions_are_signed_out_and_their_processes_ended_and_sessions_are_read_from_quser()
+            throws IOException {
+        platform.remoteDesktop().endSessions("alice");
+        assertGolden("end-sessions", shell.transcript());
+        assertThatThrownBy(() -> platform.remoteDesktop().endSessions("alice; logoff 1"))
+                .isInstanceOf(GuestException.class);
+        shell.answer("remote-desktop-sessions", 0, "alice\r\nbob\r\nalice\r\n");
+        assertThat(platform.remoteDesktop().sessions()).containsExactly("alice", "bob");
     }
 
     @Test

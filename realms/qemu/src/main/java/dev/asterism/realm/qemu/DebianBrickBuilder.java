@@ -49,7 +49,7 @@ public final class DebianBrickBuilder {
     private static final long IMAGE_BYTES = 3L * 1024 * 1024 * 1024;
     /** Units that would start services before the agent configures them, or call out. */
     private static final List<String> DISABLED_UNITS = List.of("samba-ad-dc.service", "smbd.service",
-            "nmbd.service", "winbind.service", "xrdp.service", "xrdp-sesman.service", "nftables.service");
+            "nmbd.service", "winbind.service", "xrdp.service", "xrdp-sesman.service", "nftables.service", "sssd.service");
     private static final List<String> MASKED_UNITS = List.of("apt-daily.timer", "apt-daily-upgrade.timer",
             "systemd-networkd-wait-online.service", "e2scrub_all.timer", "fstrim.timer", "man-db.timer",
             "getty@tty1.service");

@@ -1,0 +1,285 @@
+package dev.asterism.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asterism.core.auth.PasswordHasher;
+import dev.asterism.guest.linux.HostCommands;
+import dev.asterism.guest.linux.LinuxGuestPlatform;
+import dev.asterism.guest.linux.LinuxPackages;
+import dev.asterism.guest.linux.NetnsHosts;
+import dev.asterism.server.AsterismServer;
+import dev.asterism.server.ServerConfig;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A researcher works in a constellation, as a person would: on the netns realm (real Samba AD, sssd, xrdp with
+ * xorgxrdp and xfce4 in the member), the owner adds alice with {@code asterism constellation user add}, alice sets
+ * her desktop password with {@code asterism constellation password}, opens {@code asterism connect}, and Debian's
+ * FreeRDP client under Xvfb signs in as her domain account: her desktop session runs on the member and the
+ * client's screen shows it (kept in target/desktop-screenshots). A wrong password gets no session, a user who is not
+ * one of the people gets no tunnel, and after {@code user remove} her session is gone, her account too, and her
+ * tunnels are refused. Needs root, the guest packages and {@code freerdp2-x11 xvfb imagemagick}.
+ */
+class DesktopLoginTest {
+    private static final String PREFIX = "astdk";
+    private static final String ADMIN_PASSWORD = "admin-password-for-desktop-tests";
+    private static final String ALICE_DESKTOP = "Alice-Desk-2031!";
+    private static final Path SCREENSHOTS = Path.of("target", "desktop-screenshots");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path temporary;
+
+    private static AsterismServer server;
+    private static NetnsHosts hosts;
+    private static Process xvfb;
+    private static int display;
+
+    @BeforeAll
+    static void start() throws Exception {
+        LinuxPackages.requireInstalled();
+        for (String tool : List.of("xfreerdp", "Xvfb", "import")) {
+            if (!HostCommands.local().run(List.of("sh", "-c", "command -v " + tool), null).succeeded()) {
+                throw new IllegalStateException("the desktop test needs " + tool + ": apt-get install -y"
+                        + " --no-install-recommends freerdp2-x11 xvfb imagemagick (./test installs them as root)");
+            }
+        }
+        hosts = new NetnsHosts(PREFIX);
+        hosts.removeLeftovers();
+        Files.createDirectories(SCREENSHOTS);
+        display = 90 + (int) (ProcessHandle.current().pid() % 9);
+        xvfb = new ProcessBuilder("Xvfb", ":" + display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+                .redirectErrorStream(true).redirectOutput(temporary.resolve("xvfb.log").toFile()).start();
+        server = AsterismServer.start(ServerConfig.defaults(temporary.resolve("data")).withPort(0).withAgentPort(0)
+                .withRealm("netns", "zero").withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3))
+                .withAdminPassword(ADMIN_PASSWORD), Clock.systemUTC(), new PasswordHasher(256, 1, 1));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+            if (xvfb != null) {
+                xvfb.destroy();
+                xvfb.waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (hosts != null) {
+                hosts.removeLeftovers();
+            }
+        }
+    }
+
+    @Test
+    void a_person_added_by_the_owner_signs_in_to_a_real_desktop_through_asterism_connect_until_removed()
+            throws Exception {
+        CliRunner owner = loggedIn("owner", "admin", ADMIN_PASSWORD);
+        createUser(owner, "alice");
+        createUser(owner, "bob");
+        // The CLI's own clock is a test clock (watch would time out at once): the test waits in real time.
+        assertOk(owner.run("constellation", "create", "--brick", "controller", "--name", "dk"));
+        awaitTrue(Duration.ofMinutes(4), "dk ACTIVE", () -> api("GET", "/constellations/dk", null).get("state")
+                .asText().equals("ACTIVE"));
+        assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--count", "1"));
+        awaitTrue(Duration.ofMinutes(4), "w1 READY", () -> api("GET", "/constellations/dk", null).get("members")
+                .findValuesAsText("phase").equals(List.of("READY")));
+
+        assertOk(owner.run("constellation", "user", "add", "dk", "alice"));
+        CliRunner alice = loggedIn("alice", "alice", "alice-password");
+        awaitTrue(Duration.ofSeconds(60), "alice's account made", () -> alice.run("constellation", "user", "list",
+                "dk").out().lines().anyMatch(line -> line.startsWith("alice") && line.contains("ACTIVE")));
+        CliRunner.Result weak = alice.withVariable(Passwords.DESKTOP_VARIABLE, "alice").run("constellation",
+                "password", "dk");
+        assertThat(weak.exitCode()).isNotZero();
+        assertThat(weak.err()).contains("the domain refuses this password");
+        assertOk(alice.withVariable(Passwords.DESKTOP_VARIABLE, ALICE_DESKTOP).run("constellation", "password", "dk"));
+
+        HostCommands member = host("dk-w1");
+        LinuxGuestPlatform memberPlatform = new LinuxGuestPlatform(member, Clock.systemUTC(), "dk-w1", () -> {},
+                Optional.empty());
+        assertThat(member.run(List.of("id", "alice"), null).output()).as("alice on the member")
+                .contains("asterism-users");
+
+        // bob is an Asterism user but not one of the people: no tunnel.
+        CliRunner bob = loggedIn("bob", "bob", "bob-password");
+        CliRunner.Result refused = bob.run("connect", "dk", "w1", "--local-port", Integer.toString(freePort()));
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).contains("only its people may");
+
+        int localPort = freePort();
+        Path rdp = temporary.resolve("dk-w1.rdp");
+        Thread connect = Thread.ofPlatform().start(() -> alice.run("connect", "dk", "w1", "--local-port",
+                Integer.toString(localPort), "--rdp-file", rdp.toString()));
+        try {
+            awaitTrue(Duration.ofSeconds(30), "the local port listens", () -> listening(localPort));
+            assertThat(Files.readString(rdp)).contains("username:s:alice").contains("domain:s:DK.ASTERISM.TEST");
+
+            // A wrong password: xrdp's session manager refuses it, and no session starts.
+            Process wrong = rdpClient(localPort, "alice", "Wrong-Pass-999");
+            awaitTrue(Duration.ofSeconds(60), "the refusal in the session manager's log", () -> member
+                    .readText("/var/lib/asterism/xrdp-sesman.log").orElse("").toLowerCase(java.util.Locale.ROOT)
+                    .matches("(?s).*(authfail|authentication failed|login failed).*alice.*"));
+            assertThat(memberPlatform.remoteDesktop().sessions()).doesNotContain("alice");
+            wrong.destroy();
+            wrong.waitFor(10, TimeUnit.SECONDS);
+
+            Process client = rdpClient(localPort, "alice", ALICE_DESKTOP);
+            try {
+                awaitTrue(Duration.ofSeconds(90), "alice's desktop session on the member",
+                        () -> memberPlatform.remoteDesktop().sessions().contains("alice") && member.run(List.of("sh",
+                                "-c", "ps -o args= -u alice | grep -q '^xfce4-session'"), null).succeeded());
+                assertThat(member.run(List.of("test", "-d", "/home/alice"), null).succeeded())
+                        .as("alice's home directory, made at her first login").isTrue();
+                Path screenshot = SCREENSHOTS.resolve("alice-desktop.png");
+                awaitTrue(Duration.ofSeconds(60), "the desktop on the client's screen", () -> {
+                    capture(screenshot);
+                    return colours(screenshot) > 1000;
+                });
+                System.out.println("DesktopLoginTest: alice's desktop, " + colours(screenshot) + " colours: "
+                        + screenshot.toAbsolutePath());
+
+                // The owner removes alice: her session ends, her account goes, her tunnels are refused.
+                assertOk(owner.run("constellation", "user", "remove", "dk", "alice"));
+                awaitTrue(Duration.ofSeconds(60), "alice's session gone",
+                        () -> !memberPlatform.remoteDesktop().sessions().contains("alice"));
+                awaitTrue(Duration.ofSeconds(60), "alice gone from the people", () -> !owner.run("constellation",
+                        "user", "list", "dk").out().contains("alice"));
+                assertThat(host("dk-controller").require(List.of("samba-tool", "user", "list"), "list users"))
+                        .doesNotContain("alice");
+                CliRunner.Result after = alice.run("connect", "dk", "w1", "--local-port", Integer.toString(freePort()));
+                assertThat(after.exitCode()).isNotZero();
+                assertThat(after.err()).contains("FORBIDDEN");
+            } finally {
+                client.destroy();
+                client.waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            connect.interrupt();
+            connect.join(10_000);
+        }
+        assertOk(owner.run("constellation", "destroy", "dk"));
+    }
+
+    // ---- the client side
+
+    private static Process rdpClient(int port, String user, String password) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("xfreerdp", "/v:127.0.0.1:" + port, "/u:" + user,
+                "/p:" + password, "/cert:ignore", "/size:1024x700", "-grab-keyboard", "/log-level:WARN");
+        builder.environment().put("DISPLAY", ":" + display);
+        builder.redirectErrorStream(true).redirectOutput(temporary.resolve("xfreerdp-" + System.nanoTime() + ".log")
+                .toFile());
+        return builder.start();
+    }
+
+    private static void capture(Path file) {
+        HostCommands.Result taken = HostCommands.local().run(List.of("import", "-display", ":" + display, "-window",
+                "root", file.toString()), null);
+        assertThat(taken.succeeded()).as("screenshot: %s", taken.printed()).isTrue();
+    }
+
+    /**
+     * How many colours the screen shows: xrdp's login or error dialog on a plain background has a few dozen, the
+     * desktop (wallpaper, icons, panel) thousands.
+     */
+    private static int colours(Path file) throws IOException {
+        BufferedImage image = ImageIO.read(file.toFile());
+        Set<Integer> seen = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                seen.add(image.getRGB(x, y));
+            }
+        }
+        return seen.size();
+    }
+
+    // ---- helpers
+
+    private static HostCommands host(String vmName) throws Exception {
+        String vmId = api("GET", "/vms/" + vmName, null).get("id").asText();
+        return hosts.find(vmId).orElseThrow(() -> new AssertionError("no host for " + vmName)).commands();
+    }
+
+    private static JsonNode api(String method, String path, Object body) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/auth/tokens"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON
+                        .writeValueAsString(Map.of("username", "admin", "password", ADMIN_PASSWORD, "name", "t"
+                                + System.nanoTime())))).build(), HttpResponse.BodyHandlers.ofString());
+        String bearer = JSON.readTree(token.body()).get("token").asText();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1" + path))
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body().isEmpty() ? null : JSON.readTree(response.body());
+    }
+
+    private static void createUser(CliRunner admin, String name) {
+        assertOk(admin.withVariable(Passwords.NEW_USER_VARIABLE, name + "-password").run("user", "create", name,
+                "--role", "user"));
+    }
+
+    private static CliRunner loggedIn(String directory, String user, String password) {
+        CliRunner cli = new CliRunner(temporary.resolve(directory)).withVariable("ASTERISM_PASSWORD", password);
+        assertOk(cli.run("login", "--server", server.url(), "--user", user));
+        return cli;
+    }
+
+    private static void assertOk(CliRunner.Result result) {
+        assertThat(result.exitCode()).as("out: %s\nerr: %s", result.out(), result.err()).isZero();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private static void awaitTrue(Duration timeout, String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.holds()) {
+            assertThat(System.nanoTime()).as("%s within %s", what, timeout).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+}
