@@ -93,6 +93,10 @@ class PanelBrowserTest {
         browser.findElement(By.id("count")).clear();
         browser.findElement(By.id("count")).sendKeys("2");
         browser.findElement(By.cssSelector("#add-members button")).click();
+        // The form's answer is a new page: mark it only once it has loaded, or the mark goes with the old one.
+        waitFor(Duration.ofSeconds(20), "the page after adding", () -> browser.findElement(By.id("count"))
+                .getAttribute("value").isEmpty() && !browser.findElements(By.cssSelector("tr[data-member='w1']"))
+                .isEmpty());
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'yes';");
         screenshot("constellation-joining");
         waitFor(Duration.ofSeconds(120), "two READY members", () -> browser.findElements(
