@@ -4,6 +4,8 @@ package dev.asterism.core.error;
 public enum ErrorCode {
     /** The request is not well-formed: bad JSON, a field of the wrong type, an unknown query value. */
     MALFORMED_REQUEST,
+    /** The request body is not JSON in UTF-8 (its Content-Type says something else). */
+    UNSUPPORTED_MEDIA_TYPE,
     /** The request is well-formed but a value breaks a rule (name syntax, size limits). */
     VALIDATION_FAILED,
     /** No valid credentials came with the request. */

@@ -20,6 +20,7 @@ public final class ErrorResponses {
     public static int status(ErrorCode code) {
         return switch (code) {
             case MALFORMED_REQUEST -> 400;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
             case VALIDATION_FAILED -> 422;
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN, CSRF_TOKEN_INVALID -> 403;
@@ -67,6 +68,17 @@ public final class ErrorResponses {
     }
 
     private static void write(Context context, int status, ErrorCode code, String message, Map<String, Object> details) {
-        context.status(status).json(new ErrorBody(code.name(), message, details));
+        Map<String, Object> cutDetails = new java.util.LinkedHashMap<>();
+        details.forEach((key, value) -> cutDetails.put(key, value instanceof String text ? cut(text) : value));
+        context.status(status).json(new ErrorBody(code.name(), cut(message), cutDetails));
+    }
+
+    /** Messages name what the caller sent; a huge value comes back cut, not whole (and not twice). */
+    static String cut(String text) {
+        int limit = 600;
+        if (text == null || text.length() <= limit) {
+            return text;
+        }
+        return text.substring(0, limit) + "… (" + (text.length() - limit) + " more characters cut)";
     }
 }

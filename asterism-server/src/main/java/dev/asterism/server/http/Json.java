@@ -42,9 +42,32 @@ public final class Json {
 
     private Json() {}
 
-    /** The request body as {@code type}. @throws AsterismException MALFORMED_REQUEST naming the field at fault */
+    /** A \\uXXXX escape of one half of a surrogate pair without its other half: not text in any encoding. */
+    private static final java.util.regex.Pattern LONE_SURROGATE = java.util.regex.Pattern.compile(
+            "\\\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                    + "|(?<!\\\\u[dD][89abAB][0-9a-fA-F]{2})\\\\u[dD][c-fC-F][0-9a-fA-F]{2}");
+
+    /**
+     * The request body as {@code type}: {@code application/json} in UTF-8, strictly.
+     *
+     * @throws AsterismException UNSUPPORTED_MEDIA_TYPE for another Content-Type or charset; MALFORMED_REQUEST for
+     *     bytes that are not UTF-8, a lone surrogate, or JSON that does not fit, naming the field at fault
+     */
     public static <T> T body(Context context, Class<T> type) {
-        String body = context.body();
+        requireJson(context.contentType());
+        String body;
+        try {
+            body = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(context.bodyAsBytes())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid UTF-8");
+        }
+        if (LONE_SURROGATE.matcher(body).find()) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body holds a \\u escape of half"
+                    + " a surrogate pair, which is no character: send the whole pair or the character itself");
+        }
         if (body.isBlank()) {
             throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "a JSON object is required as the request body");
         }
@@ -79,6 +102,26 @@ public final class Json {
                     ? ": " + e.getOriginalMessage() : "";
             throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid JSON" + where
                     + duplicate);
+        }
+    }
+
+    private static void requireJson(String contentType) {
+        if (contentType == null) {
+            throw new AsterismException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as JSON with the header Content-Type: application/json");
+        }
+        String[] parts = contentType.split(";");
+        if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+            throw new AsterismException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not "
+                    + parts[0].strip());
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter[0].strip().equalsIgnoreCase("charset") && (parameter.length < 2
+                    || !parameter[1].strip().replace("\"", "").equalsIgnoreCase("utf-8"))) {
+                throw new AsterismException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be UTF-8: send"
+                        + " Content-Type: application/json or application/json; charset=utf-8");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.asterism.server.http;
 
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.error.ErrorCode;
 import dev.asterism.server.panel.Panel;
 import dev.asterism.server.tunnel.TunnelRelay;
 import io.javalin.Javalin;
@@ -39,6 +40,12 @@ public final class WebServer implements AutoCloseable {
         });
         app.get("/metrics", context -> context.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
         app.before(context -> {
+            // A POST must not turn into a DELETE because a header says so.
+            if (context.header("X-HTTP-Method-Override") != null || context.header("X-HTTP-Method") != null
+                    || context.header("X-Method-Override") != null) {
+                throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "method override headers are not honoured:"
+                        + " send the request with the method itself");
+            }
             context.header("X-Content-Type-Options", "nosniff");
             context.header("Cache-Control", "no-store");
             context.header("Content-Security-Policy", context.path().startsWith(Panel.ROOT + "/")
