@@ -34,12 +34,14 @@ final class DemoCommand extends ApiCommand implements Callable<Integer> {
         }
         ServerConfig config = options.toConfig(root.environment(), true, realm);
         AsterismServer server = ServerCommand.startServer(config);
-        if (config.realm().equals("sim")) {
-            out.println("*** DEMO on the sim realm: the VMs are simulated. ***");
-        } else {
-            out.println("*** DEMO on the netns realm: real Linux guests (Samba AD, WireGuard, nftables) in network"
-                    + " namespaces of this machine, prefix " + config.netnsPrefix() + ". ***");
-        }
+        out.println("*** DEMO on the " + config.realm() + " realm: " + switch (config.realm()) {
+            case "sim" -> "the VMs are simulated.";
+            case "netns" -> "real Linux guests (Samba AD, WireGuard, nftables) in network namespaces of this machine,"
+                    + " prefix " + config.netnsPrefix() + ".";
+            case "qemu" -> "real VMs as QEMU processes on this machine, booting " + config.qemuBrick() + ".";
+            default -> "real VMs as libvirt domains on " + config.libvirtHosts().size() + " host(s), booting "
+                    + config.qemuBrick() + ".";
+        } + " ***");
         ServerCommand.printStarted(server, out);
         String password = server.generatedAdminPassword().orElse("<the admin password>");
         out.println();
