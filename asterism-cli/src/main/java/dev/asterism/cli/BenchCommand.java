@@ -261,6 +261,34 @@ final class BenchCommand extends CommandGroup {
         }
     }
 
+    @Command(
+            name = "desktop",
+            sortOptions = false,
+            description = {
+                "How long a person waits for a desktop: from being added to a constellation's people to their domain"
+                        + " account, the desktop password, and from an RDP connection through a tunnel to their"
+                        + " session on the member and to the desktop on the client's screen.",
+                "",
+                "On the netns realm (real Samba AD, sssd, xrdp with xfce4 in the member), with FreeRDP under Xvfb, all"
+                        + " on this machine; needs root, the guest packages and " + RdpScreen.INSTALL_HINT
+                        + ". Takes about a minute and a half."
+            })
+    int desktop(
+            @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+                    converter = Converters.PositiveNumber.class,
+                    description = "How many people sign in, one after the other (default: ${DEFAULT-VALUE}).")
+                    Long rounds) {
+        if (rounds > 20) {
+            throw new CommandFailure(ExitStatus.USAGE, "--rounds must be at most 20, not " + rounds);
+        }
+        try {
+            new DesktopBenchmark(rounds.intValue(), out()).run();
+            return ExitStatus.SUCCESS.code();
+        } catch (Exception e) {
+            throw new CommandFailure(ExitStatus.FAILURE, "the desktop benchmark failed: " + e.getMessage());
+        }
+    }
+
     private static int count(String option, long value) {
         if (value > 1_000_000) {
             throw new CommandFailure(ExitStatus.USAGE, option + " must be at most 1000000, not " + value);

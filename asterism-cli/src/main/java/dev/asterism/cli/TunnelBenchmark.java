@@ -130,7 +130,8 @@ final class TunnelBenchmark {
         throw new IllegalStateException("the benchmark's member did not become READY within 2 minutes");
     }
 
-    private static JsonNode call(HttpClient http, String url, String method, String path, String token, Object body)
+    /** One API call as JSON; anything but a 2xx is an IllegalStateException with the answer. */
+    static JsonNode call(HttpClient http, String url, String method, String path, String token, Object body)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/v1" + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -143,7 +144,7 @@ final class TunnelBenchmark {
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(method + " " + path + ": " + response.statusCode() + " " + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
     }
 
     private static LocalListener listener(String url, String token, int port) throws IOException {
@@ -237,7 +238,7 @@ final class TunnelBenchmark {
         socket.shutdownOutput();
     }
 
-    private static void deleteRecursively(Path directory) {
+    static void deleteRecursively(Path directory) {
         try (var paths = Files.walk(directory)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
                 try {

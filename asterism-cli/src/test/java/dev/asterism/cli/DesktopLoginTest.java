@@ -11,7 +11,6 @@ import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,14 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,24 +51,15 @@ class DesktopLoginTest {
 
     private static AsterismServer server;
     private static NetnsHosts hosts;
-    private static Process xvfb;
-    private static int display;
+    private static RdpScreen screen;
 
     @BeforeAll
     static void start() throws Exception {
         LinuxPackages.requireInstalled();
-        for (String tool : List.of("xfreerdp", "Xvfb", "import")) {
-            if (!HostCommands.local().run(List.of("sh", "-c", "command -v " + tool), null).succeeded()) {
-                throw new IllegalStateException("the desktop test needs " + tool + ": apt-get install -y"
-                        + " --no-install-recommends freerdp2-x11 xvfb imagemagick (./test installs them as root)");
-            }
-        }
         hosts = new NetnsHosts(PREFIX);
         hosts.removeLeftovers();
         Files.createDirectories(SCREENSHOTS);
-        display = 90 + (int) (ProcessHandle.current().pid() % 9);
-        xvfb = new ProcessBuilder("Xvfb", ":" + display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-                .redirectErrorStream(true).redirectOutput(temporary.resolve("xvfb.log").toFile()).start();
+        screen = RdpScreen.start(temporary.resolve("screen"));
         server = AsterismServer.start(ServerConfig.defaults(temporary.resolve("data")).withPort(0).withAgentPort(0)
                 .withRealm("netns", "zero").withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3))
                 .withAdminPassword(ADMIN_PASSWORD), Clock.systemUTC(), new PasswordHasher(256, 1, 1));
@@ -86,9 +71,8 @@ class DesktopLoginTest {
             if (server != null) {
                 server.close();
             }
-            if (xvfb != null) {
-                xvfb.destroy();
-                xvfb.waitFor(10, TimeUnit.SECONDS);
+            if (screen != null) {
+                screen.close();
             }
         } finally {
             if (hosts != null) {
@@ -142,15 +126,14 @@ class DesktopLoginTest {
             assertThat(Files.readString(rdp)).contains("username:s:alice").contains("domain:s:DK.ASTERISM.TEST");
 
             // A wrong password: xrdp's session manager refuses it, and no session starts.
-            Process wrong = rdpClient(localPort, "alice", "Wrong-Pass-999");
+            Process wrong = screen.signIn(localPort, "alice", "Wrong-Pass-999");
             awaitTrue(Duration.ofSeconds(60), "the refusal in the session manager's log", () -> member
                     .readText("/var/lib/asterism/xrdp-sesman.log").orElse("").toLowerCase(java.util.Locale.ROOT)
                     .matches("(?s).*(authfail|authentication failed|login failed).*alice.*"));
             assertThat(memberPlatform.remoteDesktop().sessions()).doesNotContain("alice");
-            wrong.destroy();
-            wrong.waitFor(10, TimeUnit.SECONDS);
+            RdpScreen.stop(wrong);
 
-            Process client = rdpClient(localPort, "alice", ALICE_DESKTOP);
+            Process client = screen.signIn(localPort, "alice", ALICE_DESKTOP);
             try {
                 awaitTrue(Duration.ofSeconds(90), "alice's desktop session on the member",
                         () -> memberPlatform.remoteDesktop().sessions().contains("alice") && member.run(List.of("sh",
@@ -158,12 +141,10 @@ class DesktopLoginTest {
                 assertThat(member.run(List.of("test", "-d", "/home/alice"), null).succeeded())
                         .as("alice's home directory, made at her first login").isTrue();
                 Path screenshot = SCREENSHOTS.resolve("alice-desktop.png");
-                awaitTrue(Duration.ofSeconds(60), "the desktop on the client's screen", () -> {
-                    capture(screenshot);
-                    return colours(screenshot) > 1000;
-                });
-                System.out.println("DesktopLoginTest: alice's desktop, " + colours(screenshot) + " colours: "
-                        + screenshot.toAbsolutePath());
+                awaitTrue(Duration.ofSeconds(60), "the desktop on the client's screen",
+                        () -> screen.showsDesktop(screenshot));
+                System.out.println("DesktopLoginTest: alice's desktop, " + RdpScreen.colours(screenshot)
+                        + " colours: " + screenshot.toAbsolutePath());
 
                 // The owner removes alice: her session ends, her account goes, her tunnels are refused.
                 assertOk(owner.run("constellation", "user", "remove", "dk", "alice"));
@@ -177,46 +158,13 @@ class DesktopLoginTest {
                 assertThat(after.exitCode()).isNotZero();
                 assertThat(after.err()).contains("FORBIDDEN");
             } finally {
-                client.destroy();
-                client.waitFor(10, TimeUnit.SECONDS);
+                RdpScreen.stop(client);
             }
         } finally {
             connect.interrupt();
             connect.join(10_000);
         }
         assertOk(owner.run("constellation", "destroy", "dk"));
-    }
-
-    // ---- the client side
-
-    private static Process rdpClient(int port, String user, String password) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("xfreerdp", "/v:127.0.0.1:" + port, "/u:" + user,
-                "/p:" + password, "/cert:ignore", "/size:1024x700", "-grab-keyboard", "/log-level:WARN");
-        builder.environment().put("DISPLAY", ":" + display);
-        builder.redirectErrorStream(true).redirectOutput(temporary.resolve("xfreerdp-" + System.nanoTime() + ".log")
-                .toFile());
-        return builder.start();
-    }
-
-    private static void capture(Path file) {
-        HostCommands.Result taken = HostCommands.local().run(List.of("import", "-display", ":" + display, "-window",
-                "root", file.toString()), null);
-        assertThat(taken.succeeded()).as("screenshot: %s", taken.printed()).isTrue();
-    }
-
-    /**
-     * How many colours the screen shows: xrdp's login or error dialog on a plain background has a few dozen, the
-     * desktop (wallpaper, icons, panel) thousands.
-     */
-    private static int colours(Path file) throws IOException {
-        BufferedImage image = ImageIO.read(file.toFile());
-        Set<Integer> seen = new HashSet<>();
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                seen.add(image.getRGB(x, y));
-            }
-        }
-        return seen.size();
     }
 
     // ---- helpers
