@@ -33,7 +33,7 @@ final class DesktopBenchmark {
     private static final String PASSWORD = "desktop-benchmark-password";
     private static final String DESKTOP_PASSWORD = "Bench-Desk-2031!";
     private static final String PREFIX = "astbd";
-    private static final Duration PATIENCE = Duration.ofMinutes(4);
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     private final int rounds;
     private final PrintWriter out;
@@ -98,7 +98,13 @@ final class DesktopBenchmark {
         long start = System.nanoTime();
         TunnelBenchmark.call(http, url, "POST", "/constellations/bench/people", admin, Map.of("usernames",
                 List.of(user)));
-        await(user + "'s account", () -> personActive(url, admin, user));
+        try {
+            await(user + "'s account", () -> personActive(url, admin, user));
+        } catch (IllegalStateException notMade) {
+            throw new IllegalStateException(notMade.getMessage() + "; the people: "
+                    + get(url, admin, "/constellations/bench/people") + "; the constellation: "
+                    + get(url, admin, "/constellations/bench").path("reason").asText(), notMade);
+        }
         double account = seconds(start);
         String token = token(url, user, user + "-password");
         start = System.nanoTime();

@@ -169,8 +169,10 @@ final class JdbcConstellations implements ConstellationRepository {
 
     @Override
     public void markDue(String name, Instant at) {
-        sql.update("UPDATE constellations SET next_check_at = ?, version = version + 1"
-                + " WHERE live_name = ? AND (next_check_at IS NULL OR next_check_at > ?)", at, name, at);
+        // The version changes even when the row is due already: a pass working on it now must not write it back
+        // as done, since it read the people before this change.
+        sql.update("UPDATE constellations SET next_check_at = CASE WHEN next_check_at IS NULL OR next_check_at > ?"
+                + " THEN ? ELSE next_check_at END, version = version + 1 WHERE live_name = ?", at, at, name);
     }
 
     private static String liveKey(Person p) {

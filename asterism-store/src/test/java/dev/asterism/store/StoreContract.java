@@ -12,6 +12,11 @@ import dev.asterism.core.catalog.Capability;
 import dev.asterism.core.catalog.HardwareProfile;
 import dev.asterism.core.catalog.Image;
 import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationState;
+import dev.asterism.core.constellation.JoinMode;
+import dev.asterism.core.constellation.Person;
+import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.BrickGrant;
@@ -913,6 +918,48 @@ abstract class StoreContract {
     private static void assertAlreadyExists(ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(AsterismException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+    }
+
+    @Test
+    void people_are_kept_per_constellation_and_a_wake_up_changes_the_version_even_of_a_due_constellation() {
+        Constellation lab = new Constellation("lab", "alice", "controller", "lab-controller", "LAB.ASTERISM.TEST",
+                "10.77.0.0/24", JoinMode.PORTS, ConstellationState.ACTIVE, null, null, T0, T0, null, 0, 0);
+        store.run(transaction -> transaction.constellations().insert("c-lab", lab));
+        Person bob = new Person("p-bob", "lab", "bob", PersonState.ADDING, "making the domain account", false, T0, T0,
+                0);
+        store.run(transaction -> transaction.constellations().insertPerson(bob));
+        assertThatThrownBy(() -> store.run(transaction -> transaction.constellations().insertPerson(
+                new Person("p-bob-2", "lab", "bob", PersonState.ADDING, null, false, T0, T0, 0))))
+                .isInstanceOf(AsterismException.class)
+                .satisfies(e -> assertThat(((AsterismException) e).code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+
+        Person active = store.call((Transaction transaction) -> transaction.constellations().updatePerson(
+                bob.moveTo(PersonState.ACTIVE, null, T0.plusSeconds(1)))).orElseThrow();
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().updatePerson(
+                bob.withPasswordSet(T0.plusSeconds(2))))).as("a write from a stale read").isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().person("lab", "bob"))).contains(active);
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().peopleNamed("bob"))).containsExactly(active);
+        store.run(transaction -> transaction.constellations().updatePerson(
+                active.moveTo(PersonState.REMOVED, "gone", T0.plusSeconds(3))));
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().people("lab"))).isEmpty();
+        store.run(transaction -> transaction.constellations().insertPerson(
+                new Person("p-bob-3", "lab", "bob", PersonState.ADDING, null, false, T0, T0, 0)));
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().people("lab")))
+                .extracting(Person::id).containsExactly("p-bob-3");
+
+        // Due now: a wake-up later does not postpone it, but a pass that read the old version cannot write it off.
+        Constellation read = store.call((Transaction transaction) -> transaction.constellations().find("lab")).orElseThrow();
+        store.run(transaction -> transaction.constellations().markDue("lab", T0));
+        Constellation due = store.call((Transaction transaction) -> transaction.constellations().find("lab")).orElseThrow();
+        assertThat(due.nextCheckAt()).isEqualTo(T0);
+        store.run(transaction -> transaction.constellations().markDue("lab", T0.plusSeconds(60)));
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().find("lab")).orElseThrow().nextCheckAt())
+                .isEqualTo(T0);
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().update(
+                read.moveTo(ConstellationState.ACTIVE, null, null, T0, null)))).isEmpty();
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().update(
+                due.moveTo(ConstellationState.ACTIVE, null, null, T0, null)))).as("read while due, before a wake-up")
+                .isEmpty();
     }
 
     private void seedImagesAndProfiles() {
