@@ -199,6 +199,7 @@ class PanelBrowserTest {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
                 .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.headers().firstValue("Referrer-Policy")).contains("same-origin");
         assertThat(login.headers().firstValue("Content-Security-Policy").orElseThrow())
                 .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
         HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
@@ -206,6 +207,21 @@ class PanelBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + TestServer.ADMIN_PASSWORD))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(signedIn.statusCode()).isEqualTo(303);
+        // Another site's page cannot sign a visitor in (login CSRF): its Origin, or its Referer, gives it away.
+        for (String[] header : new String[][] {{"Origin", "http://evil.example"},
+                {"Referer", "http://evil.example/login.html"}, {"Origin", "null"}}) {
+            HttpResponse<String> crossSite = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").header(header[0], header[1])
+                    .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + TestServer.ADMIN_PASSWORD))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(crossSite.statusCode()).as("%s: %s", header[0], header[1]).isEqualTo(403);
+            assertThat(crossSite.headers().firstValue("Set-Cookie")).isEmpty();
+        }
+        HttpResponse<String> sameSite = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", server.url())
+                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + TestServer.ADMIN_PASSWORD))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sameSite.statusCode()).as("from the panel's own page").isEqualTo(303);
         String cookie = signedIn.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ui/constellations"))

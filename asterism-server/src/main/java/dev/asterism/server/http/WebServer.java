@@ -51,7 +51,9 @@ public final class WebServer implements AutoCloseable {
             context.header("Content-Security-Policy", context.path().startsWith(Panel.ROOT + "/")
                     ? Panel.CONTENT_SECURITY_POLICY : "default-src 'none'; frame-ancestors 'none'");
             context.header("X-Frame-Options", "DENY");
-            context.header("Referrer-Policy", "no-referrer");
+            // The panel's own forms must carry its origin (no-referrer would make the browser send "Origin: null",
+            // which the sign-in form refuses as another site's); nothing goes to other sites either way.
+            context.header("Referrer-Policy", context.path().startsWith(Panel.ROOT) ? "same-origin" : "no-referrer");
         });
         app.after(context -> {
             String route = context.endpointHandlerPath();

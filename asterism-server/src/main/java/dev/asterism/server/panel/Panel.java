@@ -159,6 +159,12 @@ public final class Panel {
 
     private void login(Context context) {
         String username = Optional.ofNullable(context.formParam("username")).orElse("");
+        if (!fromThisSite(context)) {
+            // Another site's page posting this form would sign the visitor in as the attacker (login CSRF).
+            context.status(403).html(pages.login("This sign-in came from another site: sign in on this page.", "")
+                    .toString());
+            return;
+        }
         try {
             AuthService.NewSession session = auth.createSession(username,
                     Optional.ofNullable(context.formParam("password")).orElse(""), context.ip());
@@ -167,6 +173,19 @@ public final class Panel {
         } catch (AsterismException refused) {
             context.status(status(refused.code())).html(pages.login(refused.getMessage(), username).toString());
         }
+    }
+
+    /**
+     * Whether a browser's POST comes from a page of this server: its Origin (or, without one, its Referer) is this
+     * server's own. A request with neither is no browser's cross-site form, and passes.
+     */
+    static boolean fromThisSite(Context context) {
+        String source = Optional.ofNullable(context.header("Origin")).orElse(context.header("Referer"));
+        if (source == null) {
+            return true;
+        }
+        String own = context.scheme() + "://" + context.host();
+        return source.equals(own) || source.startsWith(own + "/");
     }
 
     private void logout(Context context) {
