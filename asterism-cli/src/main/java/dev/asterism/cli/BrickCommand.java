@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 final class BrickCommand extends CommandGroup {
 
     @Command(name = "build", description = {
-        "Build a brick's disk. linux: a Debian bookworm image made with debootstrap (minbase with systemd, the",
-        "guest's kernel and initrd, qemu-guest-agent, WireGuard, Samba AD, adcli, Kerberos, smbclient, nftables,",
-        "xrdp, a Java runtime made with jlink and the agent, started at boot), with nothing that calls out.",
+        "Build a brick's disk: for linux, a Debian bookworm image made with debootstrap.",
+        "It holds minbase with systemd, the guest's kernel and initrd, qemu-guest-agent, WireGuard, Samba AD,",
+        "adcli, Kerberos, smbclient, nftables, sssd, xrdp with xorgxrdp and an xfce4 desktop, a Java runtime made",
+        "with jlink and the agent, started at boot; nothing in it calls out.",
         "Cached by the hash of its inputs: building again returns the same directory at once. Needs root,",
         "debootstrap and a Debian mirror; about a minute and a half (most of it dpkg), plus the downloads.",
         "The qemu and libvirt realms boot it: `asterism server --realm qemu|libvirt --qemu-brick DIR`; a",

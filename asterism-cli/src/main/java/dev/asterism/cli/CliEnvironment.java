@@ -39,7 +39,7 @@ public record CliEnvironment(
     public static CliEnvironment system() {
         return new CliEnvironment(
                 System.getenv(),
-                Path.of(System.getProperty("user.home")),
+                dev.asterism.cli.credentials.ConfigDirectory.home(System.getenv(), System.getProperty("user.home")),
                 System.in,
                 PasswordConsole.system(),
                 Clock.systemUTC(),

@@ -16,10 +16,10 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "constellation",
         description = {
-            "Create constellations (a controlling VM with its domain, VPN hub, firewall and share), add and",
-            "remove members, and watch them go through the onboarding phases:",
-            "REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY.",
-            "Add people (Asterism users with a domain account each) and set your own desktop password."
+            "Constellations: create them, add and remove members and people, set your desktop password.",
+            "A constellation is a controlling VM with its domain, VPN hub, firewall and share, and its members,",
+            "which go through the onboarding phases REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY.",
+            "Its people are Asterism users with a domain account each; only they reach its members' desktops."
         })
 final class ConstellationCommand extends CommandGroup {
     private static final List<String> ONBOARDING =
@@ -27,7 +27,7 @@ final class ConstellationCommand extends CommandGroup {
     private static final int BAR_WIDTH = 14;
 
     @Command(name = "create", description = "Create a constellation from a brick with the controller capability.")
-    void create(
+    int create(
             @Option(names = "--brick", required = true, paramLabel = "BRICK", description = "The controller's brick.")
                     String brick,
             @Option(names = "--name", required = true, paramLabel = "NAME", description = "The constellation's name.")
@@ -36,15 +36,21 @@ final class ConstellationCommand extends CommandGroup {
                     description = "ports: members join through join ports the controller opens to them for the join"
                             + " (the default); vpn-first: members go on the VPN first and join through the tunnel, and"
                             + " no port is ever opened.")
-                    String joinMode) {
+                    String joinMode,
+            @Option(names = "--wait", description = "Follow it as `watch` does until it is ACTIVE; exit 1 if it fails,"
+                    + " 5 on timeout.") boolean wait,
+            @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+                    converter = Converters.PositiveDuration.class,
+                    description = "How long --wait waits (default: ${DEFAULT-VALUE}).") Duration timeout) {
         JsonNode created = api().post("/constellations", Map.of("name", name, "brick", brick, "joinMode", joinMode));
         printLine(created.get("name").asText() + ": " + created.get("state").asText() + " (domain "
-                + created.get("domain").asText() + ", join mode " + created.get("joinMode").asText()
-                + "); follow it with `asterism constellation watch " + name + "`");
+                + created.get("domain").asText() + ", join mode " + created.get("joinMode").asText() + ")"
+                + (wait ? "" : "; follow it with `asterism constellation watch " + name + "`"));
+        return wait ? watch(name, timeout) : ExitStatus.SUCCESS.code();
     }
 
     @Command(name = "add", description = "Add members: --count K (named w1, w2, ...) or --names a,b.")
-    void add(
+    int add(
             @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
             @Option(names = "--brick", required = true, paramLabel = "BRICK", description = "A worker brick.")
                     String brick,
@@ -52,7 +58,12 @@ final class ConstellationCommand extends CommandGroup {
                     String profile,
             @Option(names = "--count", paramLabel = "K", description = "How many members to add.") Integer count,
             @Option(names = "--names", paramLabel = "NAMES", split = ",", description = "The members' names.")
-                    List<String> names) {
+                    List<String> names,
+            @Option(names = "--wait", description = "Follow them as `watch` does until every member is READY; exit 1"
+                    + " if one fails, 5 on timeout.") boolean wait,
+            @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+                    converter = Converters.PositiveDuration.class,
+                    description = "How long --wait waits (default: ${DEFAULT-VALUE}).") Duration timeout) {
         if ((count == null) == (names == null)) {
             throw new CommandFailure(ExitStatus.USAGE, "give either --count or --names");
         }
@@ -70,7 +81,8 @@ final class ConstellationCommand extends CommandGroup {
         List<String> memberNames = new ArrayList<>();
         added.forEach(member -> memberNames.add(member.get("name").asText()));
         printLine("adding " + String.join(", ", memberNames) + " to " + name
-                + "; follow them with `asterism constellation watch " + name + "`");
+                + (wait ? "" : "; follow them with `asterism constellation watch " + name + "`"));
+        return wait ? watch(name, timeout) : ExitStatus.SUCCESS.code();
     }
 
     @Command(name = "list", description = "List the constellations you can see.")
@@ -112,8 +124,8 @@ final class ConstellationCommand extends CommandGroup {
     }
 
     @Command(name = "watch", description = {
-        "Follow a constellation: a progress bar per member with its phase and the time in it,",
-        "until every member is READY, FAILED or REMOVED. Exit 1 when a member failed."})
+        "Follow a constellation until every member is READY, FAILED or REMOVED.",
+        "A progress bar per member with its phase and the time in it. Exit 1 when a member failed."})
     int watch(
             @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
@@ -170,8 +182,9 @@ final class ConstellationCommand extends CommandGroup {
     }
 
     @Command(name = "user", description = {
-        "The people of a constellation, who sign in to its members' desktops with a domain account of their own",
-        "name and alone may open tunnels to them (the owner is one):",
+        "Add, remove and list the people of a constellation.",
+        "They sign in to its members' desktops with a domain account of their own name and alone may open",
+        "tunnels to them (the owner is one):",
         "  user add CONSTELLATION USER...   add Asterism users (the owner only)",
         "  user remove CONSTELLATION USER   remove one: tunnels close, sessions end, the account goes",
         "  user list CONSTELLATION          who they are, and whether each has set a desktop password"})

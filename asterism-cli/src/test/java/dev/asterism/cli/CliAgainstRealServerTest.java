@@ -90,6 +90,20 @@ class CliAgainstRealServerTest {
     }
 
     @Test
+    void create_and_add_wait_with_progress_when_asked_and_say_how_it_ended_in_the_exit_code() {
+        CliRunner cli = loggedIn("admin-config-5", "admin", ADMIN_PASSWORD);
+        CliRunner.Result created = cli.run("constellation", "create", "--brick", "controller", "--name", "cw",
+                "--wait", "--timeout", "1h");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out()).contains("cw: ACTIVE").doesNotContain("follow it with");
+        CliRunner.Result added = cli.run("constellation", "add", "cw", "--brick", "worker", "--count", "2", "--wait",
+                "--timeout", "1h");
+        assertThat(added.exitCode()).as(added.out() + added.err()).isZero();
+        assertThat(added.out()).contains("w1").contains("w2").contains("[##############] READY");
+        assertThat(cli.run("constellation", "destroy", "cw").exitCode()).isZero();
+    }
+
+    @Test
     void a_user_without_a_grant_is_refused_with_a_readable_error() {
         CliRunner admin = loggedIn("admin-config-2", "admin", ADMIN_PASSWORD);
         CliRunner.Result created = admin.withVariable("ASTERISM_NEW_USER_PASSWORD", "eve-password-long")

@@ -34,4 +34,11 @@ class ConfigDirectoryTest {
     void the_default_is_dot_config_in_the_home_directory() {
         assertThat(ConfigDirectory.resolve(Map.of(), home)).isEqualTo(Path.of("/home/alice/.config/asterism"));
     }
+
+    @Test
+    void home_is_taken_from_the_environment_before_the_account() {
+        assertThat(ConfigDirectory.home(Map.of("HOME", "/somewhere"), "/root")).isEqualTo(Path.of("/somewhere"));
+        assertThat(ConfigDirectory.home(Map.of("HOME", "relative"), "/root")).isEqualTo(Path.of("/root"));
+        assertThat(ConfigDirectory.home(Map.of(), "/root")).isEqualTo(Path.of("/root"));
+    }
 }

@@ -41,6 +41,22 @@ class HelpTest {
     }
 
     @Test
+    void the_line_each_command_shows_in_its_parents_list_is_a_whole_sentence() {
+        // The list of commands in `asterism --help` shows the first line of each description, and only that.
+        CommandLine top = new CommandLine(new AsterismCommand());
+        List<CommandLine> commands = new ArrayList<>();
+        collect(top, commands);
+        List<String> cut = new ArrayList<>();
+        for (CommandLine command : commands) {
+            String first = command.getCommandSpec().usageMessage().description()[0].strip();
+            if (!first.endsWith(".") && !first.endsWith(":") && !first.endsWith(")")) {
+                cut.add(command.getCommandSpec().qualifiedName() + ": " + first);
+            }
+        }
+        assertThat(cut).as("first description lines that stop mid-sentence").isEmpty();
+    }
+
+    @Test
     void the_version_is_printed_by_the_top_command() {
         CliRunner.Result result = new CliRunner(configDirectory).run("--version");
 
