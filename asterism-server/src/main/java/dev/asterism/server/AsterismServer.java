@@ -227,12 +227,13 @@ public final class AsterismServer implements AutoCloseable {
         vmServiceReference.set(vms);
         AuditService audit = new AuditService(store);
         AtomicReference<ConstellationReconciler> constellationReconcilerReference = new AtomicReference<>();
-        ConstellationService constellations = new ConstellationService(store, vms, clock, () -> {
+        Runnable wakeConstellations = () -> {
             ConstellationReconciler reconciler = constellationReconcilerReference.get();
             if (reconciler != null) {
                 reconciler.wake();
             }
-        });
+        };
+        ConstellationService constellations = new ConstellationService(store, vms, clock, wakeConstellations);
         AgentConnections agentConnections = new AgentConnections();
         AgentGateway gateway = new AgentGateway(store, vms, agentConnections, config.agentCommandTimeout());
         gateway.reportStepsTo(constellations);
@@ -271,12 +272,7 @@ public final class AsterismServer implements AutoCloseable {
         }
 
         Metrics metrics = new Metrics();
-        ConstellationPeople people = new ConstellationPeople(store, gateway, clock, () -> {
-            ConstellationReconciler reconciler = constellationReconcilerReference.get();
-            if (reconciler != null) {
-                reconciler.wake();
-            }
-        });
+        ConstellationPeople people = new ConstellationPeople(store, gateway, clock, wakeConstellations);
         TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
         gateway.relayTunnelsThrough(tunnels);
         ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, tunnels, clock,
