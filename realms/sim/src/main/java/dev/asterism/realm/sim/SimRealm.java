@@ -2,6 +2,7 @@ package dev.asterism.realm.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.spi.realm.Bootstrap;
 import dev.asterism.spi.realm.PowerState;
 import dev.asterism.spi.realm.Realm;
 import dev.asterism.spi.realm.RealmCapability;
@@ -166,7 +167,7 @@ public final class SimRealm implements Realm {
             Instant now = clock.instant();
             SimVm existing = vms.get(spec.vmId());
             if (existing != null) {
-                if (!existing.spec.equals(spec)) {
+                if (!sameVm(existing.spec, spec)) {
                     throw new RealmException(
                             RealmException.Code.INVALID_SPEC,
                             "VM " + spec.vmId() + " exists already with a different spec");
@@ -190,6 +191,19 @@ public final class SimRealm implements Realm {
             save(vm);
             return view(vm, now);
         }
+    }
+
+    /**
+     * Whether a create asks for the VM that exists: the same spec, except perhaps the server's address in the
+     * bootstrap (a server restarted on another agent port asks again for the VM it had asked for; the VM keeps the
+     * bootstrap it booted with, and its agent reaches the server where it is now).
+     */
+    private static boolean sameVm(RealmVmSpec existing, RealmVmSpec asked) {
+        Bootstrap kept = existing.bootstrap();
+        Bootstrap bootstrap = asked.bootstrap();
+        return existing.equals(new RealmVmSpec(asked.vmId(), asked.hostName(), asked.osFamily(), asked.image(),
+                asked.vcpus(), asked.memoryMib(), asked.diskGib(), new Bootstrap(kept.serverUrl(),
+                        bootstrap.caFingerprint(), bootstrap.registrationToken()), asked.network()));
     }
 
     @Override

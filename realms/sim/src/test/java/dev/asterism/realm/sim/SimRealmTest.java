@@ -527,6 +527,11 @@ class SimRealmTest {
         SimRealm second = SimRealm.persistentIn(clock, STEADY, (vmId, token) -> registrations.add(vmId), directory);
         realms.add(second);
         assertThat(second.create(onNetwork).vmId()).isEqualTo("vm-n");
+        // Restarted on another agent port, the server asks for the same VM with another address in the bootstrap.
+        RealmVmSpec movedServer = new RealmVmSpec("vm-n", "vm-n", OsFamily.LINUX, "debian", 1, 512, 5,
+                new Bootstrap("wss://127.0.0.1:2/agent/v1", "00".repeat(32), "token-vm-n"), "constellation-c7");
+        assertThat(second.create(movedServer).vmId()).isEqualTo("vm-n");
+        assertThat(second.vmCount()).isEqualTo(1);
         second.destroy("vm-n");
     }
 }
