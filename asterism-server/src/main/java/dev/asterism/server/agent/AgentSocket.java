@@ -216,18 +216,11 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
             refuse("the agent's TLS public key is not an EC P-256 key");
             return;
         }
-        RegistrationDecider.Decision decision;
-        try {
-            decision = context.decider().decide(register);
-        } catch (RuntimeException failure) {
-            String incident = UUID.randomUUID().toString();
-            LOG.log(Level.SEVERE, "deciding the registration of VM " + register.vmId() + " failed, incident "
-                    + incident, failure);
-            close(StatusCode.SERVER_ERROR, "the server could not decide the registration (incident " + incident
-                    + "): try again");
+        Optional<RegistrationDecider.Decision> decided = decide(register);
+        if (decided.isEmpty()) {
             return;
         }
-        switch (decision) {
+        switch (decided.get()) {
             case RegistrationDecider.Refused refused -> {
                 LOG.info("refused the registration of VM " + register.vmId() + who() + ": " + refused.reason());
                 refuse(refused.reason());
@@ -255,8 +248,7 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
             return;
         }
         switch (message) {
-            case Register register -> close(StatusCode.POLICY_VIOLATION,
-                    "VM " + vmId + " is registered already; its client certificate identifies it");
+            case Register register -> registerAgain(vmId, register);
             case Registered registered -> closeServerOnly(message);
             case RegistrationRefused refused -> closeServerOnly(message);
             case SealedBundle bundle -> closeServerOnly(message);
@@ -267,6 +259,46 @@ final class AgentSocket implements WebSocketListener, AgentConnections.Connectio
             }
             case StepReport report -> handle(vmId, message);
             case CommandResult result -> handle(vmId, message);
+        }
+    }
+
+    /**
+     * A registration on a connection that its client certificate binds to the VM already: the agent stopped after
+     * its certificate arrived and before it recorded its role (a crash, a power cut). When the decider takes it as
+     * the same agent repeating (both keys match), it gets its role again, without a new certificate; otherwise the
+     * connection closes.
+     */
+    private void registerAgain(String vmId, Register register) {
+        Optional<RegistrationDecider.Decision> decided = decide(register);
+        if (decided.isEmpty()) {
+            return;
+        }
+        switch (decided.get()) {
+            case RegistrationDecider.Refused refused -> {
+                LOG.warning("the agent of VM " + vmId + who() + " registered again and was refused: "
+                        + refused.reason());
+                close(StatusCode.POLICY_VIOLATION, "VM " + vmId + " is registered already; its client certificate"
+                        + " identifies it");
+            }
+            case RegistrationDecider.Accepted accepted -> {
+                LOG.info("the agent of VM " + vmId + who() + " registered again; it gets its role "
+                        + accepted.role() + " again");
+                send(new Registered(vmId, accepted.role(), context.clock().instant()));
+            }
+        }
+    }
+
+    /** The decider's answer, or empty when deciding failed (the connection is closed then, to be tried again). */
+    private Optional<RegistrationDecider.Decision> decide(Register register) {
+        try {
+            return Optional.of(context.decider().decide(register));
+        } catch (RuntimeException failure) {
+            String incident = UUID.randomUUID().toString();
+            LOG.log(Level.SEVERE, "deciding the registration of VM " + register.vmId() + " failed, incident "
+                    + incident, failure);
+            close(StatusCode.SERVER_ERROR, "the server could not decide the registration (incident " + incident
+                    + "): try again");
+            return Optional.empty();
         }
     }
 

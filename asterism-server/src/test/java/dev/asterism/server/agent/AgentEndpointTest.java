@@ -26,10 +26,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -210,6 +208,37 @@ class AgentEndpointTest {
     }
 
     @Test
+    void an_agent_that_stopped_before_recording_its_role_gets_it_again_on_its_certified_connection()
+            throws Exception {
+        Register first = register("vm-1", TOKEN_1);
+        AgentTlsIdentity identity = registered(first);
+        Agent agent = dial(identity);
+        assertThat(handler.next()).isEqualTo("connected vm-1");
+
+        agent.channel.send(first);
+
+        Registered again = (Registered) agent.next();
+        assertThat(again.role()).isEqualTo(AgentRole.STUB);
+        assertThat(again.clientCertificate()).as("no new certificate").isEmpty();
+        assertThat(decider.decided).containsExactly("vm-1 accepted", "vm-1 repeated");
+        agent.channel.send(new Heartbeat("vm-1", Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(handler.next()).as("the connection stays bound").isEqualTo("vm-1 heartbeat");
+    }
+
+    @Test
+    void a_certified_connection_registering_again_with_another_sealing_key_is_closed() throws Exception {
+        AgentTlsIdentity identity = registered("vm-1", TOKEN_1);
+        Agent agent = dial(identity);
+        assertThat(handler.next()).isEqualTo("connected vm-1");
+
+        agent.channel.send(register("vm-1", TOKEN_1));
+
+        agent.awaitClosed();
+        assertThat(agent.channel.closeStatus().orElseThrow()).startsWith("1008").contains("registered already");
+        assertThat(decider.decided).containsExactly("vm-1 accepted", "vm-1 refused");
+    }
+
+    @Test
     void an_unregistered_connection_must_register_first() throws Exception {
         Agent agent = dial(AgentTlsIdentity.inMemory(authority.caFingerprint()));
 
@@ -272,13 +301,18 @@ class AgentEndpointTest {
 
     /** Registers an agent for the VM on a first connection, closes it, and returns its identity. */
     private AgentTlsIdentity registered(String vmId, String token) throws Exception {
+        return registered(register(vmId, token));
+    }
+
+    /** Sends {@code register} on a first connection, closes it, and returns the agent's identity. */
+    private AgentTlsIdentity registered(Register register) throws Exception {
         AgentTlsIdentity identity = AgentTlsIdentity.inMemory(authority.caFingerprint());
         Agent agent = dial(identity);
-        agent.channel.send(register(vmId, token));
+        agent.channel.send(register);
         assertThat(agent.next()).isInstanceOf(Registered.class);
-        assertThat(handler.next()).isEqualTo("connected " + vmId);
+        assertThat(handler.next()).isEqualTo("connected " + register.vmId());
         agent.channel.close();
-        assertThat(handler.next()).isEqualTo("disconnected " + vmId);
+        assertThat(handler.next()).isEqualTo("disconnected " + register.vmId());
         return identity;
     }
 
@@ -324,10 +358,13 @@ class AgentEndpointTest {
         }
     }
 
-    /** A decider like the server's: each VM's token registers once; a reused or wrong token is refused. */
+    /**
+     * A decider like the server's: each VM's token registers once, and again only with both keys of the agent that
+     * registered (its first answer was lost); a reused or wrong token is refused.
+     */
     private static final class OneTimeTokens implements RegistrationDecider {
         final Map<String, String> tokens;
-        final Set<String> used = Collections.synchronizedSet(new HashSet<>());
+        final Map<String, String> keysOfRegistered = new ConcurrentHashMap<>();
         final List<String> decided = Collections.synchronizedList(new ArrayList<>());
 
         OneTimeTokens(Map<String, String> tokens) {
@@ -341,7 +378,13 @@ class AgentEndpointTest {
                 decided.add(register.vmId() + " refused");
                 return Decision.refused("wrong registration token");
             }
-            if (!used.add(register.vmId())) {
+            String keys = register.agentPublicKey() + " " + register.tlsPublicKey().orElse("");
+            String registeredWith = keysOfRegistered.putIfAbsent(register.vmId(), keys);
+            if (keys.equals(registeredWith)) {
+                decided.add(register.vmId() + " repeated");
+                return Decision.accepted(AgentRole.STUB);
+            }
+            if (registeredWith != null) {
                 decided.add(register.vmId() + " refused");
                 return Decision.refused("the token was used already");
             }
