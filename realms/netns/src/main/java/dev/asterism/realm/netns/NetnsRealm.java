@@ -18,6 +18,7 @@ import dev.asterism.spi.realm.RealmVmSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,12 +68,32 @@ public final class NetnsRealm implements Realm {
      */
     public NetnsRealm(NetnsRealmOptions options) {
         this.options = requireNonNull(options, "options is null");
+        requireVisibleInHosts(options.agentCommand());
         this.hosts = new NetnsHosts(options.prefix());
         try {
             hosts.removeDebris();
         } catch (GuestException e) {
             throw new RealmException(Code.UNAVAILABLE, "the netns realm cannot start: " + e.getMessage()
                     + " (it needs root and: apt-get install iproute2 util-linux socat)", e);
+        }
+    }
+
+    /**
+     * Every host gets fresh, empty {@code /tmp} and {@code /run}: an agent program (or its Java) under them would be
+     * missing in every host, and its VMs would wait for an agent that never starts.
+     */
+    private static void requireVisibleInHosts(List<String> agentCommand) {
+        for (String argument : agentCommand) {
+            for (String entry : argument.split(java.io.File.pathSeparator)) {
+                if (entry.startsWith("-") || !entry.contains("/")) {
+                    continue;
+                }
+                Path path = Path.of(entry).toAbsolutePath().normalize();
+                if (path.startsWith("/tmp") || path.startsWith("/run")) {
+                    throw new RealmException(Code.INVALID_SPEC, "the netns realm cannot run its agents from " + entry
+                            + ": every host has its own empty /tmp and /run; run Asterism from another directory");
+                }
+            }
         }
     }
 
