@@ -35,9 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * xorgxrdp and xfce4 in the member), the owner adds alice with {@code asterism constellation user add}, alice sets
  * her desktop password with {@code asterism constellation password}, opens {@code asterism connect}, and Debian's
  * FreeRDP client under Xvfb signs in as her domain account: her desktop session runs on the member and the
- * client's screen shows it (kept in target/desktop-screenshots). A wrong password gets no session, a user who is not
- * one of the people gets no tunnel, and after {@code user remove} her session is gone, her account too, and her
- * tunnels are refused. Needs root, the guest packages and {@code freerdp2-x11 xvfb imagemagick}.
+ * client's screen shows it (kept in target/desktop-screenshots). Her session finds the constellation's share at
+ * {@code ~/shared}: what she writes there on one member, she reads on the other, and the controller's file is hers.
+ * A wrong password gets no session, a user who is not one of the people gets no tunnel, and after {@code user remove}
+ * her sessions are gone, her account too, and her tunnels are refused. Needs root, the guest packages and
+ * {@code freerdp2-x11 xvfb imagemagick}.
  */
 class DesktopLoginTest {
     private static final String PREFIX = "astdk";
@@ -91,9 +93,9 @@ class DesktopLoginTest {
         assertOk(owner.run("constellation", "create", "--brick", "controller", "--name", "dk"));
         awaitTrue(Duration.ofMinutes(4), "dk ACTIVE", () -> api("GET", "/constellations/dk", null).get("state")
                 .asText().equals("ACTIVE"));
-        assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--count", "1"));
-        awaitTrue(Duration.ofMinutes(4), "w1 READY", () -> api("GET", "/constellations/dk", null).get("members")
-                .findValuesAsText("phase").equals(List.of("READY")));
+        assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--count", "2"));
+        awaitTrue(Duration.ofMinutes(4), "w1 and w2 READY", () -> api("GET", "/constellations/dk", null)
+                .get("members").findValuesAsText("phase").equals(List.of("READY", "READY")));
 
         assertOk(owner.run("constellation", "user", "add", "dk", "alice"));
         CliRunner alice = loggedIn("alice", "alice", "alice-password");
@@ -107,6 +109,9 @@ class DesktopLoginTest {
 
         HostCommands member = host("dk-w1");
         LinuxGuestPlatform memberPlatform = new LinuxGuestPlatform(member, Clock.systemUTC(), "dk-w1", () -> {},
+                Optional.empty());
+        HostCommands other = host("dk-w2");
+        LinuxGuestPlatform otherPlatform = new LinuxGuestPlatform(other, Clock.systemUTC(), "dk-w2", () -> {},
                 Optional.empty());
         assertThat(member.run(List.of("id", "alice"), null).output()).as("alice on the member")
                 .contains("asterism-users");
@@ -146,10 +151,44 @@ class DesktopLoginTest {
                 System.out.println("DesktopLoginTest: alice's desktop, " + RdpScreen.colours(screenshot)
                         + " colours: " + screenshot.toAbsolutePath());
 
+                // Her session found the share mounted: she writes a file there on w1...
+                awaitTrue(Duration.ofSeconds(30), "the share at ~/shared on w1", () -> asAlice(member,
+                        "ls ~/shared/").succeeded());
+                assertThat(asAlice(member, "echo 'results of run 7' > ~/shared/notes.txt").succeeded()).isTrue();
+                RdpScreen.stop(client);
+
+                // ...and reads it on w2, where her own sign-in mounted the same share.
+                int otherPort = freePort();
+                Thread connectOther = Thread.ofPlatform().start(() -> alice.run("connect", "dk", "w2",
+                        "--local-port", Integer.toString(otherPort)));
+                try {
+                    awaitTrue(Duration.ofSeconds(30), "the local port to w2 listens", () -> listening(otherPort));
+                    client = screen.signIn(otherPort, "alice", ALICE_DESKTOP);
+                    awaitTrue(Duration.ofSeconds(90), "alice's desktop session on w2",
+                            () -> otherPlatform.remoteDesktop().sessions().contains("alice"));
+                    awaitTrue(Duration.ofSeconds(30), "the share at ~/shared on w2", () -> asAlice(other,
+                            "ls ~/shared/").succeeded());
+                    HostCommands.Result read = asAlice(other, "cat ~/shared/notes.txt && stat -c %U ~/shared/notes.txt");
+                    assertThat(read.output()).as("read on w2: %s", read.printed())
+                            .isEqualTo("results of run 7\nalice\n");
+                    assertThat(asAlice(other, "ls -l ~/shared/").output()).contains("notes.txt");
+                } finally {
+                    connectOther.interrupt();
+                    connectOther.join(10_000);
+                }
+                // On the controller, the file is alice's (the domain's own ID of her account).
+                HostCommands controller = host("dk-controller");
+                String fileOwner = controller.require(List.of("stat", "-c", "%u", "/srv/asterism/shared/notes.txt"),
+                        "stat the shared file").strip();
+                String domainUser = controller.require(List.of("sh", "-c", "wbinfo -i \"$(wbinfo --own-domain)\\alice\""),
+                        "look alice up").strip();
+                assertThat(domainUser.split(":")[2]).as("alice's id on the controller: %s", domainUser).isEqualTo(fileOwner);
+
                 // The owner removes alice: her session ends, her account goes, her tunnels are refused.
                 assertOk(owner.run("constellation", "user", "remove", "dk", "alice"));
-                awaitTrue(Duration.ofSeconds(60), "alice's session gone",
-                        () -> !memberPlatform.remoteDesktop().sessions().contains("alice"));
+                awaitTrue(Duration.ofSeconds(60), "alice's sessions gone",
+                        () -> !memberPlatform.remoteDesktop().sessions().contains("alice")
+                                && !otherPlatform.remoteDesktop().sessions().contains("alice"));
                 awaitTrue(Duration.ofSeconds(60), "alice gone from the people", () -> !owner.run("constellation",
                         "user", "list", "dk").out().contains("alice"));
                 assertThat(host("dk-controller").require(List.of("samba-tool", "user", "list"), "list users"))
@@ -168,6 +207,12 @@ class DesktopLoginTest {
     }
 
     // ---- helpers
+
+    /** Runs {@code script} on {@code member} as alice, with her own environment, as a shell in her session would. */
+    private static HostCommands.Result asAlice(HostCommands member, String script) {
+        return member.run(List.of("sh", "-c", "exec setpriv --reuid=alice --regid=\"$(id -g alice)\" --init-groups"
+                + " --reset-env -- sh -c \"$1\"", "sh", script), null);
+    }
 
     private static HostCommands host(String vmName) throws Exception {
         String vmId = api("GET", "/vms/" + vmName, null).get("id").asText();

@@ -7,6 +7,7 @@ import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
 import dev.asterism.spi.guest.DomainMembership;
 import dev.asterism.spi.guest.DomainName;
+import dev.asterism.spi.guest.FileShare;
 import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestException.Code;
 import dev.asterism.spi.guest.Ipv4Address;
@@ -26,7 +27,10 @@ import java.util.Optional;
  * directories made at the first login, and only the members of
  * {@value dev.asterism.spi.guest.DomainController#USERS_GROUP} let in. sssd asks the controller by its name, which
  * {@code /etc/hosts} maps to the address the member reaches it at (the underlay while joining, the overlay after
- * {@link #useController}), so it never follows the domain's DNS to an address a member cannot reach.
+ * {@link #useController}), so it never follows the domain's DNS to an address a member cannot reach. Each session
+ * that a password opened finds the controller's {@value dev.asterism.spi.guest.FileShare#CONSTELLATION_SHARE} share
+ * mounted at {@code ~/shared}, as the user with their own Kerberos ticket (the same files on every member, owned by
+ * whoever wrote them).
  *
  * <p>adcli cannot tell a used one-time password from a wrong one: the first join replaced it with a machine password,
  * so both fail Kerberos pre-authentication. Both are reported as {@code INVALID}.
@@ -37,12 +41,42 @@ final class AdcliDomainMember implements DomainMember {
     /** The controller's name in the domain, once joined: what sssd asks for. */
     private static final String CONTROLLER_NAME = LinuxGuestPlatform.STATE_DIRECTORY + "/controller-name";
     /**
-     * Configures sssd, NSS and PAM for the domain and (re)starts sssd. Arguments: the domain's DNS name, its realm,
-     * the controller's name, the address to reach it at, the group whose members may sign in.
+     * Run by pam_exec when a session opens (arguments: the controller's name, the share's name): mounts the share for
+     * the user at {@code ~/shared} with the Kerberos ticket their password login got from sssd, through smbnetfs
+     * (FUSE, as the user; the share is {@code ~/.shared-mount/CONTROLLER/SHARE}, which {@code ~/shared} links to).
+     * A mount left dead by ended sessions is replaced; a session without a ticket gets none.
+     */
+    private static final String MOUNT_SHARE = """
+            #!/bin/sh
+            # Written by the Asterism agent; changes are overwritten. Mounts the constellation's share at ~/shared.
+            controller=$1 share=$2
+            [ "$PAM_TYPE" = open_session ] && [ -n "$KRB5CCNAME" ] || exit 0
+            entry=$(getent passwd "$PAM_USER") || exit 0
+            uid=$(echo "$entry" | cut -d: -f3) gid=$(echo "$entry" | cut -d: -f4) home=$(echo "$entry" | cut -d: -f6)
+            [ "$uid" -gt 0 ] && [ -d "$home" ] || exit 0
+            mnt=$home/.shared-mount
+            as_user() {
+              setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env -- \\
+                env HOME="$home" KRB5CCNAME="$KRB5CCNAME" "$@"
+            }
+            if grep -q " $mnt fuse.smbnetfs " /proc/mounts; then
+              as_user stat "$mnt/$controller/$share" >/dev/null 2>&1 && exit 0
+              umount -l "$mnt"
+            fi
+            as_user mkdir -p "$mnt"
+            as_user smbnetfs "$mnt" -o config=/etc/asterism/smbnetfs.conf >/dev/null 2>&1 || exit 1
+            if [ -L "$home/shared" ] || [ ! -e "$home/shared" ]; then
+              as_user ln -sfn "$mnt/$controller/$share" "$home/shared"
+            fi
+            """;
+    /**
+     * Configures sssd, NSS and PAM for the domain, the share's mount at each session, and (re)starts sssd.
+     * Arguments: the domain's DNS name, its realm, the controller's name, the address to reach it at, the group whose
+     * members may sign in, the share to mount, the mount script.
      */
     private static final String CONFIGURE_LOGINS = """
             set -e
-            domain=$1 realm=$2 controller=$3 address=$4 group=$5
+            domain=$1 realm=$2 controller=$3 address=$4 group=$5 share=$6 mount_share=$7
             mkdir -p /etc/sssd /var/lib/sss/db /var/lib/sss/pipes/private /var/lib/sss/mc /var/lib/sss/pubconf \
               /var/lib/sss/gpo_cache /var/log/sssd
             cat > /etc/sssd/sssd.conf <<EOF
@@ -77,6 +111,13 @@ final class AdcliDomainMember implements DomainMember {
             grep -q pam_sss /etc/pam.d/common-auth || { echo "pam_sss is not in /etc/pam.d/common-auth"; exit 3; }
             grep -q pam_mkhomedir /etc/pam.d/common-session \
               || echo "session optional pam_mkhomedir.so skel=/etc/skel umask=0077" >> /etc/pam.d/common-session
+            mkdir -p /etc/asterism
+            printf '%s' "$mount_share" > /etc/asterism/mount-share
+            chmod 755 /etc/asterism/mount-share
+            printf 'smbnetfs_debug 0\\n' > /etc/asterism/smbnetfs.conf
+            sed -i '\\|/etc/asterism/mount-share|d' /etc/pam.d/common-session
+            echo "session optional pam_exec.so quiet /etc/asterism/mount-share $controller $share" \\
+              >> /etc/pam.d/common-session
             if [ -s /run/sssd.pid ] && kill -0 "$(cat /run/sssd.pid)" 2>/dev/null; then
               kill "$(cat /run/sssd.pid)"
               for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /run/sssd.pid ] || break; sleep 0.2; done
@@ -164,11 +205,13 @@ final class AdcliDomainMember implements DomainMember {
                 .orElseGet(() -> controllerName(domain, controllerAddress));
         commands.writeText(CONTROLLER_NAME, controllerName + "\n");
         HostCommands.Result configured = commands.run(List.of("sh", "-c", CONFIGURE_LOGINS, "sh", domain.dnsName(),
-                domain.value(), controllerName, controllerAddress.value(), DomainController.USERS_GROUP), null,
+                domain.value(), controllerName, controllerAddress.value(), DomainController.USERS_GROUP,
+                FileShare.CONSTELLATION_SHARE, MOUNT_SHARE), null,
                 Map.of(), JOIN_TIMEOUT);
         if (!configured.succeeded()) {
             throw new GuestException(Code.UNAVAILABLE, "cannot set up domain logins: " + configured.printed()
-                    + " (install " + LinuxPackages.hintFor("sssd") + "; see /var/log/sssd)");
+                    + " (install " + LinuxPackages.hintFor("sssd") + " " + LinuxPackages.hintFor("smbnetfs")
+                    + "; see /var/log/sssd)");
         }
     }
 

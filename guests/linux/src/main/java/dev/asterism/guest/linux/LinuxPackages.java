@@ -10,7 +10,7 @@ public final class LinuxPackages {
             "samba-vfs-modules", "winbind", "krb5-user", "adcli", "smbclient", "ldb-tools", "wireguard-go",
             "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat", "xrdp", "openssl",
             "sssd-ad", "libnss-sss", "libpam-sss", "xorgxrdp", "xfce4-session", "xfwm4", "xfce4-panel", "xfdesktop4",
-            "xfce4-terminal", "dbus-x11");
+            "xfce4-terminal", "dbus-x11", "smbnetfs", "fuse3");
 
     private static final Map<String, String> TOOLS = Map.ofEntries(
             Map.entry("nft", "nftables"),
@@ -34,6 +34,8 @@ public final class LinuxPackages {
             Map.entry("sssd", "sssd-ad libnss-sss libpam-sss"),
             Map.entry("Xorg", "xorgxrdp"),
             Map.entry("xfce4-session", "xfce4-session xfwm4 xfce4-panel xfdesktop4 xfce4-terminal dbus-x11"),
+            Map.entry("smbnetfs", "smbnetfs fuse3"),
+            Map.entry("fusermount3", "fuse3"),
             Map.entry("openssl", "openssl"),
             Map.entry("sysctl", "procps"),
             Map.entry("timeout", "coreutils"));
