@@ -236,8 +236,8 @@ final class NetnsDemo {
                     .append(" | kinit ").append(USER).append(" && klist && PASSWD=").append(password)
                     .append(" smbclient //10.77.0.1/shared -U ").append(USER).append(" -c ls'\n");
         }
-        text.append("The file share is //10.77.0.1/shared on the VPN; put a file from one worker and get it on the"
-                + " other.\nAdd more people: ./asterism constellation user add " + CONSTELLATION + " USER; each sets a"
+        text.append("The file share is //10.77.0.1/shared on the VPN; in a desktop session it is at ~/shared, the"
+                + " same files on every worker.\nAdd more people: ./asterism constellation user add " + CONSTELLATION + " USER; each sets a"
                 + " desktop password with ./asterism constellation password " + CONSTELLATION + ".\n"
                 + "The VMs keep running when the demo stops: ./asterism constellation destroy " + CONSTELLATION
                 + " removes them.");
