@@ -92,6 +92,77 @@ class HttpInputHardeningTest {
         assertThat(error(refused).get("message").asText()).contains("cut");
     }
 
+    @Test
+    void a_chunked_body_past_the_limit_is_413_before_authentication_and_is_never_held_in_memory() throws Exception {
+        URI url = URI.create(server.url());
+        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(30_000);
+            // 50 MiB offered in 1 MiB chunks: the server reads 1 MB and one byte of it, answers, and holds none of the
+            // rest (Jetty may read and drop what still comes before the connection closes).
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    var out = socket.getOutputStream();
+                    out.write(("POST /api/v1/auth/tokens HTTP/1.1\r\nHost: " + url.getHost() + "\r\n"
+                            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] chunk = new byte[1 << 20];
+                    java.util.Arrays.fill(chunk, (byte) ' ');
+                    for (int i = 0; i < 50; i++) {
+                        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(chunk);
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (java.io.IOException closedByTheServer) {
+                    // The server answered and closed the connection.
+                }
+            });
+            String answer = new String(socket.getInputStream().readNBytes(600), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("application/json")
+                    .contains("larger than the limit of 1 MB");
+            sender.join(30_000);
+        }
+        // A chunked body within the limit is read as any other.
+        HttpResponse<String> token = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/auth/tokens"))
+                .header("Content-Type", "application/json").version(HttpClient.Version.HTTP_1_1)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                        ("{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD
+                                + "\",\"name\":\"chunked\"}").getBytes(StandardCharsets.UTF_8)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(201);
+    }
+
+    @Test
+    void the_web_servers_own_refusals_are_the_json_error_not_an_html_page() throws Exception {
+        Map<String, String> requests = new java.util.LinkedHashMap<>();
+        requests.put("414", "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("431", "GET /api/v1/vms HTTP/1.1\r\nHost: x\r\nX-Filler: " + "f".repeat(40_000) + "\r\n\r\n");
+        requests.put("505", "GET /api/v1/vms HTTP/7.0\r\nHost: x\r\n\r\n");
+        requests.put("400", "GET /api/v1/vms HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n");
+        for (Map.Entry<String, String> request : requests.entrySet()) {
+            String answer = raw(request.getValue());
+            String head = answer.substring(0, Math.max(0, answer.indexOf("\r\n\r\n")));
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(head).as("the status line for %s: %s", request.getKey(), answer).startsWith("HTTP/1.1 "
+                    + request.getKey());
+            assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/json");
+            JsonNode error = Json.MAPPER.readTree(body);
+            assertThat(error.get("error").asText()).isEqualTo("MALFORMED_REQUEST");
+            assertThat(error.get("message").asText()).as(request.getKey()).isNotBlank().doesNotContain("<");
+        }
+    }
+
+    /** Sends {@code request} as it is on a new connection and returns everything the server answers. */
+    private static String raw(String request) throws Exception {
+        URI url = URI.create(server.url());
+        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static HttpResponse<String> post(String path, byte[] body, String contentType) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + "/api/v1" + path))
                 .header("Authorization", "Bearer " + server.admin.token)

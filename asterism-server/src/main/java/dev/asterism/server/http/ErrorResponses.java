@@ -48,8 +48,7 @@ public final class ErrorResponses {
             write(context, 405, ErrorCode.MALFORMED_REQUEST, "method " + context.method() + " is not allowed on "
                     + context.path() + ": see /api/v1/openapi.json", Map.of());
         } else if (e.getStatus() == 413) {
-            write(context, 413, ErrorCode.MALFORMED_REQUEST, "the request body is larger than the limit of 1 MB",
-                    Map.of());
+            write(context, 413, ErrorCode.MALFORMED_REQUEST, BodyLimitFilter.TOO_LARGE, Map.of());
         } else {
             write(context, e.getStatus(), ErrorCode.MALFORMED_REQUEST, e.getMessage(), Map.of());
         }

@@ -20,8 +20,12 @@ public final class WebServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.prefer405over404 = true;
-            config.http.maxRequestSize = 1_000_000L;
+            config.http.maxRequestSize = BodyLimitFilter.LIMIT;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                    new org.eclipse.jetty.servlet.FilterHolder(new BodyLimitFilter()), "/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
             config.jetty.modifyWebSocketServletFactory(factory -> {
                 // The relay closes idle tunnels itself, with a reason; Jetty's own timeout only backs it up.
                 factory.setIdleTimeout(tunnels.settings().idleTimeout().plusMinutes(1));
