@@ -85,6 +85,23 @@ class TunnelTest {
     }
 
     @Test
+    void a_tunnel_closes_within_seconds_once_the_token_that_opened_it_is_revoked() throws Exception {
+        JsonNode created = Api.anonymous(server.url()).post("/auth/tokens", Map.of("username", "admin", "password",
+                TestServer.ADMIN_PASSWORD, "name", "to-revoke")).expect(201).json();
+        try (TunnelClient tunnel = TunnelClient.open(server.url(), tunnelPath("w1", echo.port()),
+                created.get("token").asText())) {
+            tunnel.send("before".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(tunnel.awaitBytes(6, Duration.ofSeconds(30))).isEqualTo("before".getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+
+            admin.delete("/tokens/" + created.get("id").asText()).expect(204);
+
+            assertThat(tunnel.closed().get(15, TimeUnit.SECONDS)).startsWith("4000").contains("revoked");
+        }
+        assertThat(server.server.tunnels().open()).isEmpty();
+    }
+
+    @Test
     void another_user_can_neither_see_the_constellation_nor_open_a_tunnel_to_its_members() throws Exception {
         Api bob = server.user("bob", "user");
         bob.get("/constellations/t1").expect(404);

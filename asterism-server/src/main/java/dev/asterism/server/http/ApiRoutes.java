@@ -26,10 +26,14 @@ import io.javalin.http.sse.SseHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The REST API under {@code /api/v1}: every route in one block, each handler a method below. */
 public final class ApiRoutes {
     public static final String PREFIX = "/api/v1";
+    /** How many polls (of 250 ms) an event stream makes between checks of its credential: about 2 s. */
+    private static final int RECHECK_POLLS = 8;
 
     /** One endpoint; {@code path} uses the same {@code {name}} syntax as OpenAPI. */
     public record Route(HandlerType method, String path, Handler handler) {}
@@ -314,23 +318,42 @@ public final class ApiRoutes {
      * Server-sent events: a {@code snapshot} of the constellation, then every event about it as it is recorded
      * (phase changes, failures, removals), read from the audit chain so that every server can stream them. A client
      * that reconnects with {@code Last-Event-ID} continues after that event. Ends once the constellation is
-     * destroyed or the client goes away.
+     * destroyed, the client goes away, or the credential it came with no longer holds (checked every
+     * {@value #RECHECK_POLLS} polls: a revoked token, an ended session, a deleted user, or one who may no longer see
+     * the constellation), then with an {@code ended} event that says why.
      */
     private void streamEvents(Context context) throws Exception {
-        User caller = authenticator.caller(context);
+        User[] caller = {authenticator.caller(context)};
+        Supplier<Optional<User>> credential = authenticator.recheck(context);
         String name = context.pathParam("name");
         String lastId = context.header("Last-Event-ID");
         // Taken before the snapshot, so that nothing recorded after it is missed (an event may come twice).
         long[] after = {lastId == null ? audit.headSeq() : parseEventId(lastId)};
-        ConstellationService.View first = constellations.show(caller, name);
+        ConstellationService.View first = constellations.show(caller[0], name);
         new SseHandler(client -> {
             client.sendEvent("snapshot", Views.ConstellationView.of(first.constellation(), first.members()));
             if (first.constellation().state() == ConstellationState.DESTROYED) {
                 return;
             }
             int quietPolls = 0;
+            int polls = 0;
             while (!client.terminated()) {
-                List<AuditEvent> events = constellations.events(caller, name, after[0]);
+                if (++polls % RECHECK_POLLS == 0) {
+                    Optional<User> now = credential.get();
+                    if (now.isEmpty()) {
+                        client.sendEvent("ended", Map.of("reason", "the token or session of this stream was revoked"
+                                + " or ended, or its user deleted: log in again"));
+                        return;
+                    }
+                    caller[0] = now.get();
+                }
+                List<AuditEvent> events;
+                try {
+                    events = constellations.events(caller[0], name, after[0]);
+                } catch (AsterismException refused) {
+                    client.sendEvent("ended", Map.of("reason", refused.getMessage()));
+                    return;
+                }
                 for (AuditEvent event : events) {
                     client.sendEvent(event.action(), event, Long.toString(event.seq()));
                     after[0] = event.seq();

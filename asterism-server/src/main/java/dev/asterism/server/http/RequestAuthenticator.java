@@ -2,6 +2,7 @@ package dev.asterism.server.http;
 
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.auth.Secrets;
+import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.user.User;
@@ -9,6 +10,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Who sends a request: a bearer API token (CLI, scripts) or a browser session cookie. Cookie-authenticated
@@ -34,6 +37,26 @@ public final class RequestAuthenticator {
         User user = authenticate(context);
         context.attribute(CALLER, user);
         return user;
+    }
+
+    /**
+     * The credential this request came with, to be checked again by what outlives the request (event streams,
+     * tunnels): the user as they are now, or empty once the token is revoked, the session ended or expired, or the
+     * user deleted.
+     */
+    public Supplier<Optional<User>> recheck(Context context) {
+        String header = context.header("Authorization");
+        String sessionId = context.cookie(SESSION_COOKIE);
+        return () -> {
+            try {
+                if (header != null) {
+                    return Optional.of(auth.authenticateToken(header.substring("Bearer ".length()).strip()));
+                }
+                return sessionId == null ? Optional.empty() : auth.session(sessionId).map(SessionOwner::user);
+            } catch (AsterismException | StringIndexOutOfBoundsException gone) {
+                return Optional.empty();
+            }
+        };
     }
 
     private User authenticate(Context context) {

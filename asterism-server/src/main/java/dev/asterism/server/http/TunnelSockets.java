@@ -13,7 +13,12 @@ import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,21 +30,27 @@ import java.util.logging.Logger;
  * <p>The upgrade needs an API token ({@code Authorization: Bearer}): a browser's session cookie is not enough, so
  * that no web page can open a tunnel with a visitor's session. Refusals (401, 403, 404, 409, 422, 429, 503) are the
  * API's JSON errors, before any WebSocket exists. A tunnel that ends closes the WebSocket with 1000 when both sides
- * finished and 4000 with the reason otherwise.
+ * finished and 4000 with the reason otherwise. The token that opened a tunnel is checked again every
+ * {@value #RECHECK_SECONDS} s: once it is revoked (or its user deleted) the tunnel closes.
  */
 final class TunnelSockets {
 
     static final String PATH = ApiRoutes.PREFIX + "/constellations/{name}/members/{member}/tunnel";
     /** The close status of a tunnel that ended otherwise than by both sides finishing; the reason says why. */
     static final int CLOSED_WITH_REASON = 4000;
+    static final int RECHECK_SECONDS = 2;
 
     private static final Logger LOG = Logger.getLogger(TunnelSockets.class.getName());
     private static final String CALLER = "asterism.tunnel.caller";
     private static final String TARGET = "asterism.tunnel.target";
+    private static final String CREDENTIAL = "asterism.tunnel.credential";
 
     private final TunnelRelay relay;
     private final RequestAuthenticator authenticator;
     private final Map<String, TunnelStream> streams = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<Optional<User>>> credentials = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("tunnel-credentials").daemon(true).factory());
 
     TunnelSockets(TunnelRelay relay, RequestAuthenticator authenticator) {
         this.relay = requireNonNull(relay, "relay is null");
@@ -47,12 +58,15 @@ final class TunnelSockets {
     }
 
     void install(Javalin app) {
+        checker.scheduleWithFixedDelay(this::recheckCredentials, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
+        app.events(events -> events.serverStopped(checker::shutdownNow));
         app.wsBeforeUpgrade(PATH, this::authorize);
         app.ws(PATH, ws -> {
             ws.onConnect(context -> {
                 User caller = context.attribute(CALLER);
                 TunnelRelay.Target target = context.attribute(TARGET);
                 try {
+                    credentials.put(context.sessionId(), context.attribute(CREDENTIAL));
                     streams.put(context.sessionId(), relay.open(caller, target, new UserEnd(context)));
                 } catch (AsterismException refused) {
                     context.closeSession(CLOSED_WITH_REASON, refused.getMessage());
@@ -78,6 +92,7 @@ final class TunnelSockets {
                 }
             });
             ws.onClose(context -> {
+                credentials.remove(context.sessionId());
                 TunnelStream stream = streams.remove(context.sessionId());
                 if (stream != null) {
                     stream.close(context.status() == 1000 || context.status() == 1001 ? "closed by the user"
@@ -85,6 +100,7 @@ final class TunnelSockets {
                 }
             });
             ws.onError(context -> {
+                credentials.remove(context.sessionId());
                 TunnelStream stream = streams.remove(context.sessionId());
                 if (stream != null) {
                     stream.close("the user's connection failed");
@@ -112,6 +128,26 @@ final class TunnelSockets {
                 number);
         context.attribute(CALLER, caller);
         context.attribute(TARGET, target);
+        context.attribute(CREDENTIAL, authenticator.recheck(context));
+    }
+
+    /** Closes every tunnel whose token no longer holds. */
+    private void recheckCredentials() {
+        credentials.forEach((sessionId, credential) -> {
+            try {
+                if (credential.get().isEmpty()) {
+                    credentials.remove(sessionId);
+                    TunnelStream stream = streams.get(sessionId);
+                    if (stream != null) {
+                        stream.close("the API token that opened this tunnel was revoked, or its user deleted:"
+                                + " log in again");
+                    }
+                }
+            } catch (RuntimeException failure) {
+                // A database that does not answer now closes nothing; the next round checks again.
+                LOG.log(Level.FINE, "could not check a tunnel's token", failure);
+            }
+        });
     }
 
     /** The user's WebSocket as the tunnel's local stream. */

@@ -273,20 +273,32 @@ public final class Panel {
         }
     }
 
-    /** Server-sent events: the members table, rendered, each time it changes. Ends with the page. */
+    /**
+     * Server-sent events: the members table, rendered, each time it changes. Ends with the page, or when the session
+     * ends (signed out, expired, its user deleted), checked every few seconds.
+     */
     private void live(Context context) throws Exception {
         User caller = caller(context);
         String name = context.pathParam("name");
         constellations.show(caller, name);
         String csrf = session(context).csrfToken();
-        new io.javalin.http.sse.SseHandler(client -> stream(client, caller, name, csrf)).handle(context);
+        String sessionId = context.cookie(RequestAuthenticator.SESSION_COOKIE);
+        new io.javalin.http.sse.SseHandler(client -> stream(client, caller, name, csrf, sessionId)).handle(context);
     }
 
-    private void stream(SseClient client, User caller, String name, String csrf) {
+    private void stream(SseClient client, User caller, String name, String csrf, String sessionId) {
         boolean mayConnect = constellations.mayConnect(caller, name);
         String last = null;
         int quiet = 0;
+        int polls = 0;
         while (!client.terminated()) {
+            if (++polls % 5 == 0) {
+                Optional<SessionOwner> session = auth.session(sessionId);
+                if (session.isEmpty()) {
+                    return;
+                }
+                caller = session.get().user();
+            }
             ConstellationService.View view;
             try {
                 view = constellations.show(caller, name);
