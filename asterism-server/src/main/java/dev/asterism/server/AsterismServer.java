@@ -117,7 +117,9 @@ public final class AsterismServer implements AutoCloseable {
      * @throws ServerStartException with a message saying what to fix (a taken port, an unreachable database)
      */
     public static AsterismServer start(ServerConfig config, Clock clock, PasswordHasher hasher) {
+        DataDirectory.prepare(config.dataDirectory());
         Store store = openStore(config);
+        DataDirectory.tightenFiles(config.dataDirectory());
         try {
             return wire(config, clock, hasher, store);
         } catch (RuntimeException e) {
@@ -322,14 +324,10 @@ public final class AsterismServer implements AutoCloseable {
     private static Store openStore(ServerConfig config) {
         try {
             if (config.databaseUrl() == null) {
-                Files.createDirectories(config.dataDirectory());
                 return JdbcStore.h2(config.dataDirectory());
             }
             return JdbcStore.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
                     "database at " + config.databaseUrl().replaceAll("\\?.*", ""));
-        } catch (IOException e) {
-            throw new ServerStartException("cannot create the data directory " + config.dataDirectory() + ": "
-                    + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new ServerStartException(e.getMessage() + (config.databaseUrl() == null
                     ? " (is another server using the data directory " + config.dataDirectory() + "?)" : ""), e);
