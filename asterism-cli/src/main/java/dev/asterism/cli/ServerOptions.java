@@ -2,6 +2,7 @@ package dev.asterism.cli;
 
 import dev.asterism.realm.libvirt.LibvirtRealmOptions;
 import dev.asterism.server.ServerConfig;
+import dev.asterism.server.http.ClientAddresses;
 import dev.asterism.server.tunnel.TunnelSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +102,25 @@ final class ServerOptions {
             description = "A tunnel that carries nothing for this long is closed (default: ${DEFAULT-VALUE}).")
     Duration tunnelIdleTimeout;
 
+    @Option(names = "--trusted-proxy", paramLabel = "ADDRESS[,ADDRESS...]", split = ",",
+            description = "A reverse proxy in front of the server: requests from it count as coming from the address"
+                    + " in its X-Forwarded-For header, for login throttling and the audit log. From anywhere else that"
+                    + " header is ignored (default: none).")
+    List<String> trustedProxies;
+
+    private List<String> trustedProxies() {
+        if (trustedProxies == null) {
+            return List.of();
+        }
+        for (String proxy : trustedProxies) {
+            if (!ClientAddresses.isAddress(proxy)) {
+                throw new CommandFailure(ExitStatus.USAGE, "--trusted-proxy must be IP addresses, not '" + proxy
+                        + "'");
+            }
+        }
+        return List.copyOf(trustedProxies);
+    }
+
     private TunnelSettings tunnelSettings() {
         for (int tunnelPort : tunnelPorts) {
             if (tunnelPort < 1 || tunnelPort > 65535) {
@@ -153,7 +173,7 @@ final class ServerOptions {
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
                 tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix,
-                libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout());
+                libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout(), trustedProxies());
     }
 
     private List<LibvirtRealmOptions.Host> libvirtHosts(ServerConfig defaults) {

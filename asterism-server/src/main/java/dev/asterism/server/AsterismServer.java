@@ -35,6 +35,7 @@ import dev.asterism.server.agent.AgentConnections;
 import dev.asterism.server.agent.AgentEndpoint;
 import dev.asterism.server.gateway.AgentGateway;
 import dev.asterism.server.http.ApiRoutes;
+import dev.asterism.server.http.ClientAddresses;
 import dev.asterism.server.http.Metrics;
 import dev.asterism.server.http.WebServer;
 import dev.asterism.server.panel.Panel;
@@ -277,9 +278,10 @@ public final class AsterismServer implements AutoCloseable {
         ConstellationPeople people = new ConstellationPeople(store, gateway, clock, wakeConstellations);
         TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
         gateway.relayTunnelsThrough(tunnels);
+        ClientAddresses addresses = new ClientAddresses(config.trustedProxies());
         ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, tunnels, clock,
-                openApiDocument());
-        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, tunnels, clock);
+                openApiDocument(), addresses);
+        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, tunnels, clock, addresses);
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());

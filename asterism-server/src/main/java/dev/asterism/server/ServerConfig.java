@@ -38,6 +38,9 @@ import java.util.function.Consumer;
  *     the qemu realm runs its VMs; the libvirt realm uses KVM only when told {@code kvm}
  * @param agentCommandTimeout how long the server waits for an agent's answer to a command before it takes the agent
  *     for unreachable and tries again later (with the same command id, which the agent answers from its record)
+ * @param trustedProxies the addresses of reverse proxies in front of the server: a request from one of them is taken
+ *     to come from the address its {@code X-Forwarded-For} names (for login throttling and the audit log); from any
+ *     other address that header is ignored
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -61,7 +64,8 @@ public record ServerConfig(
         String qemuPrefix,
         List<LibvirtRealmOptions.Host> libvirtHosts,
         String qemuAccelerator,
-        Duration agentCommandTimeout) {
+        Duration agentCommandTimeout,
+        List<String> trustedProxies) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -86,6 +90,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("qemuAccelerator is auto, kvm or tcg, not '" + qemuAccelerator + "'");
         }
         requireNonNull(agentCommandTimeout, "agentCommandTimeout is null");
+        trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
         if (agentCommandTimeout.isNegative() || agentCommandTimeout.isZero()) {
             throw new IllegalArgumentException("agentCommandTimeout must be positive");
         }
@@ -103,7 +108,7 @@ public record ServerConfig(
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
                 Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq",
                 List.of(new LibvirtRealmOptions.Host("local", URI.create("qemu:///system"))), "auto",
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), List.of());
     }
 
     public ServerConfig withPort(int newPort) {
@@ -180,6 +185,10 @@ public record ServerConfig(
         return with(copy -> copy.agentCommandTimeout = timeout);
     }
 
+    public ServerConfig withTrustedProxies(List<String> proxies) {
+        return with(copy -> copy.trustedProxies = proxies);
+    }
+
     private ServerConfig with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
@@ -210,6 +219,7 @@ public record ServerConfig(
         private List<LibvirtRealmOptions.Host> libvirtHosts;
         private String qemuAccelerator;
         private Duration agentCommandTimeout;
+        private List<String> trustedProxies;
 
         Copy(ServerConfig config) {
             dataDirectory = config.dataDirectory;
@@ -234,13 +244,14 @@ public record ServerConfig(
             libvirtHosts = config.libvirtHosts;
             qemuAccelerator = config.qemuAccelerator;
             agentCommandTimeout = config.agentCommandTimeout;
+            trustedProxies = config.trustedProxies;
         }
 
         ServerConfig build() {
             return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
                     databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
                     sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix,
-                    libvirtHosts, qemuAccelerator, agentCommandTimeout);
+                    libvirtHosts, qemuAccelerator, agentCommandTimeout, trustedProxies);
         }
     }
 }

@@ -32,8 +32,10 @@ public final class AuthService {
     private final Duration sessionLifetime;
 
     /**
-     * @param userThrottle failed logins per user name
-     * @param addressThrottle failed logins per remote address, more lenient: many people may share one address
+     * @param userThrottle failed logins per user name from one address: a stranger's wrong passwords lock the
+     *     stranger's address out of that account, not the account's owner elsewhere
+     * @param addressThrottle failed logins per address, whatever the names, more lenient: many people may share one
+     *     address
      */
     public AuthService(Store store, PasswordHasher hasher, LoginThrottle userThrottle, LoginThrottle addressThrottle,
             Clock clock, Duration sessionLifetime) {
@@ -123,7 +125,8 @@ public final class AuthService {
     private User checkPassword(String username, String password, String remoteAddress, String kind) {
         Validate.present("username", username);
         Validate.present("password", password);
-        userThrottle.check(username);
+        String userFromAddress = username + "\n" + remoteAddress;
+        userThrottle.check(userFromAddress);
         addressThrottle.check(remoteAddress);
         Optional<String> stored = store.call(transaction -> transaction.users().passwordHash(username));
         boolean valid;
@@ -135,7 +138,7 @@ public final class AuthService {
         }
         Instant now = now();
         if (!valid) {
-            userThrottle.failed(username);
+            userThrottle.failed(userFromAddress);
             addressThrottle.failed(remoteAddress);
             // An unknown name is not recorded: people type passwords into the user field.
             String target = stored.isPresent() ? "user:" + username : "user:<unknown>";
@@ -143,7 +146,7 @@ public final class AuthService {
                     Map.of("remoteAddress", remoteAddress, "kind", kind), now));
             throw new AsterismException(ErrorCode.UNAUTHENTICATED, "wrong user name or password");
         }
-        userThrottle.succeeded(username);
+        userThrottle.succeeded(userFromAddress);
         return store.call(transaction -> transaction.users().find(username)).orElseThrow();
     }
 

@@ -49,11 +49,13 @@ public final class ApiRoutes {
     private final Clock clock;
     private final String openApiDocument;
     private final TunnelRelay tunnels;
+    private final ClientAddresses addresses;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
             ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock,
-            String openApiDocument) {
+            String openApiDocument, ClientAddresses addresses) {
         this.tunnels = tunnels;
+        this.addresses = addresses;
         this.constellations = constellations;
         this.people = people;
         this.auth = auth;
@@ -130,7 +132,8 @@ public final class ApiRoutes {
 
     private void login(Context context) {
         Requests.Login request = Json.body(context, Requests.Login.class);
-        AuthService.NewSession session = auth.createSession(request.username(), request.password(), context.ip());
+        AuthService.NewSession session = auth.createSession(request.username(), request.password(),
+                addresses.of(context));
         RequestAuthenticator.setSessionCookie(context, session.sessionId(), session.expiresAt(), clock.instant());
         context.json(new Views.SessionView(session.user().username(), WireNames.of(session.user().role()),
                 session.csrfToken(), session.expiresAt()));
@@ -149,7 +152,7 @@ public final class ApiRoutes {
     private void createToken(Context context) {
         Requests.NewToken request = Json.body(context, Requests.NewToken.class);
         AuthService.NewToken created = auth.createToken(request.username(), request.password(), request.name(),
-                context.ip());
+                addresses.of(context));
         context.status(201).json(new Views.CreatedTokenView(created.token().id(), created.token().name(),
                 created.secret(), created.token().createdAt()));
     }

@@ -23,6 +23,7 @@ import dev.asterism.core.user.UserService;
 import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.core.vm.VmService;
+import dev.asterism.server.http.ClientAddresses;
 import dev.asterism.server.http.ErrorResponses;
 import dev.asterism.server.http.RequestAuthenticator;
 import dev.asterism.server.tunnel.TunnelRelay;
@@ -58,6 +59,7 @@ public final class Panel {
     private static final String SESSION = "asterism.panel.session";
 
     private final AuthService auth;
+    private final ClientAddresses addresses;
     private final UserService users;
     private final CatalogService catalog;
     private final VmService vms;
@@ -69,8 +71,10 @@ public final class Panel {
     private final Pages pages = new Pages();
 
     public Panel(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock) {
+            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock,
+            ClientAddresses addresses) {
         this.auth = requireNonNull(auth, "auth is null");
+        this.addresses = requireNonNull(addresses, "addresses is null");
         this.users = requireNonNull(users, "users is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.vms = requireNonNull(vms, "vms is null");
@@ -167,7 +171,7 @@ public final class Panel {
         }
         try {
             AuthService.NewSession session = auth.createSession(username,
-                    Optional.ofNullable(context.formParam("password")).orElse(""), context.ip());
+                    Optional.ofNullable(context.formParam("password")).orElse(""), addresses.of(context));
             RequestAuthenticator.setSessionCookie(context, session.sessionId(), session.expiresAt(), clock.instant());
             context.redirect(ROOT + "/constellations", io.javalin.http.HttpStatus.SEE_OTHER);
         } catch (AsterismException refused) {
