@@ -44,13 +44,18 @@ final class AdcliDomainMember implements DomainMember {
      * Run by pam_exec when a session opens (arguments: the controller's name, the share's name): mounts the share for
      * the user at {@code ~/shared} with the Kerberos ticket their password login got from sssd, through smbnetfs
      * (FUSE, as the user; the share is {@code ~/.shared-mount/CONTROLLER/SHARE}, which {@code ~/shared} links to).
-     * A mount left dead by ended sessions is replaced; a session without a ticket gets none.
+     * A mount left dead by ended sessions is replaced; a session without a ticket gets none. What goes wrong is in
+     * {@code /var/lib/asterism/share-mount.log}.
      */
     private static final String MOUNT_SHARE = """
             #!/bin/sh
             # Written by the Asterism agent; changes are overwritten. Mounts the constellation's share at ~/shared.
             controller=$1 share=$2
-            [ "$PAM_TYPE" = open_session ] && [ -n "$KRB5CCNAME" ] || exit 0
+            [ "$PAM_TYPE" = open_session ] || exit 0
+            exec 2>>/var/lib/asterism/share-mount.log
+            if [ -z "$KRB5CCNAME" ]; then
+              echo "$(date -Is) $PAM_USER: no Kerberos ticket in the session, so no share" >&2; exit 0
+            fi
             entry=$(getent passwd "$PAM_USER") || exit 0
             uid=$(echo "$entry" | cut -d: -f3) gid=$(echo "$entry" | cut -d: -f4) home=$(echo "$entry" | cut -d: -f6)
             [ "$uid" -gt 0 ] && [ -d "$home" ] || exit 0
@@ -64,7 +69,9 @@ final class AdcliDomainMember implements DomainMember {
               umount -l "$mnt"
             fi
             as_user mkdir -p "$mnt"
-            as_user smbnetfs "$mnt" -o config=/etc/asterism/smbnetfs.conf >/dev/null 2>&1 || exit 1
+            if ! as_user smbnetfs "$mnt" -o config=/etc/asterism/smbnetfs.conf >/dev/null 2>&1; then
+              echo "$(date -Is) $PAM_USER: smbnetfs could not mount $mnt" >&2; exit 1
+            fi
             if [ -L "$home/shared" ] || [ ! -e "$home/shared" ]; then
               as_user ln -sfn "$mnt/$controller/$share" "$home/shared"
             fi
