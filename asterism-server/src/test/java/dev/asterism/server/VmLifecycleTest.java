@@ -53,6 +53,25 @@ class VmLifecycleTest {
     }
 
     @Test
+    void a_user_created_again_under_a_deleted_users_name_inherits_nothing_of_theirs() {
+        Api ivy = server.user("ivy", "user");
+        server.admin.put("/bricks/worker/grants/ivy", Map.of("level", "use")).expect(200);
+        ivy.post("/vms", Map.of("name", "ivy-vm", "brick", "worker")).expect(202);
+        server.awaitVmState(ivy, "ivy-vm", "RUNNING");
+        server.admin.delete("/users/ivy").expect(409);
+        ivy.delete("/vms/ivy-vm").expect(202);
+        server.awaitVmState(ivy, "ivy-vm", "DESTROYED");
+        server.admin.delete("/users/ivy").expect(204);
+
+        Api again = server.user("ivy", "user");
+        again.get("/vms/ivy-vm").expect(404);
+        assertThat(again.get("/vms").expect(200).json()).isEmpty();
+        assertThat(server.admin.get("/vms/ivy-vm").expect(200).json().get("owner").asText()).startsWith("~deleted-");
+        assertThat(server.admin.get("/audit?action=user.deleted").expect(200).json().findValuesAsText("formerOwner"))
+                .hasSize(1);
+    }
+
+    @Test
     void the_name_of_a_destroyed_vm_can_be_used_again() {
         Api admin = server.admin;
         admin.post("/vms", Map.of("name", "again", "brick", "worker")).expect(202);

@@ -60,6 +60,12 @@ final class JdbcConstellations implements ConstellationRepository {
     }
 
     @Override
+    public int renameOwner(String from, String to) {
+        return sql.update("UPDATE constellations SET owner_name = ?, version = version + 1 WHERE owner_name = ?", to,
+                from);
+    }
+
+    @Override
     public List<Constellation> claimDue(Claim claim, int limit) {
         return sql.claimDue("constellations", COLUMNS, JdbcConstellations::map, claim, limit);
     }

@@ -61,6 +61,11 @@ final class JdbcVms implements VmRepository {
     }
 
     @Override
+    public int renameOwner(String from, String to) {
+        return sql.update("UPDATE vms SET owner_name = ?, version = version + 1 WHERE owner_name = ?", to, from);
+    }
+
+    @Override
     public List<Vm> claimDue(Claim claim, int limit) {
         return sql.claimDue("vms", COLUMNS, JdbcVms::map, claim, limit);
     }

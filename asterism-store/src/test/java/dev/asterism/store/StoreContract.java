@@ -594,6 +594,23 @@ abstract class StoreContract {
     }
 
     @Test
+    void renaming_an_owner_moves_their_vms_live_or_destroyed_and_no_one_elses() {
+        store.run(transaction -> {
+            transaction.vms().insert(vm("vm-a", "a1", "alice", "sim", VmState.DESTROYED, T0, null));
+            transaction.vms().insert(vm("vm-b", "b1", "bob", "sim", VmState.RUNNING, T0, null));
+        });
+
+        assertThat(store.call((Transaction transaction) -> transaction.vms().renameOwner("alice", "~deleted-7")))
+                .isEqualTo(1);
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-a")).orElseThrow().owner())
+                .isEqualTo("~deleted-7");
+        assertThat(store.call((Transaction transaction) -> transaction.vms().findById("vm-b")).orElseThrow().owner())
+                .isEqualTo("bob");
+        assertThat(store.call((Transaction transaction) -> transaction.constellations().renameOwner("alice", "~x")))
+                .isZero();
+    }
+
+    @Test
     void an_update_writes_every_changeable_field_and_bumps_the_version() {
         Vm inserted = vm("vm-1", "w1", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(1));
         store.run(transaction -> transaction.vms().insert(inserted));

@@ -18,6 +18,9 @@ public interface ConstellationRepository {
     /** Live constellations of one owner, or of everyone when owner is null. */
     List<Constellation> list(String owner);
 
+    /** Gives every constellation of owner {@code from}, live or destroyed, the owner {@code to}; how many. */
+    int renameOwner(String from, String to);
+
     /** Claims (see {@link Claim}) up to {@code limit} constellations whose check is due, oldest first. */
     List<Constellation> claimDue(Claim claim, int limit);
 

@@ -20,6 +20,9 @@ public interface VmRepository {
     /** Live VMs, of one owner or (owner null) of everyone, by name. */
     List<Vm> list(String owner);
 
+    /** Gives every VM of owner {@code from}, live or destroyed, the owner {@code to}; how many. */
+    int renameOwner(String from, String to);
+
     /** Claims (see {@link Claim}) up to {@code limit} VMs whose check is due, oldest first. */
     List<Vm> claimDue(Claim claim, int limit);
 

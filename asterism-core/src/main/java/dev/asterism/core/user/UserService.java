@@ -79,9 +79,21 @@ public final class UserService {
                 throw new AsterismException(ErrorCode.CONFLICT, "user '" + username + "' still owns " + liveVms
                         + " VMs: destroy them first", Map.of("vms", liveVms));
             }
+            long liveConstellations = transaction.constellations().list(username).size();
+            if (liveConstellations > 0) {
+                throw new AsterismException(ErrorCode.CONFLICT, "user '" + username + "' still owns "
+                        + liveConstellations + " constellations: destroy them first",
+                        Map.of("constellations", liveConstellations));
+            }
             ConstellationPeople.removeEverywhere(transaction, username, caller.username(), now);
+            // What stays of the user (destroyed VMs and constellations) is no longer theirs by name: a new user of
+            // the same name must not see it. Names never hold '~'.
+            String formerOwner = formerOwner(user);
+            int vms = transaction.vms().renameOwner(username, formerOwner);
+            int constellations = transaction.constellations().renameOwner(username, formerOwner);
             transaction.users().delete(username);
-            transaction.audit().append(caller.username(), "user.deleted", "user:" + username, Map.of(), now);
+            transaction.audit().append(caller.username(), "user.deleted", "user:" + username, Map.of("formerOwner",
+                    formerOwner, "vms", Integer.toString(vms), "constellations", Integer.toString(constellations)), now);
         });
     }
 
@@ -96,6 +108,11 @@ public final class UserService {
         }
         return store.call(transaction -> transaction.users().find(username))
                 .orElseThrow(() -> AsterismException.notFound("user", username));
+    }
+
+    /** The owner name of what a deleted user leaves behind: no user can ever have it. */
+    static String formerOwner(User user) {
+        return "~deleted-" + user.id();
     }
 
     private static void requireMayManage(User caller, Role role, String verb) {
