@@ -329,7 +329,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                             .filter(vm -> vm.state() != VmState.DESTROYED);
                     if (existing.isEmpty()) {
                         try {
-                            vms.start(owner, vmName, member.brick(), null, member.profile(),
+                            vms.startMember(owner, vmName, member.brick(), member.profile(),
                                     ConstellationService.networkOf(constellation.name()));
                         } catch (AsterismException e) {
                             // Another pass (or server) requested it a moment ago: that VM is this member's.

@@ -39,6 +39,8 @@ public final class ConstellationService {
     static final int FIRST_MEMBER_HOST = 10;
     static final int LAST_MEMBER_HOST = 254;
     private static final int MAX_MEMBER_NAME = 15;
+    /** How many members may be joining at once across the constellations of an owner who is not an admin. */
+    public static final int JOINING_PER_OWNER = 100;
 
     private final Store store;
     private final VmService vms;
@@ -140,6 +142,7 @@ public final class ConstellationService {
             Set<String> taken = new HashSet<>();
             existing.forEach(member -> taken.add(member.name()));
             List<String> chosen = named ? names : nextNames(taken, count);
+            requireRoomToJoin(transaction, caller, constellation.owner(), chosen.size());
             Set<String> addresses = new HashSet<>(transaction.constellations().overlayAddresses(name));
             List<Member> members = new ArrayList<>();
             for (String memberName : chosen) {
@@ -338,6 +341,26 @@ public final class ConstellationService {
 
     private static void requireManage(Transaction transaction, User caller, String brick) {
         Authorization.requireGrant(transaction, caller, brick, GrantLevel.MANAGE);
+    }
+
+    /**
+     * A user who is not an admin may have {@value #JOINING_PER_OWNER} members joining (not yet ready) across the
+     * constellations they own: more wait (429) until some are ready, so that one user cannot flood the realm.
+     */
+    private static void requireRoomToJoin(Transaction transaction, User caller, String owner, int adding) {
+        if (caller.role().isAdmin()) {
+            return;
+        }
+        long joining = 0;
+        for (Constellation owned : transaction.constellations().list(owner)) {
+            joining += transaction.constellations().members(owned.name(), false).stream()
+                    .filter(member -> !member.phase().isSettled()).count();
+        }
+        if (joining + adding > JOINING_PER_OWNER) {
+            throw new AsterismException(ErrorCode.TOO_MANY_REQUESTS, joining + " members of your constellations are"
+                    + " still joining and " + adding + " more would pass " + JOINING_PER_OWNER + ": add them once some"
+                    + " are ready", Map.of("retryAfterSeconds", 30, "joining", joining));
+        }
     }
 
     private static List<String> nextNames(Set<String> taken, int count) {

@@ -29,6 +29,12 @@ import java.util.UUID;
  * realm, so that a crash between the request and the realm call loses nothing.
  */
 public final class VmService {
+    /**
+     * How many VMs a user who is not an admin may have starting at once (requested, starting, awaiting their
+     * agent): more requests wait (429) until some are running, so that one user cannot flood the realm and the server.
+     */
+    public static final int STARTING_PER_USER = 20;
+
     private final Store store;
     private final Realms realms;
     private final RegistrationTokens tokens;
@@ -53,8 +59,24 @@ public final class VmService {
     /**
      * Requests a VM on the isolated network {@code network} (a constellation's), or alone on its own network when
      * {@code network} is null.
+     *
+     * @throws AsterismException TOO_MANY_REQUESTS when the caller, not an admin, has {@value #STARTING_PER_USER} VMs
+     *     starting
      */
     public Vm start(User caller, String name, String brickName, String realmName, String profileName, String network) {
+        return start(caller, name, brickName, realmName, profileName, network, true);
+    }
+
+    /**
+     * Requests the VM of a constellation's member for its owner, as the constellation reconciler does: the members'
+     * own bound ({@code ConstellationService}) holds instead of {@value #STARTING_PER_USER}.
+     */
+    public Vm startMember(User owner, String name, String brickName, String profileName, String network) {
+        return start(owner, name, brickName, null, profileName, network, false);
+    }
+
+    private Vm start(User caller, String name, String brickName, String realmName, String profileName, String network,
+            boolean bounded) {
         Validate.name("name", name);
         Validate.present("brick", brickName);
         String realm = realmName == null ? realms.defaultRealm() : realmName;
@@ -62,6 +84,16 @@ public final class VmService {
         Vm vm = store.call(transaction -> {
             Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
             Authorization.requireGrant(transaction, caller, brick.name(), GrantLevel.USE);
+            if (bounded && !caller.role().isAdmin()) {
+                long starting = transaction.vms().list(caller.username()).stream().filter(existing -> existing.state()
+                        == VmState.REQUESTED || existing.state() == VmState.STARTING
+                        || existing.state() == VmState.AWAITING_REGISTRATION).count();
+                if (starting >= STARTING_PER_USER) {
+                    throw new AsterismException(ErrorCode.TOO_MANY_REQUESTS, "you have " + starting + " VMs starting,"
+                            + " the most one user may: start more once some are running",
+                            Map.of("retryAfterSeconds", 10, "starting", starting));
+                }
+            }
             if (transaction.catalog().realm(realm).isEmpty() || realms.find(realm).isEmpty()) {
                 throw AsterismException.invalid("realm", "no realm named '" + realm + "' runs on this server");
             }
