@@ -312,12 +312,11 @@ public final class AsterismServer implements AutoCloseable {
 
     private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
         try {
-            Files.createDirectories(config.dataDirectory());
             // The qemu and libvirt realms' guests dial the agent endpoint at QEMU's forwarded management address.
             List<String> names = config.realm().equals("qemu") || config.realm().equals("libvirt")
                     ? List.of(config.bindAddress(), QemuGuests.MANAGEMENT_ADDRESS) : List.of(config.bindAddress());
             return AgentCertificateAuthority.openOrCreate(config.dataDirectory(), names, clock);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new ServerStartException("cannot open the agent CA under " + config.dataDirectory() + ": "
                     + rootMessage(e), e);
         }

@@ -30,18 +30,16 @@ final class DataDirectory {
      */
     static void prepare(Path directory) {
         try {
+            boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
             if (!Files.exists(directory)) {
-                Path parent = directory.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                if (posix(parent == null ? directory.toAbsolutePath() : parent)) {
+                Files.createDirectories(directory.toAbsolutePath().getParent());
+                if (posix) {
                     Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
                 } else {
                     Files.createDirectory(directory);
                 }
             }
-            if (!posix(directory)) {
+            if (!posix) {
                 return;
             }
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
@@ -61,7 +59,7 @@ final class DataDirectory {
 
     /** Makes every file directly in {@code directory} owner-only (the database's own files among them). */
     static void tightenFiles(Path directory) {
-        if (!posix(directory)) {
+        if (!directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             return;
         }
         try (Stream<Path> files = Files.list(directory)) {
@@ -74,9 +72,5 @@ final class DataDirectory {
             throw new ServerStartException("cannot make the files in " + directory + " owner-only: " + e.getMessage(),
                     e);
         }
-    }
-
-    private static boolean posix(Path path) {
-        return Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class) != null;
     }
 }

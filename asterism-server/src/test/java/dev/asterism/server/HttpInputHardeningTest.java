@@ -93,7 +93,7 @@ class HttpInputHardeningTest {
     }
 
     @Test
-    void a_chunked_body_past_the_limit_is_413_before_authentication_and_is_never_held_in_memory() throws Exception {
+    void a_chunked_body_past_the_limit_is_413_before_authentication() throws Exception {
         URI url = URI.create(server.url());
         try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
             socket.setSoTimeout(30_000);

@@ -47,8 +47,7 @@ final class TunnelSockets {
 
     private final TunnelRelay relay;
     private final RequestAuthenticator authenticator;
-    private final Map<String, TunnelStream> streams = new ConcurrentHashMap<>();
-    private final Map<String, Supplier<Optional<User>>> credentials = new ConcurrentHashMap<>();
+    private final Map<String, Open> open = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("tunnel-credentials").daemon(true).factory());
 
@@ -66,14 +65,14 @@ final class TunnelSockets {
                 User caller = context.attribute(CALLER);
                 TunnelRelay.Target target = context.attribute(TARGET);
                 try {
-                    credentials.put(context.sessionId(), context.attribute(CREDENTIAL));
-                    streams.put(context.sessionId(), relay.open(caller, target, new UserEnd(context)));
+                    open.put(context.sessionId(), new Open(relay.open(caller, target, new UserEnd(context)),
+                            context.attribute(CREDENTIAL)));
                 } catch (AsterismException refused) {
                     context.closeSession(CLOSED_WITH_REASON, refused.getMessage());
                 }
             });
             ws.onBinaryMessage(context -> {
-                TunnelStream stream = streams.get(context.sessionId());
+                TunnelStream stream = streamOf(context.sessionId());
                 if (stream == null) {
                     return;
                 }
@@ -84,7 +83,7 @@ final class TunnelSockets {
                 }
             });
             ws.onMessage(context -> {
-                TunnelStream stream = streams.get(context.sessionId());
+                TunnelStream stream = streamOf(context.sessionId());
                 if (stream != null && context.message().equals("eof")) {
                     stream.localEnded();
                 } else if (stream != null) {
@@ -92,18 +91,16 @@ final class TunnelSockets {
                 }
             });
             ws.onClose(context -> {
-                credentials.remove(context.sessionId());
-                TunnelStream stream = streams.remove(context.sessionId());
-                if (stream != null) {
-                    stream.close(context.status() == 1000 || context.status() == 1001 ? "closed by the user"
+                Open ended = open.remove(context.sessionId());
+                if (ended != null) {
+                    ended.stream().close(context.status() == 1000 || context.status() == 1001 ? "closed by the user"
                             : "the user's connection ended (" + context.status() + ")");
                 }
             });
             ws.onError(context -> {
-                credentials.remove(context.sessionId());
-                TunnelStream stream = streams.remove(context.sessionId());
-                if (stream != null) {
-                    stream.close("the user's connection failed");
+                Open failed = open.remove(context.sessionId());
+                if (failed != null) {
+                    failed.stream().close("the user's connection failed");
                 }
                 LOG.log(Level.FINE, "a tunnel WebSocket failed", context.error());
             });
@@ -131,17 +128,22 @@ final class TunnelSockets {
         context.attribute(CREDENTIAL, authenticator.recheck(context));
     }
 
-    /** Closes every tunnel whose token no longer holds. */
+    /** An open tunnel: its stream and the token that opened it. */
+    private record Open(TunnelStream stream, Supplier<Optional<User>> credential) {
+    }
+
+    private TunnelStream streamOf(String sessionId) {
+        Open tunnel = open.get(sessionId);
+        return tunnel == null ? null : tunnel.stream();
+    }
+
+    /** Closes every tunnel whose token no longer holds; its WebSocket's close then forgets it. */
     private void recheckCredentials() {
-        credentials.forEach((sessionId, credential) -> {
+        open.values().forEach(tunnel -> {
             try {
-                if (credential.get().isEmpty()) {
-                    credentials.remove(sessionId);
-                    TunnelStream stream = streams.get(sessionId);
-                    if (stream != null) {
-                        stream.close("the API token that opened this tunnel was revoked, or its user deleted:"
-                                + " log in again");
-                    }
+                if (tunnel.credential().get().isEmpty()) {
+                    tunnel.stream().close("the API token that opened this tunnel was revoked, or its user deleted:"
+                            + " log in again");
                 }
             } catch (RuntimeException failure) {
                 // A database that does not answer now closes nothing; the next round checks again.
