@@ -2,8 +2,12 @@ package dev.asterism.realm.netns;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * How the netns realm runs.
@@ -25,10 +29,20 @@ public record NetnsRealmOptions(String prefix, int maxVms, List<String> agentCom
         requireNonNull(provisionCache, "provisionCache is null");
     }
 
-    /** The command that runs the agent with this JVM's own Java and class path (where the agent classes are). */
+    /**
+     * The command that runs the agent with this JVM's own Java and class path (where the agent classes are), the
+     * class path made absolute: the agents run in other working directories than this JVM.
+     */
     public static List<String> agentCommandOfThisJvm() {
         String java = ProcessHandle.current().info().command().orElse("java");
         return List.of(java, "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.asterism.agent.AgentMain");
+                "-cp", absolute(System.getProperty("java.class.path")), "dev.asterism.agent.AgentMain");
+    }
+
+    /** Each entry of a class path as an absolute path. */
+    static String absolute(String classPath) {
+        return Arrays.stream(classPath.split(File.pathSeparator)).filter(entry -> !entry.isEmpty())
+                .map(entry -> Path.of(entry).toAbsolutePath().normalize().toString())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 }

@@ -1,8 +1,11 @@
 package dev.asterism.realm.netns;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asterism.spi.realm.RealmException;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -19,5 +22,18 @@ class NetnsRealmAgentCommandTest {
                     .hasMessageContaining("every host has its own empty /tmp and /run")
                     .hasMessageContaining("run Asterism from another directory");
         }
+    }
+
+    @Test
+    void the_agent_class_path_of_this_jvm_is_absolute_whatever_the_working_directory() {
+        String relative = "asterism.jar" + File.pathSeparator + "lib/../lib/more.jar";
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThat(NetnsRealmOptions.absolute(relative))
+                .isEqualTo(cwd + "/asterism.jar" + File.pathSeparator + cwd + "/lib/more.jar");
+        assertThat(NetnsRealmOptions.agentCommandOfThisJvm()).allSatisfy(part -> {
+            if (part.contains(".jar")) {
+                assertThat(part.split(File.pathSeparator)).allMatch(entry -> entry.startsWith("/"));
+            }
+        });
     }
 }
