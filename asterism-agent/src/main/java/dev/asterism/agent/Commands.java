@@ -38,14 +38,15 @@ import java.util.Optional;
  *       <td>Generates the domain administrator password on the first call and keeps it only in the agent's state;
  *           provisions the domain controller; applies the firewall baseline (the domain's join ports from the
  *           overlay subnet, the hub's UDP port from anywhere); ensures the VPN hub; ensures the file share
- *           {@code shared} when the platform has one. Idempotent; the agent does it again after every restart.</td></tr>
+ *           {@code shared} when the platform has one; runs the batch scheduler (its port from the overlay) when the
+ *           platform has one. Idempotent; the agent does it again after every restart.</td></tr>
  *   <tr><td>{@code SEAL_JOIN_BUNDLE}</td>
  *       <td>{@code memberName}, {@code memberVmId}, {@code computerName}, {@code memberPublicKey} (the stub's
  *           X25519 key, base64), {@code dcAddress} (the controller's underlay address)</td>
  *       <td>{@code bundleId}, {@code ephemeralPublicKey}, {@code nonce}, {@code ciphertext},
  *           {@code associatedData}</td>
- *       <td>Generates a one-time password, presets the computer account with it, and seals a join bundle (one step,
- *           {@code join-domain}) to the member's key with the associated data
+ *       <td>Generates a one-time password, presets the computer account with it, and seals a join bundle (the step
+ *           {@code join-domain}, then {@code batch-node} with the scheduler's key when there is a scheduler) to the member's key with the associated data
  *           {@code asterism-join-bundle:v1:<memberVmId>}. The results are the sealed box's fields: the server
  *           relays them as a {@code SealedBundle} and cannot read them. The password never leaves unsealed.</td></tr>
  *   <tr><td>{@code OPEN_PORT_LEASE}</td>
@@ -76,6 +77,13 @@ import java.util.Optional;
  *       rule. Never answered from the record of results and never kept in it: each request sends a new id.</td></tr>
  *   <tr><td>{@code REMOVE_DOMAIN_USER}</td><td>{@code userName}</td><td>none</td>
  *       <td>Deletes the domain user; deleting an absent one succeeds.</td></tr>
+ *   <tr><td>{@code REMOVE_BATCH_NODE}</td><td>{@code nodeName}, {@code reason}</td><td>none</td>
+ *       <td>Takes the member's node out of the batch scheduler: its running jobs end with the reason and the node is
+ *       forgotten; an absent node, or a controller without a batch scheduler, succeeds.</td></tr>
+ *   <tr><td>{@code BATCH_NODES}</td><td>none</td><td>{@code nodes}: one row per node, {@code name}, {@code state},
+ *       {@code reason}, {@code cpus} ({@link dev.asterism.protocol.Rows})</td>
+ *       <td>The batch scheduler's nodes as it sees them now; {@value #UNSUPPORTED} without a scheduler. Never kept:
+ *       every request runs.</td></tr>
  *   <tr><td>{@code PRESET_COMPUTER}</td><td></td><td></td>
  *       <td>Refused with {@value #UNSUPPORTED}: a one-time password that is not sealed at once would be useless,
  *           so {@code SEAL_JOIN_BUNDLE} presets the computer itself.</td></tr>
@@ -95,10 +103,15 @@ import java.util.Optional;
  *       <td>Configures the spoke, waits (bounded by {@link AgentOptions#handshakeTimeout()}) for the first
  *           handshake, then persists the configuration; a joined member then reaches its domain controller at
  *           {@code controllerAddress}, inside the tunnel. Applies the member's firewall baseline (the overlay
- *           only) first, and enables remote desktop on port 3389 last. Without a handshake: {@code ok=false}, code
+ *           only) first, makes a batch node of a member that got the scheduler's key in its bundle (registered with the
+ *           scheduler at {@code controllerAddress}), and enables remote desktop on port 3389 last. Without a handshake: {@code ok=false}, code
  *           {@value #TIMEOUT}, retryable.</td></tr>
  *   <tr><td>{@code END_USER_SESSIONS}</td><td>{@code userName}</td><td>none</td>
  *       <td>Ends every desktop session and process of the domain user on this member.</td></tr>
+ *   <tr><td>{@code BATCH_JOBS}</td><td>none</td><td>{@code jobs}: one row per job, {@code id}, {@code user},
+ *       {@code name}, {@code state}, {@code nodes}, {@code reason} ({@link dev.asterism.protocol.Rows})</td>
+ *       <td>The batch scheduler's queue as the domain's users see it from this member; {@value #UNSUPPORTED} on a
+ *       member that is no batch node. Never kept: every request runs.</td></tr>
  * </table>
  *
  * <h2>Failures</h2>
@@ -150,6 +163,10 @@ public final class Commands {
     public static final String HANDSHAKE = "handshake";
     public static final String USER_NAME = "userName";
     public static final String PASSWORD = "password";
+    public static final String NODE_NAME = "nodeName";
+    public static final String REASON = "reason";
+    public static final String NODES = "nodes";
+    public static final String JOBS = "jobs";
     /** The result of a failed command that says why, as a code. */
     public static final String CODE = "code";
     /** The result of a failed command that says whether the same command may succeed later. */
@@ -187,6 +204,10 @@ public final class Commands {
         String fingerprint = fingerprint(command);
         if (command.kind() == CommandKind.SET_DOMAIN_USER_PASSWORD) {
             // It carries a password: nothing of it (not even a hash of it) goes into the agent's state.
+            return run(command);
+        }
+        if (command.kind() == CommandKind.BATCH_NODES || command.kind() == CommandKind.BATCH_JOBS) {
+            // A reading of now: answered anew every time, and never crowding out results worth keeping.
             return run(command);
         }
         Optional<AgentState.CachedResult> cached = state.cachedResult(command.commandId());
@@ -227,6 +248,9 @@ public final class Commands {
                 case SET_DOMAIN_USER_PASSWORD -> controller.setDomainUserPassword(arguments);
                 case REMOVE_DOMAIN_USER -> controller.removeDomainUser(arguments);
                 case END_USER_SESSIONS -> worker.endUserSessions(arguments);
+                case REMOVE_BATCH_NODE -> controller.removeBatchNode(arguments);
+                case BATCH_NODES -> controller.batchNodes();
+                case BATCH_JOBS -> worker.batchJobs();
             };
             return new CommandResult(id, true, "", results);
         } catch (CommandFailure failure) {
@@ -249,9 +273,9 @@ public final class Commands {
         boolean allowed = switch (kind) {
             case PROVISION_CONTROLLER, PRESET_COMPUTER, SEAL_JOIN_BUNDLE, REMOVE_COMPUTER, OPEN_PORT_LEASE,
                     CLOSE_PORT_LEASE, ADD_VPN_PEER, REMOVE_VPN_PEER, VERIFY_JOIN, CREATE_DOMAIN_USER,
-                    SET_DOMAIN_USER_PASSWORD, REMOVE_DOMAIN_USER ->
+                    SET_DOMAIN_USER_PASSWORD, REMOVE_DOMAIN_USER, REMOVE_BATCH_NODE, BATCH_NODES ->
                     role.filter(AgentRole.CONTROLLER::equals).isPresent();
-            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE, END_USER_SESSIONS ->
+            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE, END_USER_SESSIONS, BATCH_JOBS ->
                     role.filter(held -> held == AgentRole.STUB || held == AgentRole.WORKER).isPresent();
         };
         if (!allowed) {

@@ -26,6 +26,9 @@ import static dev.asterism.agent.Commands.OVERLAY_SUBNET;
 import static dev.asterism.agent.Commands.PEER_PUBLIC_KEY;
 import static dev.asterism.agent.Commands.SOURCE_ADDRESS;
 import static dev.asterism.agent.Commands.PASSWORD;
+import static dev.asterism.agent.Commands.NODES;
+import static dev.asterism.agent.Commands.NODE_NAME;
+import static dev.asterism.agent.Commands.REASON;
 import static dev.asterism.agent.Commands.UNDERLAY_ADDRESS;
 import static dev.asterism.agent.Commands.USER_NAME;
 import static java.util.Objects.requireNonNull;
@@ -33,6 +36,7 @@ import static java.util.Objects.requireNonNull;
 import dev.asterism.agent.AgentState.ControllerSettings;
 import dev.asterism.protocol.JoinBundle;
 import dev.asterism.protocol.ProtocolCodec;
+import dev.asterism.protocol.Rows;
 import dev.asterism.protocol.SealedBox;
 import dev.asterism.protocol.Sealing;
 import dev.asterism.protocol.SealingException;
@@ -79,6 +83,8 @@ final class ControllerRole {
 
     private static final String JOIN_DOMAIN_SCRIPT =
             "# The agent joins the domain itself, through its guest platform's domain member part.\n";
+    private static final String BATCH_NODE_SCRIPT =
+            "# The agent keeps the batch scheduler's key itself, through its guest platform's batch node part.\n";
     private static final Ipv4Subnet ANYWHERE = Ipv4Subnet.of("0.0.0.0/0");
 
     private final AgentState state;
@@ -128,24 +134,34 @@ final class ControllerRole {
         DomainController domainController = platform.domainController();
         domainController.provision(DomainName.of(settings.domain()), administratorPassword);
         Ipv4Subnet overlaySubnet = Ipv4Subnet.of(settings.overlaySubnet());
-        platform.firewall().applyBaseline(baseline(overlaySubnet, settings.listenPort(),
-                domainController.joinPorts()));
+        List<PortRange> overlayPorts = new ArrayList<>(domainController.joinPorts());
+        if (hasScheduler()) {
+            overlayPorts.add(platform.batchScheduler().port());
+        }
+        platform.firewall().applyBaseline(baseline(overlaySubnet, settings.listenPort(), overlayPorts));
         VpnPublicKey hubKey = platform.vpnHub().ensureInterface(Ipv4Address.of(settings.hubOverlayAddress()),
                 overlaySubnet, settings.listenPort());
         if (platform.capabilities().contains(GuestCapability.FILE_SHARE)) {
             platform.fileShare().ensureShare(SHARE_NAME, SHARE_PATH);
         }
+        if (hasScheduler()) {
+            platform.batchScheduler().ensureScheduler(Ipv4Address.of(settings.hubOverlayAddress()));
+        }
         return hubKey;
     }
 
+    private boolean hasScheduler() {
+        return platform.capabilities().contains(GuestCapability.BATCH_SCHEDULER);
+    }
+
     /**
-     * The controller's permanent firewall: the domain's services from the overlay, and the hub's UDP port from
-     * anywhere (WireGuard answers no packet without a peer's key). A joining VM reaches the domain's services from
-     * the underlay only through a port lease.
+     * The controller's permanent firewall: the domain's services (and the batch scheduler's) from the overlay, and
+     * the hub's UDP port from anywhere (WireGuard answers no packet without a peer's key). A joining VM reaches the
+     * domain's services from the underlay only through a port lease.
      */
-    static FirewallBaseline baseline(Ipv4Subnet overlaySubnet, int listenPort, List<PortRange> domainPorts) {
+    static FirewallBaseline baseline(Ipv4Subnet overlaySubnet, int listenPort, List<PortRange> overlayPorts) {
         List<FirewallRule> rules = new ArrayList<>();
-        for (PortRange ports : domainPorts) {
+        for (PortRange ports : overlayPorts) {
             rules.add(new FirewallRule(overlaySubnet, ports));
         }
         rules.add(new FirewallRule(ANYWHERE, PortRange.udp(listenPort)));
@@ -163,9 +179,16 @@ final class ControllerRole {
 
         Secret oneTimePassword = Passwords.generate(Passwords.ONE_TIME_LENGTH);
         platform.domainController().presetComputer(computerName, oneTimePassword);
+        List<JoinBundle.Step> steps = new ArrayList<>(List.of(new JoinBundle.Step(JOIN_DOMAIN_STEP, JOIN_DOMAIN_SCRIPT,
+                false)));
+        String batchKey = "";
+        if (hasScheduler()) {
+            platform.batchScheduler().admitNode(memberName);
+            batchKey = platform.batchScheduler().nodeKey().reveal();
+            steps.add(new JoinBundle.Step(JoinBundle.BATCH_NODE_STEP, BATCH_NODE_SCRIPT, false));
+        }
         JoinBundle bundle = new JoinBundle(memberName, settings.domain(), computerName.value(),
-                oneTimePassword.reveal(), dcAddress.value(),
-                List.of(new JoinBundle.Step(JOIN_DOMAIN_STEP, JOIN_DOMAIN_SCRIPT, false)));
+                oneTimePassword.reveal(), dcAddress.value(), steps, batchKey);
         byte[] plaintext = codec.encodeJoinBundle(bundle);
         SealedBox sealed;
         try {
@@ -276,6 +299,24 @@ final class ControllerRole {
         Commands.require(platform, GuestCapability.DOMAIN_CONTROLLER);
         platform.domainController().removeUser(userName);
         return Map.of();
+    }
+
+    Map<String, String> removeBatchNode(CommandArguments arguments) {
+        String nodeName = arguments.text(NODE_NAME);
+        String reason = arguments.text(REASON);
+        requireProvisioned("REMOVE_BATCH_NODE");
+        if (hasScheduler()) {
+            platform.batchScheduler().removeNode(nodeName, reason);
+        }
+        return Map.of();
+    }
+
+    Map<String, String> batchNodes() {
+        requireProvisioned("BATCH_NODES");
+        Commands.require(platform, GuestCapability.BATCH_SCHEDULER);
+        List<List<String>> rows = platform.batchScheduler().nodes().stream()
+                .map(node -> Rows.row(node.name(), node.state(), node.reason(), node.cpus())).toList();
+        return Map.of(NODES, Rows.encode(rows));
     }
 
     private ControllerSettings requireProvisioned(String command) {

@@ -192,6 +192,13 @@ final class JoinBundleRunner {
             platform.domainMember().join(domain, controller, computerName, Secret.of(bundle.oneTimePassword()));
             return "joined " + domain + " as " + computerName + " through " + controller;
         }
+        if (step.name().equals(JoinBundle.BATCH_NODE_STEP)) {
+            if (!platform.capabilities().contains(GuestCapability.BATCH_NODE) || bundle.batchKey().isEmpty()) {
+                return "not a batch node: the " + platform.name() + " guest platform of this VM runs no batch jobs";
+            }
+            platform.batchNode().prepare(bundle.memberName(), Secret.of(bundle.batchKey()));
+            return "the batch scheduler's key is in place for node " + bundle.memberName();
+        }
         ScriptResult result = platform.scripts().run(step.name(), step.script(), environment(bundle),
                 options.scriptTimeout());
         if (!result.succeeded()) {
@@ -221,10 +228,11 @@ final class JoinBundleRunner {
         return ": " + kept;
     }
 
-    /** The text without the one-time password, wherever a tool or a script may have echoed it. */
+    /** The text without the one-time password and the batch key, wherever a tool or a script may have echoed them. */
     private static String redact(String text, JoinBundle bundle) {
         String message = text == null ? "" : text;
-        return message.replace(bundle.oneTimePassword(), REDACTED);
+        message = message.replace(bundle.oneTimePassword(), REDACTED);
+        return bundle.batchKey().isEmpty() ? message : message.replace(bundle.batchKey(), REDACTED);
     }
 
     private void record(PendingBundle progress, int index, JoinBundle.Step step, StepStatus status, String message) {

@@ -9,6 +9,7 @@ import static dev.asterism.agent.Commands.OVERLAY_ADDRESS;
 import static dev.asterism.agent.Commands.PUBLIC_KEY;
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.protocol.Rows;
 import dev.asterism.spi.guest.Endpoint;
 import dev.asterism.spi.guest.FirewallBaseline;
 import dev.asterism.spi.guest.FirewallRule;
@@ -80,6 +81,11 @@ final class WorkerRole {
                 && platform.domainMember().membership().isPresent()) {
             platform.domainMember().useController(controller.get());
         }
+        // A member that got the batch scheduler's key in its bundle registers with it, over the tunnel.
+        if (controller.isPresent() && platform.capabilities().contains(GuestCapability.BATCH_NODE)
+                && platform.batchNode().nodeName().isPresent()) {
+            platform.batchNode().join(controller.get());
+        }
         // Remote desktop listens from now on; the member's baseline lets only the overlay reach it.
         if (platform.capabilities().contains(GuestCapability.REMOTE_DESKTOP)) {
             platform.remoteDesktop().enable(REMOTE_DESKTOP_PORT);
@@ -96,6 +102,14 @@ final class WorkerRole {
         Commands.require(platform, GuestCapability.REMOTE_DESKTOP);
         platform.remoteDesktop().endSessions(userName);
         return Map.of();
+    }
+
+    Map<String, String> batchJobs() {
+        Commands.require(platform, GuestCapability.BATCH_NODE);
+        List<List<String>> rows = platform.batchNode().jobs().stream()
+                .map(job -> Rows.row(job.id(), job.user(), job.name(), job.state(), job.nodes(), job.reason()))
+                .toList();
+        return Map.of(Commands.JOBS, Rows.encode(rows));
     }
 
     static FirewallBaseline baseline(Ipv4Subnet overlaySubnet) {

@@ -25,8 +25,13 @@ class JoinStepsTest {
     Path root;
 
     private static SealedBundle sealedFor(AgentLab.Vm member, String bundleId, List<JoinBundle.Step> steps) {
+        return sealedFor(member, bundleId, steps, "");
+    }
+
+    private static SealedBundle sealedFor(AgentLab.Vm member, String bundleId, List<JoinBundle.Step> steps,
+            String batchKey) {
         JoinBundle bundle = new JoinBundle("member-1", AgentLab.DOMAIN, "WORKER-1", ONE_TIME_PASSWORD, "192.168.50.2",
-                steps);
+                steps, batchKey);
         byte[] plaintext = new ProtocolCodec().encodeJoinBundle(bundle);
         return new SealedBundle(bundleId, "member-1", new Sealing().seal(plaintext,
                 Sealing.decodePublicKey(member.state().publicKey()), JoinBundle.associatedDataFor(member.vmId())));
@@ -110,6 +115,21 @@ class JoinStepsTest {
 
         assertThat(member.transport().sent(StepReport.class)).extracting(StepReport::status)
                 .containsExactly(StepStatus.STARTED, StepStatus.SUCCEEDED, StepStatus.SUCCEEDED);
+    }
+
+    @Test
+    void a_member_without_a_batch_node_part_passes_the_batch_step_saying_so_and_never_shows_the_key() {
+        AgentLab lab = new AgentLab(root);
+        AgentLab.Vm member = lab.registered("vm-member-1", lab.newGuest("member-1"), AgentRole.STUB);
+
+        member.transport().deliver(sealedFor(member, "bundle-1", List.of(new JoinBundle.Step(
+                JoinBundle.BATCH_NODE_STEP, "# kept by the agent\n", false)), "c2VjcmV0LW11bmdlLWtleQ=="));
+
+        List<StepReport> reports = member.transport().sent(StepReport.class);
+        assertThat(reports).extracting(StepReport::status)
+                .containsExactly(StepStatus.STARTED, StepStatus.SUCCEEDED, StepStatus.SUCCEEDED);
+        assertThat(reports.get(1).message()).contains("not a batch node");
+        assertThat(reports).extracting(StepReport::message).noneMatch(message -> message.contains("c2VjcmV0"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.asterism.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.cli.api.ApiClient;
+import dev.asterism.cli.api.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
             "Constellations: create them, add and remove members and people, set your desktop password.",
             "A constellation is a controlling VM with its domain, VPN hub, firewall and share, and its members,",
             "which go through the onboarding phases REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY.",
-            "Its people are Asterism users with a domain account each; only they reach its members' desktops."
+            "Its people are Asterism users with a domain account each; only they reach its members' desktops.",
+            "Its Linux members are the nodes of a Slurm cluster: `jobs` lists the queue."
         })
 final class ConstellationCommand extends CommandGroup {
     private static final List<String> ONBOARDING =
@@ -116,11 +118,60 @@ final class ConstellationCommand extends CommandGroup {
                 .row("join mode", response.get("joinMode").asText())
                 .row("controller", response.get("controllerVm").asText())
                 .print(out(), "");
-        Table members = Table.withHeaders("MEMBER", "PHASE", "VM", "OVERLAY", "CONDITION");
+        Map<String, String> slurm = new LinkedHashMap<>();
+        String batchNote = "";
+        if (response.get("state").asText().equals("ACTIVE")) {
+            try {
+                JsonNode batch = api().get(path(name) + "/batch");
+                batch.get("nodes").forEach(node -> slurm.put(node.get("name").asText(), node.get("state").asText()
+                        + (node.get("reason").asText().isEmpty() ? "" : " (" + node.get("reason").asText() + ")")));
+                batchNote = batch.get("scheduler").asBoolean() ? "" : batch.get("note").asText();
+            } catch (ApiException unanswered) {
+                batchNote = "the batch scheduler did not answer: " + unanswered.getMessage();
+            }
+        }
+        Table members = Table.withHeaders("MEMBER", "PHASE", "VM", "OVERLAY", "SLURM", "CONDITION");
         response.get("members").forEach(m -> members.row(m.get("name").asText(), m.get("phase").asText(),
-                text(m, "vm"), m.get("overlayAddress").asText(), text(m, "condition")));
+                text(m, "vm"), m.get("overlayAddress").asText(), slurm.getOrDefault(m.get("name").asText(),
+                        "-"), text(m, "condition")));
         out().println();
         members.print(out(), "no members");
+        if (!batchNote.isEmpty()) {
+            out().println();
+            out().println(batchNote);
+        }
+    }
+
+    @Command(name = "jobs", description = {
+        "List the batch queue of a constellation: Slurm's jobs, pending and running, with their users and nodes.",
+        "Jobs are submitted with Slurm's own sbatch and srun, on any Linux member, as a person of the",
+        "constellation; every Linux member that is READY is a node of the partition 'members'."})
+    void jobs(
+            @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
+        JsonNode batch = api().get(path(name) + "/batch");
+        if (asJson) {
+            printJson(batch);
+            return;
+        }
+        Table nodes = Table.withHeaders("NODE", "STATE", "CPUS", "REASON");
+        batch.get("nodes").forEach(node -> nodes.row(node.get("name").asText(), node.get("state").asText(),
+                node.get("cpus").asText(), dash(node.get("reason").asText())));
+        nodes.print(out(), "no batch nodes");
+        out().println();
+        Table jobs = Table.withHeaders("JOB", "USER", "NAME", "STATE", "NODES", "REASON");
+        batch.get("jobs").forEach(job -> jobs.row(job.get("id").asText(), job.get("user").asText(),
+                job.get("name").asText(), job.get("state").asText(), dash(job.get("nodes").asText()),
+                dash(job.get("reason").asText())));
+        jobs.print(out(), "no jobs queued or running");
+        if (!batch.get("note").asText().isEmpty()) {
+            out().println();
+            out().println(batch.get("note").asText());
+        }
+    }
+
+    private static String dash(String text) {
+        return text.isEmpty() ? "-" : text;
     }
 
     @Command(name = "watch", description = {

@@ -27,7 +27,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,9 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
  * client's screen shows it (kept in target/desktop-screenshots). Her session finds the constellation's share at
  * {@code ~/shared}: what she writes there on one member, she reads on the other, and the controller's file is hers.
  * A wrong password gets no session, a user who is not one of the people gets no tunnel, and after {@code user remove}
- * her sessions are gone, her account too, and her tunnels are refused. Needs root, the guest packages and
+ * her sessions are gone, her account too, and her tunnels are refused. carol runs Slurm jobs over the members as her
+ * domain account, sees them in {@code asterism constellation jobs}, and the nodes follow the members: one that leaves
+ * fails its jobs and is no node any more, one added later is a node at once. Needs root, the guest packages and
  * {@code freerdp2-x11 xvfb imagemagick}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DesktopLoginTest {
     private static final String PREFIX = "astdk";
     private static final String ADMIN_PASSWORD = "admin-password-for-desktop-tests";
@@ -54,6 +60,7 @@ class DesktopLoginTest {
     private static AsterismServer server;
     private static NetnsHosts hosts;
     private static RdpScreen screen;
+    private static CliRunner owner;
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,11 +72,15 @@ class DesktopLoginTest {
         server = AsterismServer.start(ServerConfig.defaults(temporary.resolve("data")).withPort(0).withAgentPort(0)
                 .withRealm("netns", "zero").withNetnsPrefix(PREFIX).withPhaseTimeout(Duration.ofMinutes(3))
                 .withAdminPassword(ADMIN_PASSWORD), Clock.systemUTC(), new PasswordHasher(256, 1, 1));
+        makeConstellation();
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
+            if (owner != null && server != null) {
+                assertOk(owner.run("constellation", "destroy", "dk"));
+            }
             if (server != null) {
                 server.close();
             }
@@ -83,20 +94,28 @@ class DesktopLoginTest {
         }
     }
 
-    @Test
-    void a_person_added_by_the_owner_signs_in_to_a_real_desktop_through_asterism_connect_until_removed()
-            throws Exception {
-        CliRunner owner = loggedIn("owner", "admin", ADMIN_PASSWORD);
+    /** One constellation for every test: a controller and two workers, made through the CLI as its owner would. */
+    private static void makeConstellation() throws Exception {
+        owner = loggedIn("owner", "admin", ADMIN_PASSWORD);
         createUser(owner, "alice");
         createUser(owner, "bob");
+        createUser(owner, "carol");
         // The CLI's own clock is a test clock (watch would time out at once): the test waits in real time.
         assertOk(owner.run("constellation", "create", "--brick", "controller", "--name", "dk"));
         awaitTrue(Duration.ofMinutes(4), "dk ACTIVE", () -> api("GET", "/constellations/dk", null).get("state")
                 .asText().equals("ACTIVE"));
         assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--count", "2"));
-        awaitTrue(Duration.ofMinutes(4), "w1 and w2 READY", () -> api("GET", "/constellations/dk", null)
-                .get("members").findValuesAsText("phase").equals(List.of("READY", "READY")));
+        awaitTrue(Duration.ofMinutes(4), "w1 and w2 READY", () -> phases().equals(List.of("READY", "READY")));
+    }
 
+    private static List<String> phases() throws Exception {
+        return api("GET", "/constellations/dk", null).get("members").findValuesAsText("phase");
+    }
+
+    @Test
+    @Order(1)
+    void a_person_added_by_the_owner_signs_in_to_a_real_desktop_through_asterism_connect_until_removed()
+            throws Exception {
         assertOk(owner.run("constellation", "user", "add", "dk", "alice"));
         CliRunner alice = loggedIn("alice", "alice", "alice-password");
         awaitTrue(Duration.ofSeconds(60), "alice's account made", () -> alice.run("constellation", "user", "list",
@@ -203,10 +222,83 @@ class DesktopLoginTest {
             connect.interrupt();
             connect.join(10_000);
         }
-        assertOk(owner.run("constellation", "destroy", "dk"));
+    }
+
+    @Test
+    @Order(2)
+    void a_person_runs_slurm_jobs_across_the_members_which_come_and_go_as_nodes() throws Exception {
+        assertOk(owner.run("constellation", "user", "add", "dk", "carol"));
+        try {
+            awaitTrue(Duration.ofSeconds(90), "carol's account made", () -> owner.run("constellation", "user", "list",
+                    "dk").out().lines().anyMatch(line -> line.startsWith("carol") && line.contains("ACTIVE")));
+        } catch (AssertionError late) {
+            throw new AssertionError(late.getMessage() + "\npeople:\n" + owner.run("constellation", "user", "list",
+                    "dk").out() + "\nconstellation:\n" + owner.run("constellation", "show", "dk").out(), late);
+        }
+        HostCommands w1 = host("dk-w1");
+        HostCommands w2 = host("dk-w2");
+        HostCommands controller = host("dk-controller");
+        String slurmctld = controller.require(List.of("cat", "/run/slurmctld.pid"), "read slurmctld's pid").strip();
+        String carolUid = w1.require(List.of("id", "-u", "carol"), "look carol up").strip();
+        assertThat(w2.require(List.of("id", "-u", "carol"), "look carol up on w2").strip()).isEqualTo(carolUid);
+        awaitTrue(Duration.ofSeconds(30), "w1 and w2 idle in Slurm", () -> owner.run("constellation", "show", "dk")
+                .out().lines().filter(line -> line.matches("w[12] +READY .*")).allMatch(line -> line.contains(" idle ")));
+
+        // One step over both nodes, as carol, logged in on w1.
+        HostCommands.Result both = asCarol(w1, "srun -N2 sh -c 'echo $(hostname) $(id -un) $(id -u)' | sort");
+        assertThat(both.output()).as(both.printed())
+                .isEqualTo("dk-w1 carol " + carolUid + "\ndk-w2 carol " + carolUid + "\n");
+
+        // A job array spreads over both nodes; each task writes node-local scratch, as carol.
+        HostCommands.Result submitted = asCarol(w1, "sbatch --parsable --array=1-4 --chdir=/tmp"
+                + " --output=/tmp/carol-%a.out --wrap 'echo $(hostname) $(id -u); sleep 6'");
+        assertThat(submitted.succeeded()).as(submitted.printed()).isTrue();
+        String array = submitted.output().strip();
+        awaitTrue(Duration.ofSeconds(30), "the array listed by `asterism constellation jobs`", () -> owner.run(
+                "constellation", "jobs", "dk").out().lines().filter(line -> line.startsWith(array + "_")
+                        && line.contains(" carol ") && line.contains(" running ")).count() == 4);
+        awaitTrue(Duration.ofSeconds(60), "the array done", () -> asCarol(w1, "squeue -h -j " + array).output()
+                .isBlank());
+        String onW1 = w1.run(List.of("sh", "-c", "cat /tmp/carol-*.out 2>/dev/null"), null).output();
+        String onW2 = w2.run(List.of("sh", "-c", "cat /tmp/carol-*.out 2>/dev/null"), null).output();
+        assertThat(onW1.lines().count() + onW2.lines().count()).as("tasks on w1:\n%s\non w2:\n%s", onW1, onW2)
+                .isEqualTo(4);
+        assertThat(onW1).contains("dk-w1 " + carolUid);
+        assertThat(onW2).contains("dk-w2 " + carolUid);
+        assertThat(w2.require(List.of("sh", "-c", "stat -c %u /tmp/carol-*.out | sort -u"), "stat").strip())
+                .isEqualTo(carolUid);
+
+        // w2 leaves while a job runs on it: the job fails, saying so, and w2 is no node any more.
+        HostCommands.Result spanning = asCarol(w1, "sbatch --parsable -N2 --chdir=/tmp --wrap 'srun sleep 120'");
+        String job = spanning.output().strip();
+        awaitTrue(Duration.ofSeconds(30), "the job running on both", () -> asCarol(w1, "squeue -h -o %T -j " + job)
+                .output().strip().equals("RUNNING"));
+        assertOk(owner.run("constellation", "remove", "dk", "w2"));
+        awaitTrue(Duration.ofMinutes(2), "w2 removed", () -> phases().equals(List.of("READY")));
+        HostCommands.Result ended = asCarol(w1, "scontrol show job " + job);
+        assertThat(ended.output()).as(ended.printed()).contains("JobState=NODE_FAIL");
+        // Down, saying why, until Slurm forgets the jobs that ran on it; then it is no node at all.
+        assertThat(owner.run("constellation", "jobs", "dk").out()).containsPattern(
+                "w2 +down\\S* +\\d+ +member w2 was removed from the constellation");
+        assertThat(asCarol(w1, "srun -N1 hostname").output()).isEqualTo("dk-w1\n");
+        assertThat(asCarol(w1, "srun --immediate=5 -N2 hostname").exitCode()).as("two nodes asked of one")
+                .isNotZero();
+
+        // A member added later is a node at once, and slurmctld was never restarted for any of it.
+        assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--names", "w3"));
+        awaitTrue(Duration.ofMinutes(3), "w3 READY", () -> phases().equals(List.of("READY", "READY")));
+        HostCommands.Result spread = asCarol(w1, "srun -N2 hostname | sort");
+        assertThat(spread.output()).as(spread.printed()).isEqualTo("dk-w1\ndk-w3\n");
+        assertThat(controller.require(List.of("cat", "/run/slurmctld.pid"), "read slurmctld's pid").strip())
+                .isEqualTo(slurmctld);
     }
 
     // ---- helpers
+
+    /** Runs {@code script} on {@code member} in a login shell of carol's (PAM session: home directory made). */
+    private static HostCommands.Result asCarol(HostCommands member, String script) {
+        return member.run(List.of("runuser", "-l", "carol", "-c", script), null, Map.of(), Duration.ofSeconds(60));
+    }
 
     /** Runs {@code script} on {@code member} as alice, with her own environment, as a shell in her session would. */
     private static HostCommands.Result asAlice(HostCommands member, String script) {

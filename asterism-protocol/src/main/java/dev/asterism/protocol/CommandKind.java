@@ -45,5 +45,14 @@ public enum CommandKind {
     /** Controller: delete a person's domain account; deleting an absent one succeeds (argument userName). */
     REMOVE_DOMAIN_USER,
     /** Worker: end every desktop session and process of a domain user on the member (argument userName). */
-    END_USER_SESSIONS
+    END_USER_SESSIONS,
+    /**
+     * Controller: take a member out of the batch scheduler (arguments nodeName, reason): its jobs end with the reason
+     * and the node is forgotten; removing an absent node, or one of a controller without a scheduler, succeeds.
+     */
+    REMOVE_BATCH_NODE,
+    /** Controller: the batch scheduler's nodes and their states (result nodes, see {@link Rows}). Not kept. */
+    BATCH_NODES,
+    /** Worker: the batch scheduler's queue as the members' users see it (result jobs, see {@link Rows}). Not kept. */
+    BATCH_JOBS
 }

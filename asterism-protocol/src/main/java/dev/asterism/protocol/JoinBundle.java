@@ -11,7 +11,7 @@ import java.util.List;
  * stub opens it with the same associated data and runs the steps in order, resuming after a reboot with the step
  * after the last one it finished.
  *
- * <p>{@code toString} redacts the one-time password and every script (a script may embed the password), and
+ * <p>{@code toString} redacts the one-time password, the batch key and every script (a script may embed the password), and
  * shows only step names.
  *
  * @param memberName the member's name in the constellation
@@ -20,6 +20,8 @@ import java.util.List;
  * @param oneTimePassword the computer account's one-time password (a secret; it works once)
  * @param dcAddress the domain controller's underlay address, reachable during the join window
  * @param steps the scripts to run, in order; at least one
+ * @param batchKey the constellation's batch scheduler key (munge's, base64; a secret), which the step
+ *     {@value #BATCH_NODE_STEP} installs, or empty when the constellation has no batch scheduler
  * @throws IllegalArgumentException when a text is blank or there is no step
  * @throws NullPointerException when a field or a step is null
  */
@@ -29,10 +31,13 @@ public record JoinBundle(
         String computerName,
         String oneTimePassword,
         String dcAddress,
-        List<Step> steps) {
+        List<Step> steps,
+        String batchKey) {
 
     /** The first part of a join bundle's associated data; the VM id follows. */
     public static final String ASSOCIATED_DATA_PREFIX = "asterism-join-bundle:v1:";
+    /** The step that makes the member a node of the constellation's batch scheduler with {@link #batchKey}. */
+    public static final String BATCH_NODE_STEP = "batch-node";
 
     public JoinBundle {
         Validation.requireText(memberName, "memberName");
@@ -45,6 +50,13 @@ public record JoinBundle(
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("steps is empty");
         }
+        requireNonNull(batchKey, "batchKey is null");
+    }
+
+    /** A bundle of a constellation without a batch scheduler. */
+    public JoinBundle(String memberName, String domain, String computerName, String oneTimePassword, String dcAddress,
+            List<Step> steps) {
+        this(memberName, domain, computerName, oneTimePassword, dcAddress, steps, "");
     }
 
     /**
@@ -58,7 +70,8 @@ public record JoinBundle(
     @Override
     public String toString() {
         return "JoinBundle[memberName=" + memberName + ", domain=" + domain + ", computerName=" + computerName
-                + ", oneTimePassword=" + Validation.REDACTED + ", dcAddress=" + dcAddress + ", steps=" + steps + "]";
+                + ", oneTimePassword=" + Validation.REDACTED + ", dcAddress=" + dcAddress + ", steps=" + steps
+                + ", batchKey=" + (batchKey.isEmpty() ? "" : Validation.REDACTED) + "]";
     }
 
     /**

@@ -114,6 +114,9 @@ public final class ProtocolCodec {
         root.put("computerName", bundle.computerName());
         root.put("oneTimePassword", bundle.oneTimePassword());
         root.put("dcAddress", bundle.dcAddress());
+        if (!bundle.batchKey().isEmpty()) {
+            root.put("batchKey", bundle.batchKey());
+        }
         ArrayNode steps = root.putArray("steps");
         for (JoinBundle.Step step : bundle.steps()) {
             ObjectNode node = steps.addObject();
@@ -158,7 +161,8 @@ public final class ProtocolCodec {
                 bundle.requiredText("computerName"),
                 bundle.requiredText("oneTimePassword"),
                 bundle.requiredText("dcAddress"),
-                steps));
+                steps,
+                bundle.optionalText("batchKey").orElse("")));
     }
 
     private ObjectNode body(Message message) {

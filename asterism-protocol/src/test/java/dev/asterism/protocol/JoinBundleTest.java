@@ -43,6 +43,18 @@ class JoinBundleTest {
     }
 
     @Test
+    void a_batch_key_travels_in_the_bundle_and_a_bundle_without_one_reads_as_empty() {
+        JoinBundle plain = Samples.joinBundle();
+        JoinBundle keyed = new JoinBundle(plain.memberName(), plain.domain(), plain.computerName(),
+                plain.oneTimePassword(), plain.dcAddress(), plain.steps(), "bXVuZ2Uta2V5");
+
+        assertThat(codec.decodeJoinBundle(codec.encodeJoinBundle(keyed)).batchKey()).isEqualTo("bXVuZ2Uta2V5");
+        assertThat(new String(codec.encodeJoinBundle(plain), StandardCharsets.UTF_8)).doesNotContain("batchKey");
+        assertThat(codec.decodeJoinBundle(codec.encodeJoinBundle(plain)).batchKey()).isEmpty();
+        assertThat(keyed.toString()).doesNotContain("bXVuZ2Uta2V5").contains("batchKey=<redacted>");
+    }
+
+    @Test
     void to_string_redacts_the_password_and_the_scripts() {
         String text = Samples.joinBundle().toString();
 

@@ -7,6 +7,7 @@ import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.catalog.RealmDefinition;
+import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationReconciler;
 import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
@@ -279,9 +280,11 @@ public final class AsterismServer implements AutoCloseable {
         TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
         gateway.relayTunnelsThrough(tunnels);
         ClientAddresses addresses = new ClientAddresses(config.trustedProxies());
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, tunnels, clock,
+        ConstellationBatch batch = new ConstellationBatch(store, gateway);
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, batch, tunnels, clock,
                 openApiDocument(), addresses);
-        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, tunnels, clock, addresses);
+        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, batch, tunnels, clock,
+                addresses);
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());

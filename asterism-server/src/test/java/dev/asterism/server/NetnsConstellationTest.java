@@ -315,6 +315,16 @@ class NetnsConstellationTest {
         // The domain's services: through the tunnel yes, from the underlay no (the join lease closed at READY).
         assertThat(probe(host("c1-w1"), List.of("tcp:10.77.0.1:389", "tcp:" + underlayOf("c1-controller") + ":389")))
                 .containsExactly("ok", "no");
+        // Slurm: the scheduler (6817) and a node (6818) over the overlay yes; from the underlay, another
+        // constellation or a plain VM no.
+        assertThat(probe(host("c1-w1"), List.of("tcp:10.77.0.1:6817", "tcp:" + overlayOf("c1", "w2") + ":6818",
+                "tcp:" + underlayOf("c1-controller") + ":6817", "tcp:" + underlayOf("c1-w2") + ":6818")))
+                .containsExactly("ok", "ok", "no", "no");
+        for (String outsider : List.of("c2-w1", "plain")) {
+            assertThat(probe(host(outsider), List.of("tcp:" + underlayOf("c1-controller") + ":6817",
+                    "tcp:" + underlayOf("c1-w2") + ":6818"))).as("Slurm of c1 from %s", outsider)
+                    .containsExactly("no", "no");
+        }
         admin.delete("/vms/plain").expect(202);
         destroy("c2");
         destroy("c1");

@@ -116,6 +116,9 @@ class PanelBrowserTest {
                 .endsWith("/ui/constellations/lab/members/w1/rdp");
         assertThat(browser.findElement(By.id("sign-in-as")).getText()).isEqualTo("admin");
         screenshot("connect-dialog");
+        // The batch section says what the scheduler answered: the sim realm's controller runs none.
+        assertThat(browser.findElement(By.id("batch")).getText()).isEqualTo("Batch jobs");
+        assertThat(browser.findElement(By.id("batch-note")).getText()).contains("no batch scheduler");
 
         // The owner adds a person, who sets a desktop password and is told which account to sign in with.
         server.user("pat", "user");

@@ -87,6 +87,20 @@ class PeopleTest {
     }
 
     @Test
+    void the_batch_status_says_the_sim_controller_runs_no_scheduler_and_only_to_those_who_may_see_it() {
+        Api outsider = server.user("outsider", "user");
+        for (Api caller : List.of(alice, carol)) {
+            JsonNode batch = caller.get("/constellations/lab/batch").expect(200).json();
+            assertThat(batch.get("scheduler").asBoolean()).isFalse();
+            assertThat(batch.get("nodes")).isEmpty();
+            assertThat(batch.get("jobs")).isEmpty();
+            assertThat(batch.get("note").asText()).contains("no batch scheduler");
+        }
+        outsider.get("/constellations/lab/batch").expect(404);
+        alice.get("/constellations/nowhere/batch").expect(404);
+    }
+
+    @Test
     void bad_requests_are_refused_with_what_to_do_and_change_nothing() {
         assertThat(alice.post("/constellations/lab/people", Map.of("usernames", List.of("nobody"))).expect(404)
                 .json().get("message").asText()).contains("create the user first");

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * End to end on real VMs: the server on the qemu realm (TCG), its controller and two workers booting the Debian
  * brick with the agent inside, a real Samba AD domain, adcli joins, WireGuard and nftables in the guests. Checked
  * from inside the guests through their QEMU guest agents: the domain's computer accounts, a reduced isolation
- * matrix, remote desktop through a tunnel; and that tearing down leaves no QEMU process, bridge, tap or disk.
+ * matrix, remote desktop through a tunnel, a Slurm step over both workers; and that tearing down leaves no QEMU
+ * process, bridge, tap or disk.
  */
 class QemuConstellationTest {
     private static final String PREFIX = "astqe";
@@ -86,6 +87,15 @@ class QemuConstellationTest {
             assertThat(HexFormat.of().formatHex(tunnel.awaitBytes(11, Duration.ofSeconds(60))))
                     .as("xrdp's X.224 connection confirm through a tunnel").startsWith("0300").contains("0ed0");
         }
+
+        // Slurm: both workers are nodes, and one step runs on both as the owner's domain account.
+        JsonNode batch = admin.get("/constellations/q1/batch").expect(200).json();
+        assertThat(batch.get("nodes").findValuesAsText("name")).as("Slurm nodes: %s", batch)
+                .containsExactlyInAnyOrder("w1", "w2");
+        GuestAgentClient.Execution srun = w1.execute(List.of("/usr/sbin/runuser", "-l", "admin", "-c",
+                "srun -N2 sh -c 'echo $(hostname) $(id -un)' | sort"), Duration.ofMinutes(2));
+        assertThat(srun.output().lines().toList()).as("srun -N2 on real VMs: %s", srun.output() + srun.errors())
+                .hasSize(2).allMatch(line -> line.endsWith(" admin")).doesNotHaveDuplicates();
 
         admin.delete("/constellations/q1").expect(202);
         await("q1", c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");

@@ -438,6 +438,10 @@ public final class ConstellationReconciler implements AutoCloseable {
             case READY, REMOVED, FAILED -> saveMember(member.waitUntil(member.condition(), now, null), null);
             case REMOVE_PEER -> {
                 if (controller != null && controller.state() == VmState.RUNNING) {
+                    // Out of the batch scheduler first, while its jobs can still be told why they end.
+                    command(controller, commandId(member, "unnode"), CommandKind.REMOVE_BATCH_NODE, Map.of(
+                            "nodeName", member.name(), "reason", "member " + member.name() + " "
+                                    + (member.removalRequested() ? "was removed from the constellation" : "failed")));
                     command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE,
                             Map.of("leaseId", member.id()));
                     if (member.vpnPublicKey() != null) {

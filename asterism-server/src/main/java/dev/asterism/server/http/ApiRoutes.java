@@ -9,6 +9,7 @@ import dev.asterism.core.audit.AuditEvent;
 import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
 import dev.asterism.core.catalog.CatalogService;
+import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.ConstellationState;
@@ -45,6 +46,7 @@ public final class ApiRoutes {
     private final AuditService audit;
     private final ConstellationService constellations;
     private final ConstellationPeople people;
+    private final ConstellationBatch batch;
     private final RequestAuthenticator authenticator;
     private final Clock clock;
     private final String openApiDocument;
@@ -52,8 +54,9 @@ public final class ApiRoutes {
     private final ClientAddresses addresses;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock,
-            String openApiDocument, ClientAddresses addresses) {
+            ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
+            TunnelRelay tunnels, Clock clock, String openApiDocument, ClientAddresses addresses) {
+        this.batch = batch;
         this.tunnels = tunnels;
         this.addresses = addresses;
         this.constellations = constellations;
@@ -122,6 +125,7 @@ public final class ApiRoutes {
                 new Route(POST, "/constellations/{name}/people", this::addPeople),
                 new Route(DELETE, "/constellations/{name}/people/{username}", this::removePerson),
                 new Route(PUT, "/constellations/{name}/password", this::setPassword),
+                new Route(GET, "/constellations/{name}/batch", this::batchStatus),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
     }
@@ -447,6 +451,10 @@ public final class ApiRoutes {
         Requests.NewPassword request = Json.body(context, Requests.NewPassword.class);
         people.setPassword(caller, context.pathParam("name"), request.password());
         context.status(204);
+    }
+
+    private void batchStatus(Context context) {
+        context.json(batch.status(authenticator.caller(context), context.pathParam("name")));
     }
 
     private void listAudit(Context context) {

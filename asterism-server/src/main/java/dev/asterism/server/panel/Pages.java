@@ -6,6 +6,7 @@ import dev.asterism.core.catalog.Brick;
 import dev.asterism.core.catalog.HardwareProfile;
 import dev.asterism.core.catalog.Image;
 import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.MemberPhase;
@@ -88,9 +89,17 @@ final class Pages {
         }
     }
 
+    /**
+     * The batch scheduler's answer for the constellation page.
+     *
+     * @param status what it said, or null when it could not be asked
+     * @param error why it could not be asked, or null
+     */
+    record BatchView(ConstellationBatch.Status status, String error) {}
+
     Html constellation(SessionOwner session, ConstellationService.View view, PeopleView people,
             Map<String, String> underlays, List<Brick> workers, List<HardwareProfile> profiles,
-            Map<String, String> errors, Map<String, String> values, Connect connect) {
+            Map<String, String> errors, Map<String, String> values, Connect connect, BatchView batch) {
         Constellation c = view.constellation();
         Html summary = Html.of("""
                 <h1>Constellation {}</h1>
@@ -114,10 +123,44 @@ final class Pages {
                 </p>""", c.name(), c.name());
         return layout(session, "Constellation " + c.name(), Html.of("""
                 {}<h2>Members</h2><p id="live-status" class="muted" aria-live="polite">updates live</p>
-                <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}{}""", summary, c.name(),
+                <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}{}{}""", summary, c.name(),
                 members(view, underlays, session.csrfToken(), people.mayConnect()),
-                connect == null ? Html.empty() : connect(c, connect), people(session, c, people, errors, values), add,
-                danger));
+                connect == null ? Html.empty() : connect(c, connect), people(session, c, people, errors, values),
+                batch == null ? Html.empty() : batch(c, batch), add, danger));
+    }
+
+    /** The Batch jobs section: Slurm's nodes (the members) and its queue, as read when the page was made. */
+    private Html batch(Constellation c, BatchView batch) {
+        Html intro = Html.of("""
+                <h2 id="batch">Batch jobs</h2>
+                <p>The Linux members are the nodes of a Slurm cluster: its people submit jobs with <code>sbatch</code>
+                or <code>srun</code> on any member, signed in with their domain account. Read when this page was
+                made.</p>""");
+        if (batch.status() == null) {
+            return Html.of("{}<p class=\"error\" role=\"status\" id=\"batch-note\">{}</p>", intro, batch.error());
+        }
+        ConstellationBatch.Status status = batch.status();
+        Html note = Html.when(!status.note().isEmpty(), Html.of("<p class=\"muted\" id=\"batch-note\">{}</p>",
+                status.note()));
+        if (!status.scheduler()) {
+            return Html.of("{}{}", intro, note);
+        }
+        Html nodes = Html.each(status.nodes(), node -> Html.of("""
+                <tr data-node="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>""", node.name(),
+                node.name(), node.state(), node.cpus(), node.reason()));
+        Html jobs = Html.each(status.jobs(), job -> Html.of("""
+                <tr data-job="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>""",
+                job.id(), job.id(), job.user(), job.name(), job.state(), job.nodes(), job.reason()));
+        return Html.of("""
+                {}<div class="scroll"><table id="batch-nodes"><caption>Slurm nodes of {}</caption><thead><tr>
+                <th scope="col">Node</th><th scope="col">State</th><th scope="col">CPUs</th><th scope="col">Reason</th>
+                </tr></thead><tbody>{}</tbody></table></div>
+                <div class="scroll"><table id="batch-jobs"><caption>Jobs queued or running</caption><thead><tr>
+                <th scope="col">Job</th><th scope="col">User</th><th scope="col">Name</th><th scope="col">State</th>
+                <th scope="col">Nodes</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table></div>{}""",
+                intro, c.name(),
+                status.nodes().isEmpty() ? Html.of("<tr><td colspan=\"4\">no nodes yet</td></tr>") : nodes,
+                status.jobs().isEmpty() ? Html.of("<tr><td colspan=\"6\">none</td></tr>") : jobs, note);
     }
 
     /** The People section: who works here, the owner's add and remove, and the signed-in person's password. */

@@ -10,6 +10,7 @@ import dev.asterism.core.auth.Secrets;
 import dev.asterism.core.catalog.Brick;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.Person;
@@ -66,13 +67,15 @@ public final class Panel {
     private final AuditService audit;
     private final ConstellationService constellations;
     private final ConstellationPeople people;
+    private final ConstellationBatch batch;
     private final TunnelRelay tunnels;
     private final Clock clock;
     private final Pages pages = new Pages();
 
     public Panel(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
-            ConstellationService constellations, ConstellationPeople people, TunnelRelay tunnels, Clock clock,
-            ClientAddresses addresses) {
+            ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
+            TunnelRelay tunnels, Clock clock, ClientAddresses addresses) {
+        this.batch = requireNonNull(batch, "batch is null");
         this.auth = requireNonNull(auth, "auth is null");
         this.addresses = requireNonNull(addresses, "addresses is null");
         this.users = requireNonNull(users, "users is null");
@@ -231,7 +234,20 @@ public final class Panel {
         }
         context.status(errors.isEmpty() ? 200 : 422).html(pages.constellation(session(context), view,
                 peopleView(caller, view.constellation()), underlays(caller), bricksWith(caller, "worker"),
-                catalog.profiles(caller), errors, values, connect).toString());
+                catalog.profiles(caller), errors, values, connect, batchView(caller, view.constellation()))
+                .toString());
+    }
+
+    /** The batch scheduler as it answers now, read once per page; none before the constellation is ACTIVE. */
+    private Pages.BatchView batchView(User caller, Constellation constellation) {
+        if (constellation.state() != ConstellationState.ACTIVE) {
+            return null;
+        }
+        try {
+            return new Pages.BatchView(batch.status(caller, constellation.name()), null);
+        } catch (AsterismException unanswered) {
+            return new Pages.BatchView(null, unanswered.getMessage());
+        }
     }
 
     private Pages.PeopleView peopleView(User caller, Constellation constellation) {

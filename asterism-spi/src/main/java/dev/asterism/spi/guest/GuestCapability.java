@@ -20,5 +20,9 @@ public enum GuestCapability {
     /** {@link GuestPlatform#fileShareClient()}: this guest can read and write files on another guest's share. */
     FILE_SHARE_CLIENT,
     /** {@link GuestPlatform#remoteDesktop()}: this guest can serve remote desktop sessions. */
-    REMOTE_DESKTOP
+    REMOTE_DESKTOP,
+    /** {@link GuestPlatform#batchScheduler()}: this guest can run a constellation's batch scheduler. */
+    BATCH_SCHEDULER,
+    /** {@link GuestPlatform#batchNode()}: this guest can run batch jobs for a constellation's scheduler. */
+    BATCH_NODE
 }

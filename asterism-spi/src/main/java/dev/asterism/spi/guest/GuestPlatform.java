@@ -86,6 +86,20 @@ public interface GuestPlatform {
      */
     RemoteDesktop remoteDesktop();
 
+    /**
+     * The batch scheduler part.
+     *
+     * @throws GuestException {@code UNSUPPORTED} without {@link GuestCapability#BATCH_SCHEDULER}
+     */
+    BatchScheduler batchScheduler();
+
+    /**
+     * The batch node part.
+     *
+     * @throws GuestException {@code UNSUPPORTED} without {@link GuestCapability#BATCH_NODE}
+     */
+    BatchNode batchNode();
+
     /** Runs scripts; every platform has it. */
     Scripts scripts();
 

@@ -2,6 +2,8 @@ package dev.asterism.guest.linux;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.spi.guest.BatchNode;
+import dev.asterism.spi.guest.BatchScheduler;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
 import dev.asterism.spi.guest.FileShare;
@@ -23,11 +25,11 @@ import java.util.Set;
 /**
  * The guest platform of a Linux guest: Samba AD for the domain controller and the file share, {@code adcli} for the
  * join, {@code smbclient} for share clients, nftables for the firewall, WireGuard ({@code wireguard-go} when the
- * kernel lacks it) for the VPN, xrdp for remote desktop, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
+ * kernel lacks it) for the VPN, xrdp for remote desktop, Slurm with munge for batch jobs, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
  * same code drives a real Linux VM (commands run locally) and a netns host of this machine (through nsenter).
  *
  * <p>What must outlive a reboot is written under {@value #STATE_DIRECTORY} (root only); {@link #boot} brings it back
- * (the firewall baseline, the domain controller's services, the VPN interfaces), as the agent calls it when it starts.
+ * (the firewall baseline, the domain controller's services, the VPN interfaces, Slurm's daemons), as the agent calls it when it starts.
  */
 public final class LinuxGuestPlatform implements GuestPlatform {
     /** Where the platform keeps its own state on the guest. */
@@ -41,6 +43,8 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     private final SambaFileShare fileShare;
     private final SmbFileShareClient fileShareClient;
     private final XrdpRemoteDesktop remoteDesktop;
+    private final SlurmScheduler batchScheduler;
+    private final SlurmNode batchNode;
     private final ShellScripts scripts;
     private final LinuxPower power;
 
@@ -64,6 +68,8 @@ public final class LinuxGuestPlatform implements GuestPlatform {
         this.fileShare = new SambaFileShare(commands, domainController);
         this.fileShareClient = new SmbFileShareClient(commands);
         this.remoteDesktop = new XrdpRemoteDesktop(commands);
+        this.batchScheduler = new SlurmScheduler(commands);
+        this.batchNode = new SlurmNode(commands);
         this.scripts = new ShellScripts(commands);
         this.power = new LinuxPower(commands, reboot, this::boot);
     }
@@ -79,6 +85,8 @@ public final class LinuxGuestPlatform implements GuestPlatform {
         vpnSpoke.restore();
         domainMember.restore();
         remoteDesktop.restore();
+        batchScheduler.restore();
+        batchNode.restore();
     }
 
     @Override
@@ -134,6 +142,16 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     @Override
     public RemoteDesktop remoteDesktop() {
         return remoteDesktop;
+    }
+
+    @Override
+    public BatchScheduler batchScheduler() {
+        return batchScheduler;
+    }
+
+    @Override
+    public BatchNode batchNode() {
+        return batchNode;
     }
 
     @Override

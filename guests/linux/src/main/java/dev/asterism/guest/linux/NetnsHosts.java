@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *   <li>its own host name;</li>
  *   <li>its own files where a guest writes: {@code /etc} is an overlay whose changes stay with the host,
  *       {@code /var/lib/samba}, {@code /var/cache/samba}, {@code /var/log/samba}, {@code /var/lib/asterism},
- *       {@code /srv}, {@code /var/lib/sss}, {@code /var/log/sssd} and {@code /home} are the host's own directories, {@code /run} and {@code /tmp} are fresh memory file systems
+ *       {@code /srv}, {@code /var/lib/sss}, {@code /var/log/sssd}, {@code /home}, munge's and Slurm's
+ *       {@code /var/lib} and {@code /var/log} directories are the host's own, {@code /run} and {@code /tmp} are fresh memory file systems
  *       (emptied by a {@link #reboot}), and the directory holding every host's files is hidden.</li>
  * </ul>
  *
@@ -48,7 +49,7 @@ public final class NetnsHosts {
     private static final Path VAR = Path.of("/var/lib/asterism-netns");
     private static final List<String> OWN_DIRECTORIES =
             List.of("/var/lib/samba", "/var/cache/samba", "/var/log/samba", "/var/lib/asterism", "/srv", "/var/lib/sss",
-                    "/var/log/sssd", "/home");
+                    "/var/log/sssd", "/home", "/var/lib/munge", "/var/log/munge", "/var/lib/slurm", "/var/log/slurm");
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     /** Where a host sees {@link #channelDirectory()}. */
     public static final String CHANNEL = "/run/asterism-channel";

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.spi.guest.ComputerAccount;
 import dev.asterism.spi.guest.ComputerName;
+import dev.asterism.spi.guest.BatchNode;
+import dev.asterism.spi.guest.BatchScheduler;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
 import dev.asterism.spi.guest.DomainMembership;
@@ -99,6 +101,9 @@ public final class SimGuestPlatform implements GuestPlatform {
     private final String hostName;
     private final Ipv4Address underlayAddress;
     private final Set<GuestCapability> capabilities;
+    /** The parts the sim does not simulate, whatever a guest is said to have. */
+    public static final Set<GuestCapability> WITHOUT =
+            Collections.unmodifiableSet(EnumSet.of(GuestCapability.BATCH_SCHEDULER, GuestCapability.BATCH_NODE));
 
     /** Guarded by the network's lock. */
     private final SimDisk disk;
@@ -143,8 +148,10 @@ public final class SimGuestPlatform implements GuestPlatform {
         this.network = network;
         this.hostName = hostName;
         this.underlayAddress = underlayAddress;
-        this.capabilities = Collections.unmodifiableSet(capabilities.isEmpty()
-                ? EnumSet.noneOf(GuestCapability.class) : EnumSet.copyOf(capabilities));
+        EnumSet<GuestCapability> declared = capabilities.isEmpty()
+                ? EnumSet.noneOf(GuestCapability.class) : EnumSet.copyOf(capabilities);
+        declared.removeAll(WITHOUT);
+        this.capabilities = Collections.unmodifiableSet(declared);
     }
 
     @Override
@@ -210,6 +217,20 @@ public final class SimGuestPlatform implements GuestPlatform {
     @Override
     public RemoteDesktop remoteDesktop() {
         return part(GuestCapability.REMOTE_DESKTOP, remoteDesktop);
+    }
+
+    /** The sim has no batch scheduler: Slurm runs on real guests only. */
+    @Override
+    public BatchScheduler batchScheduler() {
+        throw new GuestException(Code.UNSUPPORTED, "the sim guest " + hostName + " has no batch scheduler (Slurm"
+                + " runs on real Linux guests only)");
+    }
+
+    /** The sim has no batch node: Slurm runs on real guests only. */
+    @Override
+    public BatchNode batchNode() {
+        throw new GuestException(Code.UNSUPPORTED, "the sim guest " + hostName + " is no batch node (Slurm runs on"
+                + " real Linux guests only)");
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.asterism.guest.windows;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.spi.guest.ComputerName;
+import dev.asterism.spi.guest.BatchNode;
+import dev.asterism.spi.guest.BatchScheduler;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.spi.guest.DomainMember;
 import dev.asterism.spi.guest.DomainMembership;
@@ -149,6 +151,16 @@ public final class WindowsGuestPlatform implements GuestPlatform {
     @Override
     public RemoteDesktop remoteDesktop() {
         return desktop;
+    }
+
+    @Override
+    public BatchScheduler batchScheduler() {
+        throw unsupported("run the batch scheduler (the controller is a Linux guest with Slurm)");
+    }
+
+    @Override
+    public BatchNode batchNode() {
+        throw unsupported("be a batch node (Slurm has no Windows daemon)");
     }
 
     @Override

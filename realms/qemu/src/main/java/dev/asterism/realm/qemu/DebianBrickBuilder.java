@@ -49,7 +49,8 @@ public final class DebianBrickBuilder {
     private static final long IMAGE_BYTES = 3L * 1024 * 1024 * 1024;
     /** Units that would start services before the agent configures them, or call out. */
     private static final List<String> DISABLED_UNITS = List.of("samba-ad-dc.service", "smbd.service",
-            "nmbd.service", "winbind.service", "xrdp.service", "xrdp-sesman.service", "nftables.service", "sssd.service");
+            "nmbd.service", "winbind.service", "xrdp.service", "xrdp-sesman.service", "nftables.service", "sssd.service",
+            "munge.service", "slurmctld.service", "slurmd.service");
     private static final List<String> MASKED_UNITS = List.of("apt-daily.timer", "apt-daily-upgrade.timer",
             "systemd-networkd-wait-online.service", "e2scrub_all.timer", "fstrim.timer", "man-db.timer",
             "getty@tty1.service");
@@ -195,6 +196,9 @@ public final class DebianBrickBuilder {
         List<String> mask = new ArrayList<>(List.of("systemctl", "mask"));
         mask.addAll(MASKED_UNITS);
         chroot(rootfs, mask.toArray(String[]::new));
+        // The package made a munge key at installation: every VM of the brick would share it. A controller makes
+        // its constellation's own.
+        Files.deleteIfExists(rootfs.resolve("etc/munge/munge.key"));
     }
 
     private static void copyBootFiles(Path rootfs, Path work) throws IOException {
