@@ -289,6 +289,35 @@ final class BenchCommand extends CommandGroup {
         }
     }
 
+    @Command(
+            name = "batch",
+            sortOptions = false,
+            description = {
+                "How soon a member runs batch jobs: from adding it to READY and from READY to its Slurm node being"
+                        + " idle, then the latency of `srun -N2 true` over two members.",
+                "",
+                "On the netns realm (real Slurm and munge in the hosts), all on this machine; needs root and the guest"
+                        + " packages. Takes about two minutes."
+            })
+    int batch(
+            @Option(names = "--members", paramLabel = "N", defaultValue = "3",
+                    converter = Converters.PositiveNumber.class,
+                    description = "How many members to add, one after the other (default: ${DEFAULT-VALUE}).")
+                    Long members,
+            @Option(names = "--steps", paramLabel = "N", defaultValue = "20",
+                    converter = Converters.PositiveNumber.class,
+                    description = "How many times `srun -N2 true` runs (default: ${DEFAULT-VALUE}).") Long steps) {
+        if (members > 10) {
+            throw new CommandFailure(ExitStatus.USAGE, "--members must be at most 10, not " + members);
+        }
+        try {
+            new BatchBenchmark(members.intValue(), count("--steps", steps), out()).run();
+            return ExitStatus.SUCCESS.code();
+        } catch (Exception e) {
+            throw new CommandFailure(ExitStatus.FAILURE, "the batch benchmark failed: " + e.getMessage());
+        }
+    }
+
     private static int count(String option, long value) {
         if (value > 1_000_000) {
             throw new CommandFailure(ExitStatus.USAGE, option + " must be at most 1000000, not " + value);

@@ -130,10 +130,12 @@ final class ConstellationCommand extends CommandGroup {
                 batchNote = "the batch scheduler did not answer: " + unanswered.getMessage();
             }
         }
+        boolean scheduler = batchNote.isEmpty();
         Table members = Table.withHeaders("MEMBER", "PHASE", "VM", "OVERLAY", "SLURM", "CONDITION");
         response.get("members").forEach(m -> members.row(m.get("name").asText(), m.get("phase").asText(),
                 text(m, "vm"), m.get("overlayAddress").asText(), slurm.getOrDefault(m.get("name").asText(),
-                        "-"), text(m, "condition")));
+                        m.get("phase").asText().equals("READY") && scheduler ? "no node" : "-"),
+                text(m, "condition")));
         out().println();
         members.print(out(), "no members");
         if (!batchNote.isEmpty()) {

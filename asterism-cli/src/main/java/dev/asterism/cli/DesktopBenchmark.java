@@ -163,7 +163,8 @@ final class DesktopBenchmark {
                 password, "name", "bench-" + System.nanoTime())).get("token").asText();
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    /** Waits until {@code done}, polling every 50 ms, at most a few minutes. */
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -173,7 +174,7 @@ final class DesktopBenchmark {
         }
     }
 
-    private static double seconds(long since) {
+    static double seconds(long since) {
         return (System.nanoTime() - since) / 1e9;
     }
 

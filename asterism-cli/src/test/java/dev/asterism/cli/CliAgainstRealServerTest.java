@@ -84,6 +84,12 @@ class CliAgainstRealServerTest {
         assertThat(watched.out()).contains("w1").contains("READY").contains("[##############]");
         CliRunner.Result shown = cli.run("constellation", "show", "cc");
         assertThat(shown.out()).contains("ACTIVE").contains("w2").contains("10.77.0.11");
+        // The sim realm's controller runs no batch scheduler, and says so.
+        assertThat(shown.out()).contains("SLURM").contains("no batch scheduler");
+        CliRunner.Result jobs = cli.run("constellation", "jobs", "cc");
+        assertThat(jobs.exitCode()).as(jobs.err()).isZero();
+        assertThat(jobs.out()).contains("no batch nodes").contains("no jobs queued or running")
+                .contains("no batch scheduler");
         assertThat(cli.run("constellation", "list", "--json").out()).contains("\"name\" : \"cc\"");
         assertThat(cli.run("constellation", "remove", "cc", "w2").exitCode()).isZero();
         assertThat(cli.run("constellation", "destroy", "cc").out()).contains("DESTROYING");

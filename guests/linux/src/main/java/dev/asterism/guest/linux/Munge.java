@@ -24,12 +24,13 @@ final class Munge {
      */
     private static final String INSTALL_AND_START = """
             set -e
+            umask 022
             key=/etc/munge/munge.key
             mkdir -p /etc/munge /run/munge /var/lib/munge /var/log/munge
             chown munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
             chmod 700 /etc/munge /var/lib/munge /var/log/munge
             chmod 755 /run/munge
-            base64 -d > $key.new
+            (umask 077 && base64 -d > $key.new)
             running() { [ -s /run/munge/munged.pid ] && kill -0 "$(cat /run/munge/munged.pid)" 2>/dev/null; }
             if [ -e $key ] && cmp -s $key.new $key; then
               rm -f $key.new

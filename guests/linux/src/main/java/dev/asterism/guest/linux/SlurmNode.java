@@ -33,6 +33,9 @@ final class SlurmNode implements BatchNode {
      */
     private static final String START = """
             set -e
+            # The daemons make files everyone reads (the configuration slurmd fetches for srun and sbatch), whatever
+            # the agent's own umask.
+            umask 022
             name=$1 server=$2 feature=$3 wait=$4
             args="$name $server $feature"
             running() { [ -s /run/slurmd.asterism ] && kill -0 "$(cut -d' ' -f1 /run/slurmd.asterism)" 2>/dev/null; }
@@ -114,7 +117,7 @@ final class SlurmNode implements BatchNode {
             throw new GuestException(Code.NOT_FOUND, "this guest is not a batch node yet");
         }
         String printed = commands.require(List.of("squeue", "--noheader", "--all", "--array",
-                "--format=%i" + F + "%u" + F + "%j" + F + "%T" + F + "%N" + F + "%r"), "ask slurmctld for its queue");
+                "--format=" + String.join(F, "%i", "%u", "%j", "%T", "%N", "%r")), "ask slurmctld for its queue");
         List<BatchJob> jobs = new ArrayList<>();
         for (String line : printed.lines().map(String::strip).filter(line -> !line.isEmpty()).toList()) {
             String[] fields = line.split(F, -1);

@@ -45,6 +45,7 @@ final class SlurmScheduler implements BatchScheduler {
     /** Writes slurm.conf (argument: the overlay address) and (re)starts slurmctld, then waits until it answers. */
     private static final String CONFIGURE_AND_START = """
             set -e
+            umask 022
             address=$1 conf=/etc/slurm/slurm.conf
             mkdir -p /etc/slurm /var/lib/slurm/slurmctld /var/log/slurm
             chown slurm:slurm /var/lib/slurm /var/lib/slurm/slurmctld /var/log/slurm
@@ -154,8 +155,8 @@ final class SlurmScheduler implements BatchScheduler {
     public synchronized List<BatchNodeStatus> nodes() {
         restore();
         forgetLeftNodes();
-        String printed = commands.require(List.of("sinfo", "--noheader", "--Node", "--format=%N" + FIELD + "%T" + FIELD + "%E" + FIELD + "%c"),
-                "ask slurmctld for its nodes");
+        String printed = commands.require(List.of("sinfo", "--noheader", "--Node",
+                "--format=" + String.join(FIELD, "%N", "%T", "%E", "%c")), "ask slurmctld for its nodes");
         List<BatchNodeStatus> nodes = new ArrayList<>();
         for (String line : printed.lines().map(String::strip).filter(line -> !line.isEmpty()).toList()) {
             String[] fields = line.split(FIELD, -1);
