@@ -46,7 +46,8 @@ import java.util.Optional;
  *       <td>{@code bundleId}, {@code ephemeralPublicKey}, {@code nonce}, {@code ciphertext},
  *           {@code associatedData}</td>
  *       <td>Generates a one-time password, presets the computer account with it, and seals a join bundle (the step
- *           {@code join-domain}, then {@code batch-node} with the scheduler's key when there is a scheduler) to the member's key with the associated data
+ *           {@code join-domain}, then {@code batch-node} with the scheduler's key when there is a scheduler, whose
+ *           node of the member's name may then register) to the member's key with the associated data
  *           {@code asterism-join-bundle:v1:<memberVmId>}. The results are the sealed box's fields: the server
  *           relays them as a {@code SealedBundle} and cannot read them. The password never leaves unsealed.</td></tr>
  *   <tr><td>{@code OPEN_PORT_LEASE}</td>
@@ -78,8 +79,9 @@ import java.util.Optional;
  *   <tr><td>{@code REMOVE_DOMAIN_USER}</td><td>{@code userName}</td><td>none</td>
  *       <td>Deletes the domain user; deleting an absent one succeeds.</td></tr>
  *   <tr><td>{@code REMOVE_BATCH_NODE}</td><td>{@code nodeName}, {@code reason}</td><td>none</td>
- *       <td>Takes the member's node out of the batch scheduler: its running jobs end with the reason and the node is
- *       forgotten; an absent node, or a controller without a batch scheduler, succeeds.</td></tr>
+ *       <td>Takes the member's node out of the batch scheduler: it goes down, its running jobs end with the reason,
+ *       and it is forgotten once no job refers to it; an absent node, or a controller without a batch scheduler,
+ *       succeeds.</td></tr>
  *   <tr><td>{@code BATCH_NODES}</td><td>none</td><td>{@code nodes}: one row per node, {@code name}, {@code state},
  *       {@code reason}, {@code cpus} ({@link dev.asterism.protocol.Rows})</td>
  *       <td>The batch scheduler's nodes as it sees them now; {@value #UNSUPPORTED} without a scheduler. Never kept:
@@ -103,9 +105,9 @@ import java.util.Optional;
  *       <td>Configures the spoke, waits (bounded by {@link AgentOptions#handshakeTimeout()}) for the first
  *           handshake, then persists the configuration; a joined member then reaches its domain controller at
  *           {@code controllerAddress}, inside the tunnel. Applies the member's firewall baseline (the overlay
- *           only) first, makes a batch node of a member that got the scheduler's key in its bundle (registered with the
- *           scheduler at {@code controllerAddress}), and enables remote desktop on port 3389 last. Without a handshake: {@code ok=false}, code
- *           {@value #TIMEOUT}, retryable.</td></tr>
+ *           only) first, makes a batch node of a member that got the scheduler's key in its bundle (registered with
+ *           the scheduler at {@code controllerAddress}), and enables remote desktop on port 3389 last. Without a
+ *           handshake: {@code ok=false}, code {@value #TIMEOUT}, retryable.</td></tr>
  *   <tr><td>{@code END_USER_SESSIONS}</td><td>{@code userName}</td><td>none</td>
  *       <td>Ends every desktop session and process of the domain user on this member.</td></tr>
  *   <tr><td>{@code BATCH_JOBS}</td><td>none</td><td>{@code jobs}: one row per job, {@code id}, {@code user},

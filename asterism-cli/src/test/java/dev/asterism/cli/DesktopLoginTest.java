@@ -238,6 +238,19 @@ class DesktopLoginTest {
         HostCommands w1 = host("dk-w1");
         HostCommands w2 = host("dk-w2");
         HostCommands controller = host("dk-controller");
+        // munge and Kerberos need one time: every member follows the controller's clock, and only it.
+        for (HostCommands member : List.of(w1, w2)) {
+            awaitTrue(Duration.ofSeconds(60), "a member following the controller's clock", () -> member.run(
+                    List.of("chronyc", "-n", "tracking"), null).output().contains("(10.77.0.1)"));
+            assertThat(member.require(List.of("chronyc", "-n", "sources"), "list time sources").lines()
+                    .filter(line -> line.startsWith("^")).toList()).hasSize(1)
+                    .allMatch(line -> line.contains(" 10.77.0.1 "));
+            // A netns host's clock is this machine's: chronyd tracks the controller but never sets it (-x).
+            assertThat(member.readText("/run/chrony/asterism-clock").orElse("").strip()).isEqualTo("shared");
+            assertThat(member.require(List.of("ps", "-o", "args=", "-C", "chronyd"), "list chronyd").lines()
+                    .filter(line -> line.contains("/etc/chrony/asterism.conf")).toList()).isNotEmpty()
+                    .allMatch(line -> line.contains(" -x "));
+        }
         String slurmctld = controller.require(List.of("cat", "/run/slurmctld.pid"), "read slurmctld's pid").strip();
         String carolUid = w1.require(List.of("id", "-u", "carol"), "look carol up").strip();
         assertThat(w2.require(List.of("id", "-u", "carol"), "look carol up on w2").strip()).isEqualTo(carolUid);
@@ -291,6 +304,15 @@ class DesktopLoginTest {
         assertThat(spread.output()).as(spread.printed()).isEqualTo("dk-w1\ndk-w3\n");
         assertThat(controller.require(List.of("cat", "/run/slurmctld.pid"), "read slurmctld's pid").strip())
                 .isEqualTo(slurmctld);
+
+        // A node that no job refers to leaves Slurm altogether with its member.
+        assertOk(owner.run("constellation", "add", "dk", "--brick", "worker", "--names", "w4"));
+        awaitTrue(Duration.ofMinutes(3), "w4 READY", () -> phases().equals(List.of("READY", "READY", "READY")));
+        assertThat(owner.run("constellation", "jobs", "dk").out()).containsPattern("(?m)^w4 +idle ");
+        assertOk(owner.run("constellation", "remove", "dk", "w4"));
+        awaitTrue(Duration.ofMinutes(2), "w4 removed", () -> phases().equals(List.of("READY", "READY")));
+        assertThat(owner.run("constellation", "jobs", "dk").out()).doesNotContainPattern("(?m)^w4 ");
+        assertThat(controller.run(List.of("scontrol", "show", "node", "w4"), null).printed()).contains("not found");
     }
 
     // ---- helpers

@@ -88,6 +88,15 @@ class QemuConstellationTest {
                     .as("xrdp's X.224 connection confirm through a tunnel").startsWith("0300").contains("0ed0");
         }
 
+        // One time in the constellation: w1's clock follows the controller's (munge and Kerberos need it).
+        long timeDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String tracking = "";
+        while (System.nanoTime() < timeDeadline && !tracking.contains("(10.77.0.1)")) {
+            tracking = w1.execute(List.of("/usr/bin/chronyc", "-n", "tracking"), Duration.ofSeconds(30)).output();
+            Thread.sleep(2000);
+        }
+        assertThat(tracking).as("w1's chrony").contains("(10.77.0.1)");
+
         // Slurm: both workers are nodes, and one step runs on both as the owner's domain account.
         JsonNode batch = admin.get("/constellations/q1/batch").expect(200).json();
         assertThat(batch.get("nodes").findValuesAsText("name")).as("Slurm nodes: %s", batch)

@@ -143,9 +143,11 @@ final class AdcliDomainMember implements DomainMember {
 
     private final HostCommands commands;
     private final String hostName;
+    private final ChronyTime time;
 
-    AdcliDomainMember(HostCommands commands, String hostName) {
+    AdcliDomainMember(HostCommands commands, String hostName, ChronyTime time) {
         this.commands = requireNonNull(commands, "commands is null");
+        this.time = requireNonNull(time, "time is null");
         this.hostName = requireNonNull(hostName, "hostName is null");
     }
 
@@ -242,8 +244,9 @@ final class AdcliDomainMember implements DomainMember {
         });
     }
 
-    /** Kerberos and the resolver of this guest ask the controller, and only it. */
+    /** Kerberos, the resolver and the clock of this guest follow the controller, and only it. */
     private void pointAt(DomainName domain, Ipv4Address controllerAddress) {
+        time.follow(controllerAddress);
         String realm = domain.value();
         commands.writeText("/etc/krb5.conf", "[libdefaults]\n\tdefault_realm = " + realm + "\n\tdns_lookup_kdc = false\n"
                 + "\tdns_lookup_realm = false\n\n[realms]\n\t" + realm + " = {\n\t\tkdc = " + controllerAddress.value()

@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * The guest platform of a Linux guest: Samba AD for the domain controller and the file share, {@code adcli} for the
  * join, {@code smbclient} for share clients, nftables for the firewall, WireGuard ({@code wireguard-go} when the
- * kernel lacks it) for the VPN, xrdp for remote desktop, Slurm with munge for batch jobs, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
+ * kernel lacks it) for the VPN, xrdp for remote desktop, Slurm with munge for batch jobs, chrony for the domain's time, {@code /bin/sh} for scripts. Every tool runs through {@link HostCommands}, so the
  * same code drives a real Linux VM (commands run locally) and a netns host of this machine (through nsenter).
  *
  * <p>What must outlive a reboot is written under {@value #STATE_DIRECTORY} (root only); {@link #boot} brings it back
@@ -35,6 +35,7 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     /** Where the platform keeps its own state on the guest. */
     static final String STATE_DIRECTORY = "/var/lib/asterism/guest";
 
+    private final ChronyTime time;
     private final NftFirewall firewall;
     private final SambaDomainController domainController;
     private final AdcliDomainMember domainMember;
@@ -55,14 +56,17 @@ public final class LinuxGuestPlatform implements GuestPlatform {
      *     after it returns
      * @param provisionCache a directory of saved freshly provisioned domain trees, keyed by domain, host, address and
      *     password, to provision the same domain again in a fraction of the time; empty to always provision
+     * @param sharedClock whether the guest's clock is the machine's it runs on (a netns host): then the time the
+     *     controller serves is followed but never set
      */
     public LinuxGuestPlatform(HostCommands commands, Clock clock, String hostName, Runnable reboot,
-            Optional<String> provisionCache) {
+            Optional<String> provisionCache, boolean sharedClock) {
         requireNonNull(commands, "commands is null");
         requireNonNull(hostName, "hostName is null");
+        this.time = new ChronyTime(commands, sharedClock);
         this.firewall = new NftFirewall(commands, clock, STATE_DIRECTORY + "/firewall.nft");
-        this.domainController = new SambaDomainController(commands, hostName, provisionCache);
-        this.domainMember = new AdcliDomainMember(commands, hostName);
+        this.domainController = new SambaDomainController(commands, hostName, provisionCache, time);
+        this.domainMember = new AdcliDomainMember(commands, hostName, time);
         this.vpnHub = new WireGuardHub(commands);
         this.vpnSpoke = new WireGuardSpoke(commands);
         this.fileShare = new SambaFileShare(commands, domainController);
@@ -75,10 +79,20 @@ public final class LinuxGuestPlatform implements GuestPlatform {
     }
 
     /**
+     * A guest that shares its clock with the machine it runs on, as a netns host does: chrony follows the
+     * controller's time but never sets the clock.
+     */
+    public LinuxGuestPlatform(HostCommands commands, Clock clock, String hostName, Runnable reboot,
+            Optional<String> provisionCache) {
+        this(commands, clock, hostName, reboot, provisionCache, true);
+    }
+
+    /**
      * Brings back what the last boot lost and the disk kept: the firewall baseline, the domain controller's services
      * when a domain is provisioned, the VPN hub and a persisted spoke. Idempotent; the agent calls it when it starts.
      */
     public void boot() {
+        time.restore();
         firewall.restore();
         domainController.restore();
         vpnHub.restore();

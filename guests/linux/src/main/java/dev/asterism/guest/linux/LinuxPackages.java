@@ -10,7 +10,7 @@ public final class LinuxPackages {
             "samba-vfs-modules", "winbind", "krb5-user", "adcli", "smbclient", "ldb-tools", "wireguard-go",
             "wireguard-tools", "nftables", "conntrack", "iproute2", "python3", "procps", "socat", "xrdp", "openssl",
             "sssd-ad", "libnss-sss", "libpam-sss", "xorgxrdp", "xfce4-session", "xfwm4", "xfce4-panel", "xfdesktop4",
-            "xfce4-terminal", "dbus-x11", "smbnetfs", "fuse3", "munge", "slurmctld", "slurmd", "slurm-client");
+            "xfce4-terminal", "dbus-x11", "smbnetfs", "fuse3", "munge", "slurmctld", "slurmd", "slurm-client", "chrony");
 
     private static final Map<String, String> TOOLS = Map.ofEntries(
             Map.entry("nft", "nftables"),
@@ -37,6 +37,7 @@ public final class LinuxPackages {
             Map.entry("smbnetfs", "smbnetfs fuse3"),
             Map.entry("fusermount3", "fuse3"),
             Map.entry("munged", "munge"),
+            Map.entry("chronyd", "chrony"),
             Map.entry("slurmctld", "slurmctld slurm-client"),
             Map.entry("slurmd", "slurmd slurm-client"),
             Map.entry("openssl", "openssl"),

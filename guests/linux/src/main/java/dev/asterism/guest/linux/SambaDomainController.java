@@ -55,9 +55,11 @@ final class SambaDomainController implements DomainController {
     private final HostCommands commands;
     private final String hostName;
     private final Optional<String> provisionCache;
+    private final ChronyTime time;
 
-    SambaDomainController(HostCommands commands, String hostName, Optional<String> provisionCache) {
+    SambaDomainController(HostCommands commands, String hostName, Optional<String> provisionCache, ChronyTime time) {
         this.commands = requireNonNull(commands, "commands is null");
+        this.time = requireNonNull(time, "time is null");
         this.hostName = requireNonNull(hostName, "hostName is null");
         this.provisionCache = requireNonNull(provisionCache, "provisionCache is null");
     }
@@ -73,6 +75,7 @@ final class SambaDomainController implements DomainController {
                         + " already; it cannot also provision " + domain);
             }
             ensureRunning();
+            time.serve();
             return;
         }
         String address = ownAddress();
@@ -89,6 +92,8 @@ final class SambaDomainController implements DomainController {
         commands.writeText(ADMINISTRATOR, administratorPassword.reveal());
         configureClients(domain, address);
         ensureRunning();
+        // The domain's clock: members' Kerberos (and munge) must agree with it.
+        time.serve();
     }
 
     @Override

@@ -253,6 +253,8 @@ public final class NetnsRealm implements Realm {
         loop.addAll(options.agentCommand());
         Map<String, String> environment = new HashMap<>();
         options.provisionCache().ifPresent(cache -> environment.put(LinuxGuestPlatformProvider.PROVISION_CACHE, cache));
+        // Every host's clock is this machine's: the constellation's time is followed, never set.
+        environment.put(LinuxGuestPlatformProvider.SHARED_CLOCK, "true");
         detached(commands, loop, AGENT_LOG, environment);
     }
 

@@ -51,9 +51,10 @@ public final class DebianBrickBuilder {
     private static final List<String> DISABLED_UNITS = List.of("samba-ad-dc.service", "smbd.service",
             "nmbd.service", "winbind.service", "xrdp.service", "xrdp-sesman.service", "nftables.service", "sssd.service",
             "munge.service", "slurmctld.service", "slurmd.service");
-    private static final List<String> MASKED_UNITS = List.of("apt-daily.timer", "apt-daily-upgrade.timer",
-            "systemd-networkd-wait-online.service", "e2scrub_all.timer", "fstrim.timer", "man-db.timer",
-            "getty@tty1.service");
+    /** Units that would call out (chrony's own configuration asks Debian's pool: the agent runs it with its own). */
+    private static final List<String> MASKED_UNITS = List.of("chrony.service", "apt-daily.timer",
+            "apt-daily-upgrade.timer", "systemd-networkd-wait-online.service", "e2scrub_all.timer", "fstrim.timer",
+            "man-db.timer", "getty@tty1.service");
 
     /** A built brick: the files a VM of it boots from. */
     public record Brick(Path directory, String key) {
