@@ -6,8 +6,12 @@ import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -57,6 +61,7 @@ public final class JdbcStore implements Store {
         config.setConnectionTimeout(10_000);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
+            acceptRewordedMigrations(dataSource);
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
@@ -64,6 +69,36 @@ public final class JdbcStore implements Store {
                     + " (check the URL, that the server runs, and the user's rights)", e);
         }
         return new JdbcStore(dataSource, description);
+    }
+
+    /**
+     * Migrations whose comments were reworded after databases applied them: the version, the checksum Flyway recorded
+     * for the old text, and the checksum of the text now. The schema they make is the same, so a database that holds
+     * the old checksum is given the new one before Flyway validates; any other checksum still fails validation.
+     */
+    private static final List<long[]> REWORDED = List.of(new long[] {4, -798_674_876L, -1_227_345_255L});
+
+    private static void acceptRewordedMigrations(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (ResultSet tables = connection.getMetaData().getTables(null, connection.getSchema(),
+                    "flyway_schema_history", new String[] {"TABLE"})) {
+                if (!tables.next()) {
+                    return;
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE \"flyway_schema_history\" SET"
+                    + " \"checksum\" = ? WHERE \"version\" = ? AND \"checksum\" = ?")) {
+                for (long[] migration : REWORDED) {
+                    update.setInt(1, (int) migration[2]);
+                    update.setString(2, Long.toString(migration[0]));
+                    update.setInt(3, (int) migration[1]);
+                    update.executeUpdate();
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the database's record of migrations: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -26,6 +26,11 @@ class H2StoreTest extends StoreContract {
     }
 
     @Test
+    void a_database_migrated_before_a_migration_was_reworded_still_opens(@TempDir Path directory) throws Exception {
+        aDatabaseMigratedBeforeARewordingStillOpens("jdbc:h2:file:" + directory.resolve("db"), "sa", "");
+    }
+
+    @Test
     void a_file_based_store_keeps_its_data_when_closed_and_reopened(@TempDir Path directory) {
         User alice;
         AuditEvent event;

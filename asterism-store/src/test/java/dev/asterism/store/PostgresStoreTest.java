@@ -19,6 +19,12 @@ class PostgresStoreTest extends StoreContract {
     }
 
     @Test
+    void a_database_migrated_before_a_migration_was_reworded_still_opens() throws Exception {
+        PostgresServer.Database database = PostgresServer.shared().createDatabase();
+        aDatabaseMigratedBeforeARewordingStillOpens(database.jdbcUrl(), database.user(), database.password());
+    }
+
+    @Test
     void opening_an_unreachable_database_fails_with_a_message_that_hides_the_password() {
         String password = "hunter2-very-secret";
 

@@ -998,4 +998,32 @@ abstract class StoreContract {
                     Set.of(Capability.CONTROLLER)));
         });
     }
+
+    /**
+     * A database that applied the migration of version 4 before its comment was reworded (it records the old
+     * checksum) opens and then records the new one; a checksum that is neither still fails Flyway's validation.
+     */
+    static void aDatabaseMigratedBeforeARewordingStillOpens(String url, String user, String password)
+            throws java.sql.SQLException {
+        JdbcStore.open(url, user, password, "t").close();
+        setChecksumOfVersion4(url, user, password, -798_674_876);
+        JdbcStore.open(url, user, password, "t").close();
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.ResultSet row = connection.createStatement().executeQuery(
+                        "SELECT \"checksum\" FROM \"flyway_schema_history\" WHERE \"version\" = '4'")) {
+            org.assertj.core.api.Assertions.assertThat(row.next()).isTrue();
+            org.assertj.core.api.Assertions.assertThat(row.getInt(1)).isEqualTo(-1_227_345_255);
+        }
+        setChecksumOfVersion4(url, user, password, 12345);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JdbcStore.open(url, user, password, "t"))
+                .hasMessageContaining("cannot open the database").hasMessageContaining("checksum");
+    }
+
+    private static void setChecksumOfVersion4(String url, String user, String password, int checksum)
+            throws java.sql.SQLException {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password)) {
+            connection.createStatement().executeUpdate("UPDATE \"flyway_schema_history\" SET \"checksum\" = "
+                    + checksum + " WHERE \"version\" = '4'");
+        }
+    }
 }
