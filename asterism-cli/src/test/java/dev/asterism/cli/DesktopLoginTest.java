@@ -174,6 +174,11 @@ class DesktopLoginTest {
                 awaitTrue(Duration.ofSeconds(30), "the share at ~/shared on w1", () -> asAlice(member,
                         "ls ~/shared/").succeeded());
                 assertThat(asAlice(member, "echo 'results of run 7' > ~/shared/notes.txt").succeeded()).isTrue();
+                // The ticket her session got, which the mount uses, is renewable, and the domain renews it.
+                HostCommands.Result ticket = asAlice(member, "c=$(ls /tmp/krb5cc_$(id -u)_* | head -n 1)"
+                        + " && kinit -R -c \"$c\" && klist -f -c \"$c\"");
+                assertThat(ticket.succeeded()).as("renewing alice's ticket: %s", ticket.printed()).isTrue();
+                assertThat(ticket.output()).contains("renew until").containsPattern("Flags: [A-Za-z]*R");
                 RdpScreen.stop(client);
 
                 // ...and reads it on w2, where her own sign-in mounted the same share.

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class QemuConstellationTest {
     private static final String PREFIX = "astqe";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(15);
+    private static final String OWNER_DESKTOP = "Owner-Desk-2026!";
     private static TestServer server;
     private static QemuRealm realm;
 
@@ -106,6 +107,24 @@ class QemuConstellationTest {
         assertThat(srun.output().lines().toList()).as("srun -N2 on real VMs: %s", srun.output() + srun.errors())
                 .hasSize(2).allMatch(line -> line.endsWith(" admin")).doesNotHaveDuplicates();
 
+        // The share, as a person finds it: the owner signs in on w1 with the domain password (a real PAM login: su
+        // from an unprivileged account on a terminal, which opens a session as xrdp does and mounts ~/shared with the
+        // ticket of that login), writes a file there, signs in on w2 and reads it, hers; on the controller the file
+        // belongs to the domain account.
+        admin.put("/constellations/q1/password", Map.of("password", OWNER_DESKTOP)).expect(204);
+        GuestAgentClient.Execution wrote = signIn(w1, "admin", "echo 'results of run 7' > ~/shared/notes.txt"
+                + " && echo written");
+        assertThat(wrote.output()).as("writing on w1: %s", wrote.output() + wrote.errors()).contains("written");
+        GuestAgentClient w2 = realm.guestAgent(vmId("q1-w2"));
+        GuestAgentClient.Execution read = signIn(w2, "admin", "cat ~/shared/notes.txt; stat -c %U ~/shared/notes.txt");
+        assertThat(read.output()).as("reading on w2: %s", read.output() + read.errors())
+                .contains("results of run 7").contains("admin");
+        List<String> owners = controller.execute(List.of("/bin/sh", "-c", "stat -c %u /srv/asterism/shared/notes.txt"
+                + " && wbinfo -i \"$(wbinfo --own-domain)\\admin\" | cut -d: -f3"), Duration.ofMinutes(1)).output()
+                .lines().map(String::strip).toList();
+        assertThat(owners).as("the file's owner on the controller, and the owner's domain id").hasSize(2)
+                .allMatch(owner -> owner.equals(owners.getFirst()));
+
         admin.delete("/constellations/q1").expect(202);
         await("q1", c -> c.get("state").asText().equals("DESTROYED"), "DESTROYED");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -120,6 +139,21 @@ class QemuConstellationTest {
             assertThat(left.toList()).as("VM directories (disks)").isEmpty();
         }
         System.out.printf("whole test %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * Signs {@code user} in with their desktop password through PAM (su, from the unprivileged account nobody, on a
+     * terminal that script(1) makes; the password is typed once su asks, as a person types it) and runs
+     * {@code command} in that session once ~/shared is there.
+     */
+    private static GuestAgentClient.Execution signIn(GuestAgentClient guest, String user, String command)
+            throws Exception {
+        String session = "i=0; until ls ~/shared/ >/dev/null 2>&1 || [ $i -ge 20 ]; do i=$((i+1)); sleep 1; done; "
+                + command;
+        return guest.execute(List.of("/bin/sh", "-c", "{ sleep 3; printf '%s\\n' \"$1\"; sleep 30; } | setpriv"
+                + " --reuid=65534 --regid=65534 --clear-groups --reset-env -- env SHELL=/bin/sh SIGN_IN=\"$2\""
+                + " SESSION=\"$3\" script -qec 'su \"$SIGN_IN\" -c \"$SESSION\"' /dev/null", "sh", OWNER_DESKTOP, user,
+                session), Duration.ofMinutes(2));
     }
 
     /** open or closed: one TCP connection attempt of 3 s from inside a guest. */

@@ -99,6 +99,9 @@ final class AdcliDomainMember implements DomainMember {
             simple_allow_groups = $group
             ad_domain = $domain
             krb5_realm = $realm
+            # A session's ticket (which the share's mount uses) is renewed while the session lasts, up to a week.
+            krb5_renewable_lifetime = 7d
+            krb5_renew_interval = 15m
             ad_server = $controller
             ad_enable_dns_sites = false
             dyndns_update = false
@@ -123,7 +126,8 @@ final class AdcliDomainMember implements DomainMember {
             chmod 755 /etc/asterism/mount-share
             printf 'smbnetfs_debug 0\\n' > /etc/asterism/smbnetfs.conf
             sed -i '\\|/etc/asterism/mount-share|d' /etc/pam.d/common-session
-            echo "session optional pam_exec.so quiet /etc/asterism/mount-share $controller $share" \\
+            # seteuid: as root whoever opened the session (su from another account runs with that account's real id).
+            echo "session optional pam_exec.so quiet seteuid /etc/asterism/mount-share $controller $share" \\
               >> /etc/pam.d/common-session
             if [ -s /run/sssd.pid ] && kill -0 "$(cat /run/sssd.pid)" 2>/dev/null; then
               kill "$(cat /run/sssd.pid)"

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * File shares of the domain controller's Samba, one section each in {@value #SHARES}, which the controller's
  * {@code smb.conf} includes; a change is applied with {@code smbcontrol all reload-config}. A share's directory is
- * writable by every domain user; access is the domain's to grant (only domain users can log on).
+ * writable by every domain user, and every directory above it can be passed through; access is the domain's to grant
+ * (only domain users can log on).
  */
 final class SambaFileShare implements FileShare {
     static final String SHARES = "/etc/samba/asterism-shares.conf";
@@ -41,8 +42,11 @@ final class SambaFileShare implements FileShare {
             throw new GuestException(Code.NOT_FOUND, "no domain is provisioned on this guest; provision it first");
         }
         Map<String, String> shares = shares();
-        HostCommands.Result made = commands.run(List.of("sh", "-c", "mkdir -p \"$1\" && chmod 1777 \"$1\"", "sh", path),
-                null);
+        // Samba opens the share as the signed-in user, who must be able to pass through every directory above it
+        // (the agent's umask on a VM makes new directories owner-only).
+        HostCommands.Result made = commands.run(List.of("sh", "-c", "umask 022 && mkdir -p \"$1\" && chmod 1777 \"$1\""
+                + " && d=$(dirname \"$1\") && while [ \"$d\" != / ]; do chmod a+x \"$d\" || exit 1; d=$(dirname \"$d\");"
+                + " done", "sh", path), null);
         if (!made.succeeded()) {
             throw new GuestException(Code.UNAVAILABLE, "cannot make the share directory " + path + ": " + made.printed());
         }
