@@ -54,9 +54,13 @@ final class AuditCommand extends CommandGroup {
     @Command(
             name = "verify",
             description = {
-                "Have the server check the audit hash chain end to end.",
+                "Have the server check the audit hash chain end to end: every event's hash and seal (made with"
+                        + " the audit key in the server's data directory), the head, and the newest checkpoint the"
+                        + " server keeps there.",
                 "",
-                "Exits 0 when the chain is intact, 1 when any event was changed, removed or reordered."
+                "Exits 0 when the chain is intact, 1 when any event was changed, removed, reordered or added"
+                        + " outside the server. Problems an administrator accepted at a start (--accept-audit-chain)"
+                        + " are listed but do not fail the check."
             })
     int verify(@Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
         JsonNode response = api().get("/audit/verify");
@@ -65,7 +69,15 @@ final class AuditCommand extends CommandGroup {
             printJson(response);
         } else if (verification.valid()) {
             printLine("audit chain valid: " + verification.events() + " events");
-        } else {
+        }
+        if (!asJson && !verification.accepted().isEmpty()) {
+            out().println(verification.accepted().size() + " problems accepted by an administrator at a start:");
+            for (AuditVerification.Problem problem : verification.accepted()) {
+                out().println("  seq " + problem.seq() + ": " + problem.problem());
+            }
+            out().flush();
+        }
+        if (!asJson && !verification.valid()) {
             out().println("audit chain INVALID: " + verification.events() + " events checked, "
                     + verification.problems().size() + " problems");
             for (AuditVerification.Problem problem : verification.problems()) {

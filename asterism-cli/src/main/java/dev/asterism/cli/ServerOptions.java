@@ -52,6 +52,12 @@ final class ServerOptions {
                     + " ${DEFAULT-VALUE}).")
     String qemuPrefix;
 
+    @Option(names = "--accept-audit-chain",
+            description = "Start even though the audit chain does not verify (the start is refused otherwise, with"
+                    + " what was found). The problems are recorded in the chain as audit.chain-accepted and stay"
+                    + " listed by `asterism audit verify`; new events are sealed from there on.")
+    boolean acceptAuditChain;
+
     @Option(names = "--qemu-accel", paramLabel = "auto|kvm|tcg", defaultValue = "auto",
             description = "How the qemu realm runs VMs: auto boots a probe VM under KVM once (the answer is kept in the"
                     + " data directory) and uses KVM when it works, else TCG; kvm or tcg say it. The libvirt realm"
@@ -173,7 +179,8 @@ final class ServerOptions {
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
                 environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
                 tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix,
-                libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout(), trustedProxies());
+                libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout(), trustedProxies(),
+                acceptAuditChain);
     }
 
     private List<LibvirtRealmOptions.Host> libvirtHosts(ServerConfig defaults) {

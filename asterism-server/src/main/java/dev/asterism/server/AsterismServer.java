@@ -86,12 +86,14 @@ public final class AsterismServer implements AutoCloseable {
     private final SimRealm simRealm;
     private final VmService vmService;
     private final AuditService auditService;
+    private final AuditSeals auditSeals;
     private final TunnelRelay tunnels;
 
     private AsterismServer(ServerConfig config, Store store, Realms realms, VmReconciler reconciler,
             ConstellationReconciler constellationReconciler, WebServer web, AgentEndpoint agentEndpoint, String url,
             String generatedAdminPassword, SimRealm simRealm, SimAgentHost simAgents, VmService vmService,
-            AuditService auditService, AgentGateway gateway, TunnelRelay tunnels) {
+            AuditService auditService, AuditSeals auditSeals, AgentGateway gateway, TunnelRelay tunnels) {
+        this.auditSeals = auditSeals;
         this.tunnels = tunnels;
         this.agentEndpoint = agentEndpoint;
         this.simAgents = simAgents;
@@ -120,17 +122,21 @@ public final class AsterismServer implements AutoCloseable {
      */
     public static AsterismServer start(ServerConfig config, Clock clock, PasswordHasher hasher) {
         DataDirectory.prepare(config.dataDirectory());
-        Store store = openStore(config);
+        AuditSeals seals = AuditSeals.open(config.dataDirectory());
+        Store store = openStore(config, seals);
         DataDirectory.tightenFiles(config.dataDirectory());
         try {
-            return wire(config, clock, hasher, store);
+            seals.check(store, clock, config.acceptAuditChain());
+            return wire(config, clock, hasher, store, seals);
         } catch (RuntimeException e) {
+            seals.close();
             store.close();
             throw e;
         }
     }
 
-    private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store) {
+    private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store,
+            AuditSeals seals) {
         String registrationKey = store.call(transaction -> transaction.secret("registration-key",
                 () -> Secrets.newSecret("")));
         RegistrationTokens tokens = new RegistrationTokens(registrationKey);
@@ -229,7 +235,7 @@ public final class AsterismServer implements AutoCloseable {
             }
         });
         vmServiceReference.set(vms);
-        AuditService audit = new AuditService(store);
+        AuditService audit = new AuditService(store, seals.key(), seals::checkpoint);
         AtomicReference<ConstellationReconciler> constellationReconcilerReference = new AtomicReference<>();
         Runnable wakeConstellations = () -> {
             ConstellationReconciler reconciler = constellationReconcilerReference.get();
@@ -310,7 +316,7 @@ public final class AsterismServer implements AutoCloseable {
         reconciler.start();
         constellationReconciler.start();
         return new AsterismServer(config, store, realms, reconciler, constellationReconciler, web, agentEndpoint, url,
-                generated, simRealm, simAgents, vms, audit, gateway, tunnels);
+                generated, simRealm, simAgents, vms, audit, seals, gateway, tunnels);
     }
 
     private static AgentCertificateAuthority openAgentAuthority(ServerConfig config, Clock clock) {
@@ -325,13 +331,13 @@ public final class AsterismServer implements AutoCloseable {
         }
     }
 
-    private static Store openStore(ServerConfig config) {
+    private static Store openStore(ServerConfig config, AuditSeals seals) {
         try {
             if (config.databaseUrl() == null) {
-                return JdbcStore.h2(config.dataDirectory());
+                return JdbcStore.h2(config.dataDirectory(), seals.key());
             }
             return JdbcStore.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
-                    "database at " + config.databaseUrl().replaceAll("\\?.*", ""));
+                    "database at " + config.databaseUrl().replaceAll("\\?.*", ""), seals.key());
         } catch (RuntimeException e) {
             throw new ServerStartException(e.getMessage() + (config.databaseUrl() == null
                     ? " (is another server using the data directory " + config.dataDirectory() + "?)" : ""), e);
@@ -487,6 +493,7 @@ public final class AsterismServer implements AutoCloseable {
         web.close();
         agentEndpoint.close();
         realms.close();
+        auditSeals.close();
         store.close();
     }
 }

@@ -41,6 +41,8 @@ import java.util.function.Consumer;
  * @param trustedProxies the addresses of reverse proxies in front of the server: a request from one of them is taken
  *     to come from the address its {@code X-Forwarded-For} names (for login throttling and the audit log); from any
  *     other address that header is ignored
+ * @param acceptAuditChain start even when the audit chain does not verify, recording the problems found in the chain
+ *     ({@code audit.chain-accepted}); without it such a start is refused
  */
 public record ServerConfig(
         Path dataDirectory,
@@ -65,7 +67,8 @@ public record ServerConfig(
         List<LibvirtRealmOptions.Host> libvirtHosts,
         String qemuAccelerator,
         Duration agentCommandTimeout,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        boolean acceptAuditChain) {
 
     public ServerConfig {
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -108,7 +111,7 @@ public record ServerConfig(
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(2), null, true, "ast",
                 Duration.ofMinutes(10), TunnelSettings.defaults(), null, "astq",
                 List.of(new LibvirtRealmOptions.Host("local", URI.create("qemu:///system"))), "auto",
-                Duration.ofSeconds(30), List.of());
+                Duration.ofSeconds(30), List.of(), false);
     }
 
     public ServerConfig withPort(int newPort) {
@@ -189,6 +192,10 @@ public record ServerConfig(
         return with(copy -> copy.trustedProxies = proxies);
     }
 
+    public ServerConfig withAcceptAuditChain(boolean accept) {
+        return with(copy -> copy.acceptAuditChain = accept);
+    }
+
     private ServerConfig with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
@@ -220,6 +227,7 @@ public record ServerConfig(
         private String qemuAccelerator;
         private Duration agentCommandTimeout;
         private List<String> trustedProxies;
+        private boolean acceptAuditChain;
 
         Copy(ServerConfig config) {
             dataDirectory = config.dataDirectory;
@@ -245,13 +253,14 @@ public record ServerConfig(
             qemuAccelerator = config.qemuAccelerator;
             agentCommandTimeout = config.agentCommandTimeout;
             trustedProxies = config.trustedProxies;
+            acceptAuditChain = config.acceptAuditChain;
         }
 
         ServerConfig build() {
             return new ServerConfig(dataDirectory, bindAddress, port, agentPort, databaseUrl, databaseUser,
                     databasePassword, realm, simDelays, registrationTimeout, phaseTimeout, orphanGrace, adminPassword,
                     sampleCatalog, netnsPrefix, leaseDuration, tunnels, qemuBrick, qemuPrefix,
-                    libvirtHosts, qemuAccelerator, agentCommandTimeout, trustedProxies);
+                    libvirtHosts, qemuAccelerator, agentCommandTimeout, trustedProxies, acceptAuditChain);
         }
     }
 }

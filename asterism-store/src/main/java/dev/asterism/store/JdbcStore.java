@@ -2,6 +2,7 @@ package dev.asterism.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.asterism.core.audit.AuditKey;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import org.flywaydb.core.Flyway;
 public final class JdbcStore implements Store {
     private final HikariDataSource dataSource;
     private final String description;
+    private final AuditKey auditKey;
 
-    private JdbcStore(HikariDataSource dataSource, String description) {
+    private JdbcStore(HikariDataSource dataSource, String description, AuditKey auditKey) {
         this.dataSource = dataSource;
         this.description = description;
+        this.auditKey = auditKey;
     }
 
     /**
@@ -33,9 +36,14 @@ public final class JdbcStore implements Store {
      * so an answer the server gave survives a kill of its process.
      */
     public static JdbcStore h2(Path directory) {
+        return h2(directory, null);
+    }
+
+    /** {@link #h2(Path)} sealing the audit chain with {@code auditKey} (none when null). */
+    public static JdbcStore h2(Path directory, AuditKey auditKey) {
         String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("asterism")
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-        return open(url, "sa", "", "H2 database in " + directory.toAbsolutePath());
+        return open(url, "sa", "", "H2 database in " + directory.toAbsolutePath(), auditKey);
     }
 
     /** An H2 database in memory, gone when closed: for tests. */
@@ -49,6 +57,11 @@ public final class JdbcStore implements Store {
      * @throws StoreException with a message saying what to check when it cannot be opened or migrated
      */
     public static JdbcStore open(String url, String user, String password, String description) {
+        return open(url, user, password, description, null);
+    }
+
+    /** {@link #open(String, String, String, String)} sealing the audit chain with {@code auditKey} (none when null). */
+    public static JdbcStore open(String url, String user, String password, String description, AuditKey auditKey) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
@@ -68,7 +81,7 @@ public final class JdbcStore implements Store {
             throw new StoreException("cannot open the database at " + withoutSecrets(url) + ": " + rootMessage(e)
                     + " (check the URL, that the server runs, and the user's rights)", e);
         }
-        return new JdbcStore(dataSource, description);
+        return new JdbcStore(dataSource, description, auditKey);
     }
 
     /**
@@ -105,7 +118,7 @@ public final class JdbcStore implements Store {
     public <T> T call(Function<Transaction, T> work) {
         try (Connection connection = dataSource.getConnection()) {
             try {
-                T result = work.apply(new JdbcTransaction(new Sql(connection)));
+                T result = work.apply(new JdbcTransaction(new Sql(connection), auditKey));
                 connection.commit();
                 return result;
             } catch (RuntimeException | Error e) {

@@ -1,5 +1,6 @@
 package dev.asterism.store;
 
+import dev.asterism.core.audit.AuditKey;
 import dev.asterism.core.store.AuditRepository;
 import dev.asterism.core.store.CatalogRepository;
 import dev.asterism.core.store.ConstellationRepository;
@@ -11,9 +12,11 @@ import java.util.function.Supplier;
 
 final class JdbcTransaction implements Transaction {
     private final Sql sql;
+    private final AuditKey auditKey;
 
-    JdbcTransaction(Sql sql) {
+    JdbcTransaction(Sql sql, AuditKey auditKey) {
         this.sql = sql;
+        this.auditKey = auditKey;
     }
 
     @Override
@@ -38,7 +41,7 @@ final class JdbcTransaction implements Transaction {
 
     @Override
     public AuditRepository audit() {
-        return new JdbcAudit(sql);
+        return new JdbcAudit(sql, auditKey);
     }
 
     @Override

@@ -52,7 +52,7 @@ class H2StoreTest extends StoreContract {
             assertThat(reopened.call((Transaction transaction) -> transaction.secret("registration-key", () -> "second")))
                     .isEqualTo(secret);
             assertThat(reopened.call((Transaction transaction) -> transaction.audit().head()))
-                    .isEqualTo(new AuditRepository.Head(1, event.hash()));
+                    .isEqualTo(new AuditRepository.Head(1, event.hash(), null));
             List<AuditEvent> events = reopened.call(transaction -> transaction.audit().list(0, 10, null, null));
             assertThat(events).containsExactly(event);
 

@@ -703,9 +703,53 @@ abstract class StoreContract {
     @Test
     void an_empty_chain_has_the_genesis_head() {
         assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
-                .isEqualTo(new AuditRepository.Head(0, AuditChain.GENESIS));
+                .isEqualTo(new AuditRepository.Head(0, AuditChain.GENESIS, null));
         assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isZero();
         assertThat(store.call((Transaction transaction) -> transaction.audit().list(0, 10, null, null))).isEmpty();
+    }
+
+    @Test
+    void sealing_the_chain_and_resetting_its_head_are_stored() {
+        AuditEvent first = store.call(transaction -> transaction.audit()
+                .append("alice", "user.login", "user:alice", Map.of(), T0));
+        AuditEvent second = store.call(transaction -> transaction.audit()
+                .append("alice", "user.logout", "user:alice", Map.of(), T0.plusSeconds(1)));
+        assertThat(first.seal()).as("a store without a key seals nothing").isNull();
+
+        store.call(transaction -> {
+            transaction.audit().seal(Map.of(1L, "a".repeat(64), 2L, "b".repeat(64)), "c".repeat(64));
+            return null;
+        });
+        assertThat(store.call((Transaction transaction) -> transaction.audit().list(0, 10, null, null)))
+                .extracting(AuditEvent::seal).containsExactly("a".repeat(64), "b".repeat(64));
+        assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
+                .isEqualTo(new AuditRepository.Head(2, second.hash(), "c".repeat(64)));
+        assertThat(store.call((Transaction transaction) -> transaction.audit().last())).get()
+                .extracting(AuditEvent::seq).isEqualTo(2L);
+
+        store.call(transaction -> {
+            transaction.audit().resetHead(first, "d".repeat(64));
+            return null;
+        });
+        assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
+                .isEqualTo(new AuditRepository.Head(1, first.hash(), "d".repeat(64)));
+    }
+
+    @Test
+    void an_event_written_after_the_head_stops_appends_with_a_message_that_says_so() {
+        AuditEvent first = store.call(transaction -> transaction.audit()
+                .append("alice", "user.login", "user:alice", Map.of(), T0));
+        store.call(transaction -> transaction.audit().append("alice", "user.logout", "user:alice", Map.of(),
+                T0.plusSeconds(1)));
+        // As someone writing the database outside the server would: the head set back, the row left.
+        store.call(transaction -> {
+            transaction.audit().resetHead(first, null);
+            return null;
+        });
+
+        assertThatThrownBy(() -> store.call(transaction -> transaction.audit().append("bob", "user.login",
+                "user:bob", Map.of(), T0.plusSeconds(2))))
+                .hasMessageContaining("after its head").hasMessageContaining("asterism audit verify");
     }
 
     @Test
@@ -716,14 +760,14 @@ abstract class StoreContract {
         assertThat(first.prevHash()).isEqualTo(AuditChain.GENESIS);
         assertThat(first.hash()).isEqualTo(AuditChain.hashOf(first));
         assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
-                .isEqualTo(new AuditRepository.Head(1, first.hash()));
+                .isEqualTo(new AuditRepository.Head(1, first.hash(), null));
 
         AuditEvent second = store.call(transaction -> transaction.audit()
                 .append("alice", "vm.create", "vm:w1", Map.of("brick", "worker"), T0.plusSeconds(1)));
         assertThat(second.seq()).isEqualTo(2);
         assertThat(second.prevHash()).isEqualTo(first.hash());
         assertThat(store.call((Transaction transaction) -> transaction.audit().head()))
-                .isEqualTo(new AuditRepository.Head(2, second.hash()));
+                .isEqualTo(new AuditRepository.Head(2, second.hash(), null));
         assertThat(store.call((Transaction transaction) -> transaction.audit().count())).isEqualTo(2);
 
         List<AuditEvent> stored = store.call(transaction -> transaction.audit().list(0, 10, null, null));

@@ -8,7 +8,9 @@ import java.util.TreeMap;
 
 /**
  * One link of the append-only audit chain. {@code hash} covers every other field and {@code prevHash},
- * so editing, deleting or reordering events breaks the chain. Details never hold a secret.
+ * so editing, deleting or reordering events breaks the chain; {@code seal} is the hash sealed with the server's
+ * {@link AuditKey} (null for an event written without one), so that rehashing after an edit is found too. Details
+ * never hold a secret.
  */
 public record AuditEvent(
         long seq,
@@ -18,7 +20,8 @@ public record AuditEvent(
         String target,
         Map<String, String> details,
         String prevHash,
-        String hash) {
+        String hash,
+        String seal) {
 
     public AuditEvent {
         requireNonNull(time, "time is null");

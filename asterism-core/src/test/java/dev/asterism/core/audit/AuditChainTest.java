@@ -2,6 +2,7 @@ package dev.asterism.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asterism.core.store.AuditRepository;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -102,7 +103,7 @@ class AuditChainTest {
         List<AuditEvent> events = new ArrayList<>(chain(5));
         AuditEvent original = events.get(2);
         events.set(2, new AuditEvent(original.seq(), original.time(), "mallory", original.action(), original.target(),
-                original.details(), original.prevHash(), original.hash()));
+                original.details(), original.prevHash(), original.hash(), original.seal()));
 
         AuditVerification verification = verify(events, events.getLast());
 
@@ -118,7 +119,7 @@ class AuditChainTest {
         List<AuditEvent> events = new ArrayList<>(chain(3));
         AuditEvent original = events.get(1);
         events.set(1, new AuditEvent(original.seq(), original.time(), original.actor(), original.action(),
-                original.target(), Map.of("n", "forged"), original.prevHash(), original.hash()));
+                original.target(), Map.of("n", "forged"), original.prevHash(), original.hash(), original.seal()));
 
         assertThat(verify(events, events.getLast()).problems()).extracting(AuditVerification.Problem::seq)
                 .containsExactly(2L);
@@ -209,6 +210,142 @@ class AuditChainTest {
         Instant time = T0.plusSeconds(seq);
         Map<String, String> details = Map.of("n", Long.toString(seq));
         String hash = AuditChain.hash(seq, time, actor, "test.event", "target:" + seq, details, previous);
-        return new AuditEvent(seq, time, actor, "test.event", "target:" + seq, details, previous, hash);
+        return new AuditEvent(seq, time, actor, "test.event", "target:" + seq, details, previous, hash, null);
+    }
+
+    private static final AuditKey KEY = AuditKey.of(new byte[AuditKey.LENGTH]);
+
+    private static List<AuditEvent> sealed(List<AuditEvent> events, AuditKey key) {
+        return events.stream().map(event -> new AuditEvent(event.seq(), event.time(), event.actor(), event.action(),
+                event.target(), event.details(), event.prevHash(), event.hash(), key.sealEvent(event.hash()))).toList();
+    }
+
+    private static AuditRepository.Head headOf(AuditEvent event, AuditKey key) {
+        return new AuditRepository.Head(event.seq(), event.hash(), key.sealHead(event.seq(), event.hash()));
+    }
+
+    private static AuditVerification verifyKeyed(List<AuditEvent> events, AuditRepository.Head head,
+            AuditRepository.Head checkpoint) {
+        AuditChain.Verifier verifier = new AuditChain.Verifier(KEY, checkpoint);
+        events.forEach(verifier::accept);
+        return verifier.finish(head);
+    }
+
+    @Test
+    void a_sealed_chain_with_its_sealed_head_and_checkpoint_verifies() {
+        List<AuditEvent> events = sealed(chain(4), KEY);
+
+        AuditVerification verification = verifyKeyed(events, headOf(events.getLast(), KEY),
+                headOf(events.get(2), KEY));
+
+        assertThat(verification.valid()).as("%s", verification.problems()).isTrue();
+        assertThat(verification.events()).isEqualTo(4);
+    }
+
+    @Test
+    void a_chain_rebuilt_from_a_changed_event_with_its_head_rewritten_is_found_by_the_seals() {
+        List<AuditEvent> original = sealed(chain(3), KEY);
+        List<AuditEvent> forged = new ArrayList<>();
+        String previous = AuditChain.GENESIS;
+        for (AuditEvent event : original) {
+            AuditEvent copy = event(event.seq(), event.seq() == 2 ? "mallory" : "alice", previous);
+            // The writer keeps the old seals where it can (it cannot make new ones without the key).
+            forged.add(new AuditEvent(copy.seq(), copy.time(), copy.actor(), copy.action(), copy.target(),
+                    copy.details(), copy.prevHash(), copy.hash(), event.seal()));
+            previous = copy.hash();
+        }
+        AuditRepository.Head rewrittenHead = new AuditRepository.Head(3, forged.getLast().hash(),
+                headOf(original.getLast(), KEY).seal());
+
+        assertThat(verify(forged, forged.getLast()).valid()).as("without the key").isTrue();
+        AuditVerification verification = verifyKeyed(forged, rewrittenHead, null);
+        assertThat(verification.valid()).isFalse();
+        assertThat(verification.problems()).extracting(AuditVerification.Problem::seq).contains(2L, 3L);
+        assertThat(verification.problems()).extracting(AuditVerification.Problem::problem)
+                .anyMatch(problem -> problem.contains("seal does not match"))
+                .anyMatch(problem -> problem.contains("head is not sealed"));
+    }
+
+    @Test
+    void deleting_the_newest_events_and_restoring_an_older_sealed_head_is_found_by_the_checkpoint() {
+        List<AuditEvent> events = sealed(chain(5), KEY);
+        List<AuditEvent> truncated = events.subList(0, 3);
+        AuditRepository.Head olderHead = headOf(events.get(2), KEY);
+
+        assertThat(verifyKeyed(truncated, olderHead, null).valid()).as("seals alone cannot see it").isTrue();
+        AuditVerification verification = verifyKeyed(truncated, olderHead, headOf(events.get(4), KEY));
+        assertThat(verification.valid()).isFalse();
+        assertThat(verification.problems()).singleElement().satisfies(problem -> assertThat(problem.problem())
+                .contains("checkpoint").contains("events 4 to 5 were deleted"));
+    }
+
+    @Test
+    void an_unsealed_event_is_found() {
+        List<AuditEvent> events = new ArrayList<>(sealed(chain(3), KEY));
+        events.set(1, chain(3).get(1));
+
+        assertThat(verifyKeyed(events, headOf(events.getLast(), KEY), null).problems())
+                .singleElement().satisfies(problem -> {
+                    assertThat(problem.seq()).isEqualTo(2);
+                    assertThat(problem.problem()).contains("not sealed");
+                });
+    }
+
+    @Test
+    void problems_an_administrator_accepted_are_listed_apart_and_the_chain_verifies() {
+        List<AuditEvent> events = new ArrayList<>(sealed(chain(3), KEY));
+        AuditEvent original = events.get(1);
+        events.set(1, new AuditEvent(original.seq(), original.time(), "mallory", original.action(), original.target(),
+                original.details(), original.prevHash(), original.hash(), original.seal()));
+        Map<String, String> details = Map.of(AuditChain.Verifier.ACCEPTED_THROUGH, "3", "problems", "1");
+        Instant time = T0.plusSeconds(4);
+        String hash = AuditChain.hash(4, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                events.getLast().hash());
+        events.add(new AuditEvent(4, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                events.getLast().hash(), hash, KEY.sealEvent(hash)));
+
+        AuditVerification verification = verifyKeyed(events, headOf(events.getLast(), KEY), null);
+
+        assertThat(verification.valid()).isTrue();
+        assertThat(verification.problems()).isEmpty();
+        assertThat(verification.accepted()).extracting(AuditVerification.Problem::seq).containsExactly(2L);
+    }
+
+    @Test
+    void an_acceptance_without_the_key_accepts_nothing() {
+        List<AuditEvent> events = new ArrayList<>(sealed(chain(2), KEY));
+        AuditEvent original = events.get(0);
+        events.set(0, new AuditEvent(original.seq(), original.time(), "mallory", original.action(), original.target(),
+                original.details(), original.prevHash(), original.hash(), original.seal()));
+        Map<String, String> details = Map.of(AuditChain.Verifier.ACCEPTED_THROUGH, "2");
+        Instant time = T0.plusSeconds(3);
+        String hash = AuditChain.hash(3, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                events.getLast().hash());
+        events.add(new AuditEvent(3, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                events.getLast().hash(), hash, AuditKey.of(new byte[] {
+                    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                    27, 28, 29, 30, 31, 32}).sealEvent(hash)));
+
+        AuditVerification verification = verifyKeyed(events, headOf(events.getLast(), KEY), null);
+
+        assertThat(verification.valid()).isFalse();
+        assertThat(verification.accepted()).isEmpty();
+        assertThat(verification.problems()).extracting(AuditVerification.Problem::seq).contains(1L, 3L);
+    }
+
+    @Test
+    void an_event_after_the_head_is_reported() {
+        List<AuditEvent> events = sealed(chain(3), KEY);
+        AuditChain.Verifier verifier = new AuditChain.Verifier(KEY, null);
+        verifier.accept(events.get(0));
+        verifier.accept(events.get(1));
+        verifier.afterHead(events.get(2), 2);
+
+        AuditVerification verification = verifier.finish(headOf(events.get(1), KEY));
+
+        assertThat(verification.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.seq()).isEqualTo(3);
+            assertThat(problem.problem()).contains("after the chain's head");
+        });
     }
 }

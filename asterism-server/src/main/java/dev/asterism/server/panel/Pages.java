@@ -346,10 +346,15 @@ final class Pages {
                 + "<td>{}</td></tr>", e.seq(), e.time(), e.actor(), e.action(), e.target(), e.details()));
         Html result = verification.valid()
                 ? Html.of("<p class=\"ok\" id=\"verification\">The audit chain is valid: {} events, none edited,"
-                        + " removed or reordered.</p>", verification.events())
+                        + " removed, reordered or added outside the server.</p>", verification.events())
                 : Html.of("<div class=\"error\" id=\"verification\" role=\"alert\"><p>The audit chain is broken:</p>"
                         + "<ul>{}</ul></div>", Html.each(verification.problems(),
                                 problem -> Html.of("<li>event {}: {}</li>", problem.seq(), problem.problem())));
+        if (!verification.accepted().isEmpty()) {
+            result = Html.of("{}<div class=\"muted\" id=\"accepted\"><p>Problems an administrator accepted at a"
+                    + " start:</p><ul>{}</ul></div>", result, Html.each(verification.accepted(),
+                            problem -> Html.of("<li>event {}: {}</li>", problem.seq(), problem.problem())));
+        }
         return layout(session, "Audit log", Html.of("""
                 <h1>Audit log</h1>{}
                 <form method="get" action="/ui/audit" class="inline"><label for="actor">Actor</label>
