@@ -34,13 +34,17 @@ final class JdbcAudit implements AuditRepository {
         Instant at = time.truncatedTo(ChronoUnit.MILLIS);
         String hash = AuditChain.hash(seq, at, actor, action, target, details, head.hash());
         String seal = key == null ? null : key.sealEvent(hash);
-        if (sql.queryOne("SELECT seq FROM audit_events WHERE seq = ?", row -> row.getLong(1), seq).isPresent()) {
-            throw new StoreException("the audit chain holds an event " + seq + " after its head (event " + head.seq()
-                    + "), which the server did not write: nothing can be recorded until an administrator checks the"
-                    + " chain (`asterism audit verify`) and restarts the server", null);
+        try {
+            sql.update("INSERT INTO audit_events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", seq, at, actor,
+                    action, target, FlatJson.write(details), head.hash(), hash, seal);
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException cause && Sql.isUniqueViolation(cause)) {
+                throw new StoreException("the audit chain holds an event " + seq + " after its head (event "
+                        + head.seq() + "), which the server did not write: nothing can be recorded until an"
+                        + " administrator checks the chain (`asterism audit verify`) and restarts the server", e);
+            }
+            throw e;
         }
-        sql.update("INSERT INTO audit_events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", seq, at, actor,
-                action, target, FlatJson.write(details), head.hash(), hash, seal);
         sql.update("UPDATE audit_head SET seq = ?, hash = ?, seal = ? WHERE id = 1", seq, hash,
                 key == null ? null : key.sealHead(seq, hash));
         return new AuditEvent(seq, at, actor, action, target, details, head.hash(), hash, seal);

@@ -231,6 +231,17 @@ class AuditChainTest {
         return verifier.finish(head);
     }
 
+    /** The event an administrator's acceptance writes after {@code previous}, sealed with {@code key}. */
+    private static AuditEvent acceptance(AuditEvent previous, long acceptedThrough, AuditKey key) {
+        long seq = previous.seq() + 1;
+        Map<String, String> details = Map.of(AuditChain.Verifier.ACCEPTED_THROUGH, Long.toString(acceptedThrough));
+        Instant time = T0.plusSeconds(seq);
+        String hash = AuditChain.hash(seq, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                previous.hash());
+        return new AuditEvent(seq, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
+                previous.hash(), hash, key.sealEvent(hash));
+    }
+
     @Test
     void a_sealed_chain_with_its_sealed_head_and_checkpoint_verifies() {
         List<AuditEvent> events = sealed(chain(4), KEY);
@@ -297,12 +308,7 @@ class AuditChainTest {
         AuditEvent original = events.get(1);
         events.set(1, new AuditEvent(original.seq(), original.time(), "mallory", original.action(), original.target(),
                 original.details(), original.prevHash(), original.hash(), original.seal()));
-        Map<String, String> details = Map.of(AuditChain.Verifier.ACCEPTED_THROUGH, "3", "problems", "1");
-        Instant time = T0.plusSeconds(4);
-        String hash = AuditChain.hash(4, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
-                events.getLast().hash());
-        events.add(new AuditEvent(4, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
-                events.getLast().hash(), hash, KEY.sealEvent(hash)));
+        events.add(acceptance(events.getLast(), 3, KEY));
 
         AuditVerification verification = verifyKeyed(events, headOf(events.getLast(), KEY), null);
 
@@ -317,14 +323,9 @@ class AuditChainTest {
         AuditEvent original = events.get(0);
         events.set(0, new AuditEvent(original.seq(), original.time(), "mallory", original.action(), original.target(),
                 original.details(), original.prevHash(), original.hash(), original.seal()));
-        Map<String, String> details = Map.of(AuditChain.Verifier.ACCEPTED_THROUGH, "2");
-        Instant time = T0.plusSeconds(3);
-        String hash = AuditChain.hash(3, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
-                events.getLast().hash());
-        events.add(new AuditEvent(3, time, "system", AuditChain.Verifier.ACCEPTED, "audit:chain", details,
-                events.getLast().hash(), hash, AuditKey.of(new byte[] {
-                    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
-                    27, 28, 29, 30, 31, 32}).sealEvent(hash)));
+        byte[] otherKey = new byte[AuditKey.LENGTH];
+        otherKey[0] = 1;
+        events.add(acceptance(events.getLast(), 2, AuditKey.of(otherKey)));
 
         AuditVerification verification = verifyKeyed(events, headOf(events.getLast(), KEY), null);
 
