@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asterism.core.auth.PasswordHasher;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
+import dev.asterism.store.JdbcStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -129,7 +130,7 @@ class CliAgainstRealServerTest {
     void audit_verify_fails_after_the_database_was_edited() throws Exception {
         CliRunner cli = loggedIn("admin-config-3", "admin", ADMIN_PASSWORD);
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
-        try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("asterism"), "sa", "");
+        try (Connection connection = DriverManager.getConnection(JdbcStore.h2Url(data), "sa", "");
                 Statement statement = connection.createStatement()) {
             String original;
             try (var row = statement.executeQuery("SELECT target FROM audit_events WHERE seq = 2")) {

@@ -405,7 +405,7 @@ class ServerCrashTest {
 
     private Connection connect() throws SQLException {
         if (database == null) {
-            return DriverManager.getConnection("jdbc:h2:file:" + data.resolve("asterism"), "sa", "");
+            return DriverManager.getConnection(JdbcStore.h2Url(data), "sa", "");
         }
         return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
     }

@@ -80,7 +80,7 @@ class AuditTamperTest {
             password = db.password();
         } else {
             server = TestServer.start();
-            url = "jdbc:h2:file:" + server.dataDirectory.resolve("asterism");
+            url = JdbcStore.h2Url(server.dataDirectory);
             user = "sa";
             password = "";
         }

@@ -7,6 +7,7 @@ import dev.asterism.protocol.JoinBundle;
 import dev.asterism.protocol.ProtocolCodec;
 import dev.asterism.protocol.SealedBox;
 import dev.asterism.protocol.Sealing;
+import dev.asterism.store.JdbcStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ class DomainSecretsStayOnTheControllerTest {
             String controllerId = admin.get("/vms/sx-controller").expect(200).json().get("id").asText();
             secrets.add(AgentState.load(agents.resolve(controllerId)).administratorPassword().orElseThrow().reveal());
 
-            String url = "jdbc:h2:file:" + server.dataDirectory.resolve("asterism");
+            String url = JdbcStore.h2Url(server.dataDirectory);
             for (String member : List.of("w1", "w2")) {
                 String vmId = admin.get("/vms/sx-" + member).expect(200).json().get("id").asText();
                 String[] sealed = sealedBundleOf(url, member).split("\n", -1);

@@ -2,6 +2,7 @@ package dev.asterism.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asterism.store.JdbcStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,7 @@ class SecretsStayOutTest {
             }
             responses.add(admin.get("/metrics").body());
 
-            String database = DatabaseDump.of("jdbc:h2:file:" + server.dataDirectory.resolve("asterism"));
+            String database = DatabaseDump.of(JdbcStore.h2Url(server.dataDirectory));
             for (String secret : secrets) {
                 assertThat(database).as("the database").doesNotContain(secret);
                 assertThat(String.join("\n", responses)).as("API responses").doesNotContain(secret);

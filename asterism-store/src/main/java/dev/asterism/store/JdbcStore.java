@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -23,17 +25,29 @@ public final class JdbcStore implements Store {
     private final HikariDataSource dataSource;
     private final String description;
     private final AuditKey auditKey;
+    /**
+     * One permit per pooled connection, taken before a connection is asked for. Waiters then park here rather than in
+     * the pool: HikariCP hands a returned connection to a waiting thread in a loop that, on a virtual thread whose
+     * interrupt flag is set (a server stopping interrupts its reconcilers' steps), never yields its carrier, and with
+     * as many such threads as cores the waiters it is waiting for never run.
+     */
+    private final Semaphore connections;
+    private final long connectionTimeoutMillis;
 
     private JdbcStore(HikariDataSource dataSource, String description, AuditKey auditKey) {
         this.dataSource = dataSource;
         this.description = description;
         this.auditKey = auditKey;
+        this.connections = new Semaphore(dataSource.getMaximumPoolSize());
+        this.connectionTimeoutMillis = dataSource.getConnectionTimeout();
     }
 
     /**
      * An embedded H2 database in {@code directory}, created when missing. Every commit is written to the file before
      * the transaction returns ({@code WRITE_DELAY=0}; H2's default keeps commits in memory for up to half a second),
-     * so an answer the server gave survives a kill of its process.
+     * so an answer the server gave survives a kill of its process. The files are opened through H2's {@code retry:}
+     * file system: with a plain file channel, a thread interrupted while it writes (a request thread that Jetty stops,
+     * a reconciler pass cut short) closes the channel and with it the whole database for every other thread.
      */
     public static JdbcStore h2(Path directory) {
         return h2(directory, null);
@@ -41,9 +55,16 @@ public final class JdbcStore implements Store {
 
     /** {@link #h2(Path)} sealing the audit chain with {@code auditKey} (none when null). */
     public static JdbcStore h2(Path directory, AuditKey auditKey) {
-        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("asterism")
-                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        String url = h2Url(directory) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         return open(url, "sa", "", "H2 database in " + directory.toAbsolutePath(), auditKey);
+    }
+
+    /**
+     * The JDBC URL of the H2 database in {@code directory}, for tools that open it beside a server: within one JVM the
+     * same URL shares the server's open database, where another spelling of the path is refused as in use.
+     */
+    public static String h2Url(Path directory) {
+        return "jdbc:h2:retry:" + directory.toAbsolutePath().resolve("asterism");
     }
 
     /** An H2 database in memory, gone when closed: for tests. */
@@ -116,6 +137,23 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> T call(Function<Transaction, T> work) {
+        try {
+            if (!connections.tryAcquire(connectionTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new StoreException("database unavailable: all " + dataSource.getMaximumPoolSize()
+                        + " connections stayed busy for " + connectionTimeoutMillis + " ms", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("database call interrupted", e);
+        }
+        try {
+            return inTransaction(work);
+        } finally {
+            connections.release();
+        }
+    }
+
+    private <T> T inTransaction(Function<Transaction, T> work) {
         try (Connection connection = dataSource.getConnection()) {
             try {
                 T result = work.apply(new JdbcTransaction(new Sql(connection), auditKey));

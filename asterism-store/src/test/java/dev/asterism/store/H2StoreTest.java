@@ -11,9 +11,11 @@ import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.Role;
 import dev.asterism.core.user.User;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,39 @@ class H2StoreTest extends StoreContract {
     @Test
     void a_database_migrated_before_a_migration_was_reworded_still_opens(@TempDir Path directory) throws Exception {
         aDatabaseMigratedBeforeARewordingStillOpens("jdbc:h2:file:" + directory.resolve("db"), "sa", "");
+    }
+
+    @Test
+    void a_writer_that_is_interrupted_leaves_the_database_open_for_everyone_else(@TempDir Path directory)
+            throws Exception {
+        try (JdbcStore store = JdbcStore.h2(directory)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        String name = "w" + writer + "-" + i;
+                        try {
+                            store.run(transaction -> transaction.users().insert(name, Role.USER, "hash", T0));
+                        } catch (RuntimeException e) {
+                            // an interrupted writer may lose its own transaction; the others must not
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(300);
+            for (int round = 0; round < 20; round++) {
+                writers.forEach(Thread::interrupt);
+                Thread.sleep(10);
+            }
+            stop.set(true);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            User after = store.call(transaction -> transaction.users().insert("after", Role.USER, "hash", T0));
+            assertThat(store.call((Transaction transaction) -> transaction.users().find("after"))).contains(after);
+        }
     }
 
     @Test
