@@ -58,16 +58,25 @@ public final class ReconcileLoop implements AutoCloseable {
         wakeups.offer(Boolean.TRUE);
     }
 
+    /**
+     * Stops the loop: a pass under way may finish for a few seconds (its steps then end as they would have), and is
+     * interrupted only when it takes longer.
+     */
     @Override
     public synchronized void close() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
+        if (thread == null) {
+            return;
+        }
+        wake();
+        try {
+            thread.join(5000);
+            if (thread.isAlive()) {
+                thread.interrupt();
                 thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
