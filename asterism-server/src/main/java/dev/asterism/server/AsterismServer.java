@@ -137,9 +137,7 @@ public final class AsterismServer implements AutoCloseable {
 
     private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store,
             AuditSeals seals) {
-        String registrationKey = store.call(transaction -> transaction.secret("registration-key",
-                () -> Secrets.newSecret("")));
-        RegistrationTokens tokens = new RegistrationTokens(registrationKey);
+        RegistrationTokens tokens = RegistrationKey.open(config.dataDirectory(), store);
         AtomicReference<VmService> vmServiceReference = new AtomicReference<>();
         AtomicReference<VmReconciler> reconcilerReference = new AtomicReference<>();
 

@@ -14,7 +14,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
-/** No password or token ever lands in the database, the audit log, an API response or a log line. */
+/** No password, token or the registration key ever lands in the database, the audit log, an API response or a log line. */
 class SecretsStayOutTest {
 
     private static void awaitActive(Api admin) throws InterruptedException {
@@ -52,6 +52,7 @@ class SecretsStayOutTest {
         try (TestServer server = TestServer.start()) {
             secrets.add(TestServer.ADMIN_PASSWORD);
             secrets.add(server.admin.token);
+            secrets.add(java.nio.file.Files.readString(server.dataDirectory.resolve(RegistrationKey.FILE)).strip());
             Api admin = server.admin;
             String userPassword = "correct-horse-battery";
             secrets.add(userPassword);

@@ -59,4 +59,11 @@ final class JdbcTransaction implements Transaction {
         sql.update("INSERT INTO server_secrets (name, secret) VALUES (?, ?)", name, created);
         return created;
     }
+
+    @Override
+    public void replaceSecret(String name, String value) {
+        if (sql.update("UPDATE server_secrets SET secret = ? WHERE name = ?", value, name) != 1) {
+            throw new IllegalStateException("no server secret named " + name);
+        }
+    }
 }

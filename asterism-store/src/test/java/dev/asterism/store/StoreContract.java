@@ -908,6 +908,18 @@ abstract class StoreContract {
     }
 
     @Test
+    void a_secret_that_is_replaced_keeps_only_its_new_value_and_a_missing_one_cannot_be_replaced() {
+        store.run(transaction -> transaction.secret("registration-key", () -> "old"));
+
+        store.run(transaction -> transaction.replaceSecret("registration-key", "new"));
+
+        assertThat(store.call((Transaction transaction) -> transaction.secret("registration-key", () -> "made")))
+                .isEqualTo("new");
+        assertThatThrownBy(() -> store.run(transaction -> transaction.replaceSecret("missing", "value")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing");
+    }
+
+    @Test
     void call_returns_the_value_of_its_work() {
         assertThat(store.call((Transaction transaction) -> 42)).isEqualTo(42);
         assertThat(store.description()).isNotBlank();

@@ -14,6 +14,9 @@ public interface Transaction {
 
     ConstellationRepository constellations();
 
-    /** Server-wide secrets (the registration-token key), created on first use. */
+    /** A server-wide value kept by name (the registration key's fingerprint), created on first use. */
     String secret(String name, java.util.function.Supplier<String> generator);
+
+    /** Replaces the value kept as {@code name}, which must exist. */
+    void replaceSecret(String name, String value);
 }
