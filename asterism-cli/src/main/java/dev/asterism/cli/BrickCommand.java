@@ -19,14 +19,15 @@ import picocli.CommandLine.Parameters;
 final class BrickCommand extends CommandGroup {
 
     @Command(name = "build", description = {
-        "Build a brick's disk: for linux, a Debian bookworm image made with debootstrap.",
-        "It holds minbase with systemd, the guest's kernel and initrd, qemu-guest-agent, WireGuard, Samba AD,",
-        "adcli, Kerberos, smbclient, nftables, sssd, xrdp with xorgxrdp and an xfce4 desktop, a Java runtime made",
-        "with jlink and the agent, started at boot; nothing in it calls out.",
-        "Cached by the hash of its inputs: building again returns the same directory at once. Needs root,",
-        "debootstrap and a Debian mirror; about a minute and a half (most of it dpkg), plus the downloads.",
-        "The qemu and libvirt realms boot it: `asterism server --realm qemu|libvirt --qemu-brick DIR`; a",
-        "catalog image whose source is a brick directory makes its VMs boot that brick. See also `brick prune`."})
+        "Build a brick's disk: for linux, a Debian bookworm image made with debootstrap. It holds minbase with"
+                + " systemd, the guest's kernel and initrd, qemu-guest-agent, WireGuard, Samba AD, adcli, Kerberos,"
+                + " smbclient, nftables, sssd, xrdp with xorgxrdp and an xfce4 desktop, a Java runtime made with jlink"
+                + " and the agent, started at boot; nothing in it calls out.",
+        "Cached by the hash of its inputs: building again returns the same directory at once. Needs root and a"
+                + " Debian mirror, and installs debootstrap with apt-get when it is missing; about a minute and a"
+                + " half (most of it dpkg), plus the downloads.",
+        "The qemu and libvirt realms boot it: `asterism server --realm qemu|libvirt --qemu-brick DIR`. A catalog"
+                + " image whose source is a brick directory makes its VMs boot that brick. See also `brick prune`."})
     void build(
             @Parameters(paramLabel = "OS", description = "linux (windows bricks are made by hand: docs/windows.md)")
                     String os,
@@ -84,8 +85,8 @@ final class BrickCommand extends CommandGroup {
 
     @Command(name = "prune", description = {
         "Delete old built bricks from the cache (each is about a gigabyte; every agent change makes a new one).",
-        "Keeps the --keep newest, and any brick something needs: a file of it open in a process (a running",
-        "QEMU), or a qcow2 disk backed by it in the places given with --look-in (VMs' overlays, running or not)."})
+        "Keeps the --keep newest, and any brick something needs: a file of it open in a process (a running"
+                + " QEMU), or a qcow2 disk backed by it in the places given with --look-in (VMs' overlays, running or not)."})
     void prune(
             @Option(names = "--cache", paramLabel = "DIR", defaultValue = "/var/cache/asterism/bricks",
                     description = "The brick cache (default: ${DEFAULT-VALUE}).") java.nio.file.Path cache,

@@ -17,10 +17,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "connect", description = {
     "Open a local port to a member's remote desktop (or another of its ports), through the server.",
-    "Each connection to it is carried over a WebSocket to the server and over the agent channel to the",
-    "member's agent, which connects to the member's own port. Only the constellation's people may (its",
-    "owner is one; an admin who is not one may not); every tunnel is audited. Sign in with your domain",
-    "account and the password set with `asterism constellation password`. Runs until Ctrl-C."})
+    "Each connection to it is carried over a WebSocket to the server and over the agent channel to the"
+            + " member's agent, which connects to the member's own port. Only the constellation's people may (its"
+            + " owner is one; an admin who is not one may not); every tunnel is audited. Sign in with your domain"
+            + " account and the password set with `asterism constellation password`. Runs until Ctrl-C."})
 final class ConnectCommand extends ApiCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CONSTELLATION", description = "The constellation.")

@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
         name = "constellation",
         description = {
             "Constellations: create them, add and remove members and people, set your desktop password.",
-            "A constellation is a controlling VM with its domain, VPN hub, firewall and share, and its members,",
-            "which go through the onboarding phases REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN, CLOSE_PORTS, READY.",
+            "A constellation is a controlling VM with its domain, VPN hub, firewall and share, and its members,"
+                    + " which go through the onboarding phases REQUEST_VM, OPEN_PORTS, INJECT, JOIN, VPN,"
+                    + " CLOSE_PORTS, READY.",
             "Its people are Asterism users with a domain account each; only they reach its members' desktops.",
             "Its Linux members are the nodes of a Slurm cluster: `jobs` lists the queue."
         })
@@ -146,8 +147,8 @@ final class ConstellationCommand extends CommandGroup {
 
     @Command(name = "jobs", description = {
         "List the batch queue of a constellation: Slurm's jobs, pending and running, with their users and nodes.",
-        "Jobs are submitted with Slurm's own sbatch and srun, on any Linux member, as a person of the",
-        "constellation; every Linux member that is READY is a node of the partition 'members'."})
+        "Jobs are submitted with Slurm's own sbatch and srun, on any Linux member, as a person of the"
+                + " constellation; every Linux member that is READY is a node of the partition 'members'."})
     void jobs(
             @Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name,
             @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
@@ -236,11 +237,11 @@ final class ConstellationCommand extends CommandGroup {
 
     @Command(name = "user", description = {
         "Add, remove and list the people of a constellation.",
-        "They sign in to its members' desktops with a domain account of their own name and alone may open",
-        "tunnels to them (the owner is one):",
-        "  user add CONSTELLATION USER...   add Asterism users (the owner only)",
-        "  user remove CONSTELLATION USER   remove one: tunnels close, sessions end, the account goes",
-        "  user list CONSTELLATION          who they are, and whether each has set a desktop password"})
+        "They sign in to its members' desktops with a domain account of their own name and alone may open"
+                + " tunnels to them (the owner is one):",
+        "  user add CONSTELLATION USER...   add Asterism users (the owner only).",
+        "  user remove CONSTELLATION USER   remove one: tunnels close, sessions end, the account goes.",
+        "  user list CONSTELLATION          who they are, and whether each has set a desktop password."})
     void user(
             @Parameters(index = "0", paramLabel = "add|remove|list", description = "What to do.") String action,
             @Parameters(index = "1", paramLabel = "CONSTELLATION", description = "The constellation.") String name,
@@ -285,8 +286,8 @@ final class ConstellationCommand extends CommandGroup {
 
     @Command(name = "password", description = {
         "Set your own desktop password in a constellation's domain (you must be one of its people).",
-        "It comes from " + Passwords.DESKTOP_VARIABLE + ", else the terminal (typed twice, not echoed), else one line",
-        "of standard input; the server passes it to the controller and keeps it nowhere."})
+        "It comes from " + Passwords.DESKTOP_VARIABLE + ", else the terminal (typed twice, not echoed), else one line"
+                + " of standard input; the server passes it to the controller and keeps it nowhere."})
     void password(@Parameters(paramLabel = "CONSTELLATION", description = "The constellation.") String name) {
         String password = new Passwords(root.environment()).forDesktop(name);
         api().put(path(name) + "/password", Map.of("password", password));

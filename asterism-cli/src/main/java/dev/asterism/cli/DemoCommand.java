@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = {
     "Run a server on the embedded defaults with a sample catalog, and print what to try next.",
     "Data stays in --data (default ./.asterism): a second run keeps what is there.",
-    "The catalog: realm sim; profiles small and medium; images linux and windows;",
-    "bricks controller (capability controller) and worker (capability worker)."})
+    "The catalog: realm sim; profiles small and medium; images linux and windows;"
+            + " bricks controller (capability controller) and worker (capability worker)."})
 final class DemoCommand extends ApiCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;

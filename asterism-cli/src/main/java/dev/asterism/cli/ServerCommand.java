@@ -11,8 +11,8 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "server", description = {
     "Run the Asterism server until Ctrl-C (SIGINT or SIGTERM).",
-    "The first start creates the super-admin 'admin' with the password in ASTERISM_ADMIN_PASSWORD,",
-    "or a generated one printed once. Use `asterism demo` for a server with a sample catalog."})
+    "The first start creates the super-admin 'admin' with the password in ASTERISM_ADMIN_PASSWORD,"
+            + " or a generated one printed once. Use `asterism demo` for a server with a sample catalog."})
 final class ServerCommand extends ApiCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;

@@ -57,6 +57,34 @@ class HelpTest {
     }
 
     @Test
+    void no_help_text_breaks_a_line_in_the_middle_of_a_sentence() {
+        // Each element of a description is printed as its own line, wrapped to the terminal: one that stops
+        // mid-sentence breaks the sentence in two wherever the terminal's width puts it.
+        CommandLine top = new CommandLine(new AsterismCommand());
+        List<CommandLine> commands = new ArrayList<>();
+        collect(top, commands);
+        List<String> broken = new ArrayList<>();
+        for (CommandLine command : commands) {
+            String name = command.getCommandSpec().qualifiedName();
+            wholeParagraphs(name, command.getCommandSpec().usageMessage().description(), broken);
+            command.getCommandSpec().options().forEach(option ->
+                    wholeParagraphs(name + " " + option.longestName(), option.description(), broken));
+            command.getCommandSpec().positionalParameters().forEach(parameter ->
+                    wholeParagraphs(name + " " + parameter.paramLabel(), parameter.description(), broken));
+        }
+        assertThat(broken).as("description lines that stop mid-sentence").isEmpty();
+    }
+
+    private static void wholeParagraphs(String where, String[] description, List<String> broken) {
+        for (int i = 0; i < description.length - 1; i++) {
+            String line = description[i].strip();
+            if (!line.isEmpty() && !line.matches(".*[.:)!?]")) {
+                broken.add(where + ": " + line);
+            }
+        }
+    }
+
+    @Test
     void the_version_is_printed_by_the_top_command() {
         CliRunner.Result result = new CliRunner(configDirectory).run("--version");
 

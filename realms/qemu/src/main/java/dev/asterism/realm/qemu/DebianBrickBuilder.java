@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * <p>The result is a directory named by the SHA-256 of everything that went in (this builder's version, the package
  * list, the mirror, the agent jar, the Java runtime): {@code rootfs.raw} (ext4, no partition table), {@code vmlinuz},
  * {@code initrd.img} and {@code brick.properties}. Building the same inputs again returns the directory as it is.
- * Needs root (debootstrap, chroot), {@code debootstrap}, {@code mkfs.ext4} and a Debian mirror.
+ * Needs root (debootstrap, chroot) and a Debian mirror; installs {@code debootstrap}, {@code mkfs.ext4} and
+ * {@code chroot} with apt-get when they are missing.
  */
 public final class DebianBrickBuilder {
 
@@ -232,15 +234,30 @@ public final class DebianBrickBuilder {
         }
     }
 
+    /** The tools the build runs, and the Debian package of each. */
+    private static final Map<String, String> TOOLS = Map.of("/usr/sbin/debootstrap", "debootstrap",
+            "/usr/sbin/mkfs.ext4", "e2fsprogs", "/usr/sbin/chroot", "coreutils");
+
     private void requireTools() {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new BrickBuildException("building a brick needs root (debootstrap and chroot): run it with sudo",
                     null);
         }
-        for (String tool : List.of("/usr/sbin/debootstrap", "/usr/sbin/mkfs.ext4", "/usr/sbin/chroot")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                throw new BrickBuildException(tool + " is missing: run `sudo apt-get install -y debootstrap"
-                        + " e2fsprogs coreutils`", null);
+        List<String> missing = TOOLS.entrySet().stream().filter(tool -> !Files.isExecutable(Path.of(tool.getKey())))
+                .map(Map.Entry::getValue).distinct().toList();
+        if (!missing.isEmpty() && Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            // As the demo and ./test do: root may install what is missing, and says so.
+            progress.accept("installing " + String.join(" ", missing) + " with apt-get");
+            run(Duration.ofMinutes(10), "apt-get", "update", "-qq");
+            List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq",
+                    "--no-install-recommends"));
+            install.addAll(missing);
+            run(Duration.ofMinutes(10), install.toArray(String[]::new));
+        }
+        for (Map.Entry<String, String> tool : TOOLS.entrySet()) {
+            if (!Files.isExecutable(Path.of(tool.getKey()))) {
+                throw new BrickBuildException(tool.getKey() + " is missing and apt-get could not install it: run"
+                        + " `sudo apt-get install -y debootstrap e2fsprogs coreutils`", null);
             }
         }
         if (!Files.isExecutable(settings.jdk().resolve("bin/jlink"))) {
