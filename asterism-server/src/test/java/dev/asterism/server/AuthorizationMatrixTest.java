@@ -149,7 +149,7 @@ class AuthorizationMatrixTest {
                 String role = ROLES.get(i);
                 Object body = row.body() == null ? null : substitute(row.body(), role);
                 Api.Response response = CALLERS.get(role).send(row.method(), row.path().replace("{role}", role), body,
-                        Map.of());
+                        row.route().endsWith("/events") ? Map.of("Accept", "text/event-stream") : Map.of());
                 line.append(String.format(" %" + role.length() + "d ", response.status()));
                 if (response.status() != row.expected()[i]) {
                     mismatches.add(row.method() + " " + row.path() + " as " + role + ": expected "

@@ -35,6 +35,7 @@ public final class ApiRoutes {
     public static final String PREFIX = "/api/v1";
     /** How many polls (of 250 ms) an event stream makes between checks of its credential: about 2 s. */
     private static final int RECHECK_POLLS = 8;
+    private static final String EVENT_STREAM = "text/event-stream";
 
     /** One endpoint; {@code path} uses the same {@code {name}} syntax as OpenAPI. */
     public record Route(HandlerType method, String path, Handler handler) {}
@@ -337,6 +338,12 @@ public final class ApiRoutes {
         // Taken before the snapshot, so that nothing recorded after it is missed (an event may come twice).
         long[] after = {lastId == null ? audit.headSeq() : parseEventId(lastId)};
         ConstellationService.View first = constellations.show(caller[0], name);
+        if (!EVENT_STREAM.equals(context.header("Accept"))) {
+            // Javalin streams only to exactly this Accept header, and would answer anything else with an empty 200.
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "this is a stream of server-sent events: send"
+                    + " the header 'Accept: " + EVENT_STREAM + "'", Map.of("accept", String.valueOf(
+                    context.header("Accept"))));
+        }
         new SseHandler(client -> {
             client.sendEvent("snapshot", Views.ConstellationView.of(first.constellation(), first.members()));
             if (first.constellation().state() == ConstellationState.DESTROYED) {
