@@ -78,6 +78,8 @@ class AuthorizationMatrixTest {
             // Tunnels and desktops are for the constellation's people only: an admin who is not one is refused.
             new Row("GET /constellations/{name}/members/{member}/connect", "GET",
                     "/constellations/owned/members/nobody/connect", null, 401, 403, 403, 403, 404),
+            new Row("GET /constellations/{name}/members/{member}/tunnel", "GET",
+                    "/constellations/owned/members/nobody/tunnel", null, 401, 403, 403, 403, 404),
             new Row("GET /constellations/{name}/people", "GET", "/constellations/owned/people", null,
                     401, 404, 404, 200, 200),
             new Row("POST /constellations/{name}/people", "POST", "/constellations/owned/people",

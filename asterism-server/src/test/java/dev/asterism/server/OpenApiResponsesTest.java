@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 class OpenApiResponsesTest {
 
     private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    /** Not JSON when they succeed: the document itself (compared whole elsewhere) and the event stream. */
-    private static final Set<String> NOT_JSON = Set.of("GET /openapi.json", "GET /constellations/{name}/events");
+    /** Not JSON when they succeed: the document itself (compared whole elsewhere), the event stream, the tunnel. */
+    private static final Set<String> NOT_JSON = Set.of("GET /openapi.json", "GET /constellations/{name}/events",
+            "GET /constellations/{name}/members/{member}/tunnel");
 
     static TestServer server;
     static JsonNode document;
@@ -84,6 +85,11 @@ class OpenApiResponsesTest {
         Api.Response notAStream = admin.get("/constellations/c1/events");
         assertThat(notAStream.status()).as("events without Accept: text/event-stream").isEqualTo(400);
         check(failures, "GET", "/constellations/{name}/events", notAStream);
+        // A GET that is no upgrade passes the tunnel's checks (the owner, a READY member) and is then told to upgrade.
+        Api.Response notAnUpgrade = admin.get("/constellations/c1/members/" + member + "/tunnel");
+        assertThat(notAnUpgrade.status()).as("tunnel without an upgrade: %s", notAnUpgrade.body()).isEqualTo(400);
+        assertThat(notAnUpgrade.body()).contains("Upgrade: websocket");
+        check(failures, "GET", "/constellations/{name}/members/{member}/tunnel", notAnUpgrade);
         assertThat(failures).as("responses that the document does not describe").isEmpty();
     }
 

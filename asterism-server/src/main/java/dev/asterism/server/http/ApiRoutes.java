@@ -36,6 +36,8 @@ public final class ApiRoutes {
     /** How many polls (of 250 ms) an event stream makes between checks of its credential: about 2 s. */
     private static final int RECHECK_POLLS = 8;
     private static final String EVENT_STREAM = "text/event-stream";
+    /** The tunnel's WebSocket; a GET there that is no upgrade gets the same checks and then a 400 saying so. */
+    static final String TUNNEL = "/constellations/{name}/members/{member}/tunnel";
 
     /** One endpoint; {@code path} uses the same {@code {name}} syntax as OpenAPI. */
     public record Route(HandlerType method, String path, Handler handler) {}
@@ -122,6 +124,7 @@ public final class ApiRoutes {
                 new Route(DELETE, "/constellations/{name}/members/{member}", this::removeMember),
                 new Route(POST, "/constellations/{name}/members/{member}/retry", this::retryMember),
                 new Route(GET, "/constellations/{name}/members/{member}/connect", this::connectInfo),
+                new Route(GET, TUNNEL, this::tunnelWithoutUpgrade),
                 new Route(GET, "/constellations/{name}/people", this::listPeople),
                 new Route(POST, "/constellations/{name}/people", this::addPeople),
                 new Route(DELETE, "/constellations/{name}/people/{username}", this::removePerson),
@@ -421,6 +424,12 @@ public final class ApiRoutes {
      * How to reach a member's port through a tunnel: the same checks as opening one (who may, which port, a READY
      * member whose agent is connected), then the command and an {@code .rdp} file for a suggested local port.
      */
+    private void tunnelWithoutUpgrade(Context context) {
+        TunnelSockets.check(context, authenticator, tunnels);
+        throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "this is a tunnel's WebSocket: send the GET with"
+                + " 'Connection: Upgrade' and 'Upgrade: websocket' (`asterism connect` does)");
+    }
+
     private void connectInfo(Context context) {
         User caller = authenticator.caller(context);
         Long port = longQuery(context, "port");

@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  */
 final class TunnelSockets {
 
-    static final String PATH = ApiRoutes.PREFIX + "/constellations/{name}/members/{member}/tunnel";
+    static final String PATH = ApiRoutes.PREFIX + ApiRoutes.TUNNEL;
     /** The close status of a tunnel that ended otherwise than by both sides finishing; the reason says why. */
     static final int CLOSED_WITH_REASON = 4000;
     static final int RECHECK_SECONDS = 2;
@@ -108,6 +108,17 @@ final class TunnelSockets {
     }
 
     private void authorize(Context context) {
+        Checked checked = check(context, authenticator, relay);
+        context.attribute(CALLER, checked.caller());
+        context.attribute(TARGET, checked.target());
+        context.attribute(CREDENTIAL, authenticator.recheck(context));
+    }
+
+    /** Who asks for a tunnel and where to; the same checks answer a GET at the path that is no upgrade. */
+    record Checked(User caller, TunnelRelay.Target target) {
+    }
+
+    static Checked check(Context context, RequestAuthenticator authenticator, TunnelRelay relay) {
         if (context.header("Authorization") == null) {
             throw new AsterismException(ErrorCode.UNAUTHENTICATED, "tunnels need an API token ('Authorization:"
                     + " Bearer <token>'): use `asterism connect`, which sends yours");
@@ -121,11 +132,8 @@ final class TunnelSockets {
             throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "query parameter 'port' must be a whole number",
                     Map.of("field", "port"));
         }
-        TunnelRelay.Target target = relay.authorize(caller, context.pathParam("name"), context.pathParam("member"),
-                number);
-        context.attribute(CALLER, caller);
-        context.attribute(TARGET, target);
-        context.attribute(CREDENTIAL, authenticator.recheck(context));
+        return new Checked(caller, relay.authorize(caller, context.pathParam("name"), context.pathParam("member"),
+                number));
     }
 
     /** An open tunnel: its stream and the token that opened it. */
