@@ -55,6 +55,8 @@ import picocli.CommandLine.Spec;
             ImageCommand.class,
             BrickCommand.class,
             GrantCommand.class,
+            LevelCommand.class,
+            ProjectCommand.class,
             VmCommand.class,
             ConstellationCommand.class,
             ConnectCommand.class,

@@ -148,9 +148,10 @@ final class BrickCommand extends CommandGroup {
             printJson(response);
             return;
         }
-        Table table = Table.withHeaders("NAME", "IMAGE", "PROFILE", "OS", "CAPABILITIES");
+        Table table = Table.withHeaders("NAME", "IMAGE", "PROFILE", "OS", "CAPABILITIES", "LEVEL");
         for (Brick brick : json().readList(response, Brick.class)) {
-            table.row(brick.name(), brick.image(), brick.profile(), brick.osFamily(), brick.capabilities());
+            table.row(brick.name(), brick.image(), brick.profile(), brick.osFamily(), brick.capabilities(),
+                    brick.level());
         }
         table.print(out(), "no bricks");
     }
@@ -171,6 +172,7 @@ final class BrickCommand extends CommandGroup {
                 .row("profile", brick.profile())
                 .row("os", brick.osFamily())
                 .row("capabilities", brick.capabilities())
+                .row("level", brick.level())
                 .print(out(), "");
     }
 
@@ -198,6 +200,20 @@ final class BrickCommand extends CommandGroup {
         Brick created = json().read(
                 api().post("/bricks", new NewBrick(name, image, profile, distinct)), Brick.class);
         printLine("created brick " + created.name());
+    }
+
+    @Command(name = "level", description = {
+        "Approve a brick up to a security level (administrators only).",
+        "",
+        "Constellations and VMs of a project use only bricks approved at or above the project's level."
+    })
+    void level(
+            @Parameters(index = "0", paramLabel = "NAME", description = "The brick.") String name,
+            @Parameters(index = "1", paramLabel = "LEVEL", description = "The highest level it is approved for.")
+                    String level) {
+        JsonNode response = api().put("/bricks/" + ApiClient.segment(name) + "/level", java.util.Map.of("level",
+                level));
+        printLine("brick " + response.path("brick").asText() + " is approved up to " + response.path("level").asText());
     }
 
     @Command(name = "delete", description = "Delete a brick.")

@@ -40,12 +40,20 @@ final class ConstellationCommand extends CommandGroup {
                             + " (the default); vpn-first: members go on the VPN first and join through the tunnel, and"
                             + " no port is ever opened.")
                     String joinMode,
+            @Option(names = "--project", paramLabel = "PROJECT", description = "The project it belongs to (its"
+                    + " bricks must be approved for the project's level, its people must take part in it, and it counts"
+                    + " against its quota); default: the project 'default'.") String project,
             @Option(names = "--wait", description = "Follow it as `watch` does until it is ACTIVE; exit 1 if it fails,"
                     + " 5 on timeout.") boolean wait,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
                     converter = Converters.PositiveDuration.class,
                     description = "How long --wait waits (default: ${DEFAULT-VALUE}).") Duration timeout) {
-        JsonNode created = api().post("/constellations", Map.of("name", name, "brick", brick, "joinMode", joinMode));
+        Map<String, String> body = new java.util.LinkedHashMap<>(Map.of("name", name, "brick", brick, "joinMode",
+                joinMode));
+        if (project != null) {
+            body.put("project", project);
+        }
+        JsonNode created = api().post("/constellations", body);
         printLine(created.get("name").asText() + ": " + created.get("state").asText() + " (domain "
                 + created.get("domain").asText() + ", join mode " + created.get("joinMode").asText() + ")"
                 + (wait ? "" : "; follow it with `asterism constellation watch " + name + "`"));

@@ -61,6 +61,7 @@ final class VmCommand extends CommandGroup {
                 .row("profile", vm.profile())
                 .row("os", vm.osFamily())
                 .row("owner", vm.owner())
+                .row("project", vm.project())
                 .row("addresses", vm.addresses())
                 .row("created", vm.createdAt())
                 .row("updated", vm.updatedAt())
@@ -78,6 +79,8 @@ final class VmCommand extends CommandGroup {
                     String realm,
             @Option(names = "--profile", paramLabel = "PROFILE", description = "Hardware profile; default: the brick's.")
                     String profile,
+            @Option(names = "--project", paramLabel = "PROJECT", description = "The project it counts against;"
+                    + " default: the project 'default'.") String project,
             @Option(names = "--wait", description = "Wait until the VM is RUNNING, polling every 500 ms; exit 1 if it "
                     + "fails, 5 on timeout.") boolean wait,
             @Option(
@@ -89,7 +92,7 @@ final class VmCommand extends CommandGroup {
                     Duration timeout) {
         Instant started = root.environment().clock().instant();
         ApiClient api = api();
-        Vm accepted = json().read(api.post("/vms", new NewVm(name, brick, realm, profile)), Vm.class);
+        Vm accepted = json().read(api.post("/vms", new NewVm(name, brick, realm, profile, project)), Vm.class);
         return follow(api, started, accepted, VmState.RUNNING, wait, timeout);
     }
 

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,54 @@ class CliAgainstRealServerTest {
         assertThat(eve.run("vm", "start", "--brick", "worker", "--name", "e1", "--wait", "--timeout", "1h").exitCode())
                 .isZero();
         assertThat(eve.run("audit", "verify").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void a_project_with_a_level_and_a_quota_is_made_joined_and_its_quota_holds_from_the_command_line() {
+        CliRunner admin = loggedIn("admin-config-6", "admin", ADMIN_PASSWORD);
+        assertThat(admin.run("level", "set", "public", "internal", "--describe", "internal=staff only").out())
+                .contains("levels: public < internal");
+        assertThat(admin.run("level", "list").out()).contains("internal  staff only");
+        CliRunner.Result created = admin.withVariable("ASTERISM_NEW_USER_PASSWORD", "finn-password-long")
+                .run("user", "create", "finn", "--role", "user");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(admin.run("grant", "set", "worker", "finn", "--level", "use").exitCode()).isZero();
+        assertThat(admin.run("project", "create", "study", "--level", "internal", "--max-vms", "1",
+                "--description", "a small study").out()).contains("created project study at internal");
+        CliRunner.Result uncleared = admin.run("project", "add", "study", "finn");
+        assertThat(uncleared.exitCode()).isEqualTo(1);
+        assertThat(uncleared.err()).contains("finn is cleared for 'public'").doesNotContain("Exception");
+        assertThat(admin.run("user", "clearance", "finn", "internal").out()).contains("cleared finn for internal");
+        assertThat(admin.run("project", "add", "study", "finn", "--role", "manager").out())
+                .contains("finn is a manager of study");
+        assertThat(admin.run("brick", "level", "worker", "internal").exitCode()).isZero();
+
+        CliRunner finn = loggedIn("finn-config", "finn", "finn-password-long");
+        assertThat(finn.run("vm", "start", "--brick", "worker", "--name", "f1", "--project", "study").exitCode())
+                .isZero();
+        CliRunner.Result over = finn.run("vm", "start", "--brick", "worker", "--name", "f2", "--project", "study");
+        assertThat(over.exitCode()).isEqualTo(1);
+        assertThat(over.err()).contains("project study uses 1 of 1 VMs; VM f2 needs 1").contains("(CONFLICT)");
+        CliRunner.Result shown = finn.run("project", "show", "study");
+        assertThat(shown.out()).contains("a small study").containsPattern("VMs\\s+1\\s+1")
+                .containsPattern("vCPUs\\s+1\\s+no limit").containsPattern("finn\\s+manager");
+        assertThat(finn.run("project", "list").out()).contains("study").contains("default");
+        assertThat(admin.run("project", "quota", "study", "--max-vms", "none", "--max-vcpus", "8").exitCode())
+                .isZero();
+        assertThat(finn.run("vm", "start", "--brick", "worker", "--name", "f2", "--project", "study").exitCode())
+                .isZero();
+        assertThat(finn.run("project", "show", "study", "--json").out()).contains("\"vcpus\" : 8");
+        assertThat(finn.run("project", "usage", "study", "--since", "2000-01-01").out())
+                .containsPattern("finn\\s+\\d\\s+0\\.\\d\\d\\s+0\\.\\d\\d");
+        assertThat(finn.run("project", "usage", "study", "--csv").out().lines().toList().getFirst())
+                .isEqualTo("project,user,vms,vm_hours,vcpu_hours");
+        CliRunner.Result badDate = finn.run("project", "usage", "study", "--since", "last week");
+        assertThat(badDate.exitCode()).isEqualTo(1);
+        assertThat(badDate.err()).contains("must be a date");
+        // The other tests list every VM: these go.
+        for (String vm : List.of("f1", "f2")) {
+            assertThat(finn.run("vm", "destroy", vm, "--wait", "--timeout", "1h").exitCode()).isZero();
+        }
     }
 
     @Test

@@ -72,16 +72,16 @@ class ResourceCommandsTest {
     @Test
     void user_list_prints_a_table() {
         server.respond("GET", "/users", 200, """
-                [{"username": "alice", "role": "super-admin", "createdAt": "2030-01-01T00:00:00Z"},
-                 {"username": "bob", "role": "user", "createdAt": "2030-01-02T00:00:00Z"}]
+                [{"username": "alice", "role": "super-admin", "clearance": "cui", "createdAt": "2030-01-01T00:00:00Z"},
+                 {"username": "bob", "role": "user", "clearance": "public", "createdAt": "2030-01-02T00:00:00Z"}]
                 """);
 
         CliRunner.Result result = cli.run("user", "list");
 
         assertThat(result.out().lines()).containsExactly(
-                "USERNAME  ROLE         CREATED",
-                "alice     super-admin  2030-01-01T00:00:00Z",
-                "bob       user         2030-01-02T00:00:00Z");
+                "USERNAME  ROLE         CLEARANCE  CREATED",
+                "alice     super-admin  cui        2030-01-01T00:00:00Z",
+                "bob       user         public     2030-01-02T00:00:00Z");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationReconciler;
 import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.ConstellationService;
+import dev.asterism.core.project.ProjectService;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.user.UserService;
@@ -285,9 +286,10 @@ public final class AsterismServer implements AutoCloseable {
         gateway.relayTunnelsThrough(tunnels);
         ClientAddresses addresses = new ClientAddresses(config.trustedProxies());
         ConstellationBatch batch = new ConstellationBatch(store, gateway);
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, vms, audit, constellations, people, batch, tunnels, clock,
+        ProjectService projects = new ProjectService(store, clock);
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, projects, vms, audit, constellations, people, batch, tunnels, clock,
                 openApiDocument(), addresses);
-        Panel panel = new Panel(auth, users, catalog, vms, audit, constellations, people, batch, tunnels, clock,
+        Panel panel = new Panel(auth, users, catalog, projects, vms, audit, constellations, people, batch, tunnels, clock,
                 addresses);
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {

@@ -93,6 +93,26 @@ class AuthorizationMatrixTest {
                     401, 404, 404, 200, 200),
             new Row("DELETE /constellations/{name}", "DELETE", "/constellations/doomed-c-{role}", null,
                     401, 404, 404, 202, 202),
+            new Row("GET /levels", "GET", "/levels", null, 401, 200, 200, 200, 200),
+            new Row("PUT /levels", "PUT", "/levels", Map.of("levels", List.of(Map.of("name", "public"),
+                    Map.of("name", "internal"), Map.of("name", "cui"))), 401, 403, 403, 200, 200),
+            new Row("PUT /users/{username}/clearance", "PUT", "/users/grantee-{role}/clearance",
+                    Map.of("level", "internal"), 401, 403, 403, 200, 200),
+            new Row("PUT /bricks/{name}/level", "PUT", "/bricks/worker/level", Map.of("level", "public"),
+                    401, 403, 403, 200, 200),
+            new Row("GET /projects", "GET", "/projects", null, 401, 200, 200, 200, 200),
+            new Row("POST /projects", "POST", "/projects", Map.of("name", "p-{role}", "level", "public"),
+                    401, 403, 403, 201, 201),
+            // A closed project is seen by its members and admins only; alice is one of its researchers.
+            new Row("GET /projects/{name}", "GET", "/projects/closed", null, 401, 404, 200, 200, 200),
+            new Row("PUT /projects/{name}/quota", "PUT", "/projects/closed/quota", Map.of("vcpus", 100),
+                    401, 403, 403, 200, 200),
+            new Row("GET /projects/{name}/usage", "GET", "/projects/closed/usage", null, 401, 404, 200, 200, 200),
+            new Row("PUT /projects/{name}/members/{username}", "PUT", "/projects/closed/members/grantee-{role}",
+                    Map.of("role", "researcher"), 401, 404, 403, 200, 200),
+            new Row("DELETE /projects/{name}/members/{username}", "DELETE", "/projects/closed/members/nobody", null,
+                    401, 404, 403, 404, 404),
+            new Row("DELETE /projects/{name}", "DELETE", "/projects/gone-p-{role}", null, 401, 403, 403, 204, 204),
             new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 200, 200),
             new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 200, 200));
 
@@ -120,6 +140,8 @@ class AuthorizationMatrixTest {
             Thread.sleep(20);
         }
         CALLERS.get("alice").post("/vms", Map.of("name", "alices", "brick", "worker")).expect(202);
+        admin.post("/projects", Map.of("name", "closed", "level", "public")).expect(201);
+        admin.put("/projects/closed/members/alice", Map.of("role", "researcher")).expect(200);
         for (String role : ROLES) {
             admin.post("/users", Map.of("username", "victim-" + role, "password", "long-enough-pw", "role", "user"))
                     .expect(201);
@@ -133,6 +155,7 @@ class AuthorizationMatrixTest {
                     "capabilities", List.of("worker"))).expect(201);
             CALLERS.get("alice").post("/vms", Map.of("name", "doomed-" + role, "brick", "worker")).expect(202);
             admin.post("/constellations", Map.of("name", "doomed-c-" + role, "brick", "controller")).expect(202);
+            admin.post("/projects", Map.of("name", "gone-p-" + role, "level", "public")).expect(201);
         }
     }
 
@@ -169,7 +192,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void the_matrix_covers_every_route_of_the_api() {
-        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, null).routes().stream()
+        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, null, null).routes().stream()
                 .map(route -> route.method() + " " + route.path()).collect(Collectors.toSet());
         Set<String> covered = MATRIX.stream().map(Row::route).collect(Collectors.toSet());
         // Login and token creation are public by nature; their throttling and failures are tested in AuthenticationTest.

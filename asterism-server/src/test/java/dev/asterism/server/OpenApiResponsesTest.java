@@ -55,6 +55,16 @@ class OpenApiResponsesTest {
         server.user("rita", "user");
         check(failures, "PUT", "/bricks/{name}/grants/{username}",
                 admin.put("/bricks/worker/grants/rita", Map.of("level", "use")));
+        check(failures, "PUT", "/levels", admin.put("/levels", Map.of("levels", List.of(Map.of("name", "public"),
+                Map.of("name", "internal", "description", "for the institution's staff")))));
+        check(failures, "PUT", "/users/{username}/clearance",
+                admin.put("/users/rita/clearance", Map.of("level", "internal")));
+        check(failures, "PUT", "/bricks/{name}/level", admin.put("/bricks/worker/level", Map.of("level", "internal")));
+        check(failures, "POST", "/projects", admin.post("/projects", Map.of("name", "p1", "level", "internal",
+                "quota", Map.of("vms", 10, "vcpus", 64))));
+        check(failures, "PUT", "/projects/{name}/members/{username}",
+                admin.put("/projects/p1/members/rita", Map.of("role", "manager")));
+        check(failures, "PUT", "/projects/{name}/quota", admin.put("/projects/p1/quota", Map.of("vms", 12)));
         check(failures, "POST", "/vms", admin.post("/vms", Map.of("name", "v1", "brick", "worker")));
         check(failures, "POST", "/constellations",
                 admin.post("/constellations", Map.of("name", "c1", "brick", "controller")));
@@ -73,7 +83,8 @@ class OpenApiResponsesTest {
                 continue;
             }
             String path = operation.path();
-            String thing = path.startsWith("/bricks") ? "worker" : path.startsWith("/vms") ? "v1" : "c1";
+            String thing = path.startsWith("/bricks") ? "worker" : path.startsWith("/vms") ? "v1"
+                    : path.startsWith("/projects") ? "p1" : "c1";
             path = path.replace("{name}", thing);
             for (Map.Entry<String, String> name : names.entrySet()) {
                 path = path.replace(name.getKey(), name.getValue());

@@ -255,6 +255,51 @@ class PanelBrowserTest {
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("only an admin");
     }
 
+    @Test
+    void an_admin_makes_a_project_a_manager_creates_a_constellation_in_it_and_is_told_when_its_quota_is_full() {
+        server.user("pia", "user");
+        server.admin.put("/bricks/controller/grants/pia", java.util.Map.of("level", "manage")).expect(200);
+        signIn();
+        browser.findElement(By.linkText("Projects")).click();
+        waitFor(Duration.ofSeconds(10), "the projects page", () -> browser.getTitle().startsWith("Projects"));
+        browser.findElement(By.id("name")).sendKeys("trial");
+        new Select(browser.findElement(By.id("level"))).selectByValue("public");
+        browser.findElement(By.id("description")).sendKeys("a clinical trial");
+        browser.findElement(By.id("constellations")).sendKeys("1");
+        browser.findElement(By.cssSelector("form[action='/ui/projects'] button")).click();
+        waitFor(Duration.ofSeconds(10), "the project's page", () -> browser.getTitle().startsWith("Project trial"));
+        browser.findElement(By.id("username")).sendKeys("pia");
+        new Select(browser.findElement(By.id("role"))).selectByValue("manager");
+        browser.findElement(By.cssSelector("form[action='/ui/projects/trial/members'] button")).click();
+        waitFor(Duration.ofSeconds(10), "pia named", () -> browser.findElement(By.tagName("main")).getText()
+                .contains("pia manager"));
+
+        signIn("pia", "pia-password");
+        browser.findElement(By.id("name")).sendKeys("trial-one");
+        new Select(browser.findElement(By.id("brick"))).selectByValue("controller");
+        new Select(browser.findElement(By.id("project"))).selectByValue("trial");
+        browser.findElement(By.cssSelector("form[action='/ui/constellations'] button")).click();
+        waitFor(Duration.ofSeconds(10), "constellation trial-one", () -> browser.getTitle()
+                .startsWith("Constellation trial-one"));
+        browser.get(server.url() + "/ui/constellations");
+        browser.findElement(By.id("name")).sendKeys("trial-two");
+        new Select(browser.findElement(By.id("brick"))).selectByValue("controller");
+        new Select(browser.findElement(By.id("project"))).selectByValue("trial");
+        browser.findElement(By.cssSelector("form[action='/ui/constellations'] button")).click();
+        waitFor(Duration.ofSeconds(10), "the refusal", () -> !browser.findElement(By.id("name-error")).getText()
+                .isEmpty());
+        assertThat(browser.findElement(By.id("name-error")).getText())
+                .startsWith("project trial uses 1 of 1 constellations; constellation trial-two needs 1");
+        screenshot("project-quota-full");
+        browser.findElement(By.linkText("Projects")).click();
+        browser.findElement(By.linkText("trial")).click();
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Constellations 1 1");
+        screenshot("project-page");
+        Object csv = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[0];"
+                + " fetch(document.querySelector('a[download]').href).then(r => r.text()).then(done);");
+        assertThat(csv.toString()).startsWith("project,user,vms,vm_hours,vcpu_hours\n");
+    }
+
     private static void assertInert(String where) {
         Object pwned = ((JavascriptExecutor) browser).executeScript("return window.pwned === undefined;");
         assertThat(pwned).as("no script ran after %s", where).isEqualTo(true);

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 final class JdbcConstellations implements ConstellationRepository {
-    private static final String COLUMNS = "name, owner_name, controller_brick, controller_vm, domain, overlay_subnet,"
+    private static final String COLUMNS = "name, owner_name, project, controller_brick, controller_vm, domain, overlay_subnet,"
             + " join_mode, state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
     private static final String MEMBER_COLUMNS = "id, constellation, name, brick, profile, vm_name, overlay_address,"
             + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key,"
@@ -32,8 +32,8 @@ final class JdbcConstellations implements ConstellationRepository {
     @Override
     public void insert(String id, Constellation c) {
         sql.insertUnique("constellation", c.name(), "INSERT INTO constellations (id, live_name, " + COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                id, c.name(), c.name(), c.owner(), c.controllerBrick(), c.controllerVm(), c.domain(),
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, c.name(), c.name(), c.owner(), c.project(), c.controllerBrick(), c.controllerVm(), c.domain(),
                 c.overlaySubnet(), c.joinMode(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
                 c.nextCheckAt(), c.attempts(), c.version());
     }
@@ -57,6 +57,12 @@ final class JdbcConstellations implements ConstellationRepository {
         }
         return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE live_name IS NOT NULL AND owner_name = ?"
                 + " ORDER BY name", JdbcConstellations::map, owner);
+    }
+
+    @Override
+    public List<Constellation> inProject(String project) {
+        return sql.query("SELECT " + COLUMNS + " FROM constellations WHERE live_name IS NOT NULL AND project = ?"
+                + " ORDER BY name", JdbcConstellations::map, project);
     }
 
     @Override
@@ -197,7 +203,8 @@ final class JdbcConstellations implements ConstellationRepository {
     }
 
     private static Constellation map(ResultSet row) throws SQLException {
-        return new Constellation(row.getString("name"), row.getString("owner_name"), row.getString("controller_brick"),
+        return new Constellation(row.getString("name"), row.getString("owner_name"), row.getString("project"),
+                row.getString("controller_brick"),
                 row.getString("controller_vm"), row.getString("domain"), row.getString("overlay_subnet"),
                 JoinMode.valueOf(row.getString("join_mode")), ConstellationState.valueOf(row.getString("state")),
                 row.getString("reason"), row.getString("hub_public_key"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),

@@ -5,6 +5,7 @@ import dev.asterism.core.store.AuditRepository;
 import dev.asterism.core.store.CatalogRepository;
 import dev.asterism.core.store.ConstellationRepository;
 import dev.asterism.core.store.CredentialRepository;
+import dev.asterism.core.store.ProjectRepository;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.store.UserRepository;
 import dev.asterism.core.store.VmRepository;
@@ -47,6 +48,11 @@ final class JdbcTransaction implements Transaction {
     @Override
     public ConstellationRepository constellations() {
         return new JdbcConstellations(sql);
+    }
+
+    @Override
+    public ProjectRepository projects() {
+        return new JdbcProjects(sql);
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 final class JdbcVms implements VmRepository {
-    private static final String COLUMNS = "id, name, owner_name, brick, realm, profile, os_family, image_source, vcpus,"
+    private static final String COLUMNS = "id, name, owner_name, project, brick, realm, profile, os_family, image_source, vcpus,"
             + " memory_mib, disk_gib, network, state, desired_state, reason, addresses, created_at, updated_at,"
             + " registration_deadline, registered_at, next_check_at, attempts, version";
     private final Sql sql;
@@ -29,8 +29,8 @@ final class JdbcVms implements VmRepository {
     @Override
     public void insert(Vm vm) {
         sql.insertUnique("vm", vm.name(), "INSERT INTO vms (" + COLUMNS + ", live_name)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                vm.id(), vm.name(), vm.owner(), vm.brick(), vm.realm(), vm.profile(), vm.osFamily(), vm.image(),
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                vm.id(), vm.name(), vm.owner(), vm.project(), vm.brick(), vm.realm(), vm.profile(), vm.osFamily(), vm.image(),
                 vm.vcpus(), vm.memoryMib(), vm.diskGib(), vm.network(), vm.state(), vm.desiredState(), vm.reason(),
                 String.join(",", vm.addresses()), vm.createdAt(), vm.updatedAt(), vm.registrationDeadline(),
                 vm.registeredAt(), vm.nextCheckAt(), vm.attempts(), vm.version(), liveName(vm));
@@ -119,6 +119,18 @@ final class JdbcVms implements VmRepository {
     }
 
     @Override
+    public List<Vm> inProject(String project) {
+        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE live_name IS NOT NULL AND project = ? ORDER BY name",
+                JdbcVms::map, project);
+    }
+
+    @Override
+    public List<Vm> inProjectSince(String project, Instant since) {
+        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE project = ? AND (live_name IS NOT NULL OR updated_at >= ?)"
+                + " ORDER BY created_at, id", JdbcVms::map, project, since);
+    }
+
+    @Override
     public Map<String, Instant> orphans(String realm) {
         Map<String, Instant> orphans = new LinkedHashMap<>();
         sql.query("SELECT vm_id, first_seen FROM realm_orphans WHERE realm = ? ORDER BY vm_id", row -> {
@@ -146,7 +158,8 @@ final class JdbcVms implements VmRepository {
 
     private static Vm map(ResultSet row) throws SQLException {
         String addresses = row.getString("addresses");
-        return new Vm(row.getString("id"), row.getString("name"), row.getString("owner_name"), row.getString("brick"),
+        return new Vm(row.getString("id"), row.getString("name"), row.getString("owner_name"), row.getString("project"),
+                row.getString("brick"),
                 row.getString("realm"), row.getString("profile"), OsFamily.valueOf(row.getString("os_family")),
                 row.getString("image_source"), row.getInt("vcpus"), row.getInt("memory_mib"), row.getInt("disk_gib"),
                 row.getString("network"),

@@ -28,6 +28,13 @@ class H2StoreTest extends StoreContract {
     }
 
     @Test
+    void a_database_from_before_projects_keeps_its_data_in_the_default_project(@TempDir Path directory)
+            throws Exception {
+        aDatabaseFromBeforeProjectsKeepsItsDataInTheDefaultProject("jdbc:h2:file:" + directory.resolve("db"), "sa",
+                "");
+    }
+
+    @Test
     void a_database_migrated_before_a_migration_was_reworded_still_opens(@TempDir Path directory) throws Exception {
         aDatabaseMigratedBeforeARewordingStillOpens("jdbc:h2:file:" + directory.resolve("db"), "sa", "");
     }

@@ -19,6 +19,13 @@ class PostgresStoreTest extends StoreContract {
     }
 
     @Test
+    void a_database_from_before_projects_keeps_its_data_in_the_default_project() throws Exception {
+        PostgresServer.Database database = PostgresServer.shared().createDatabase();
+        aDatabaseFromBeforeProjectsKeepsItsDataInTheDefaultProject(database.jdbcUrl(), database.user(),
+                database.password());
+    }
+
+    @Test
     void a_database_migrated_before_a_migration_was_reworded_still_opens() throws Exception {
         PostgresServer.Database database = PostgresServer.shared().createDatabase();
         aDatabaseMigratedBeforeARewordingStillOpens(database.jdbcUrl(), database.user(), database.password());

@@ -21,6 +21,11 @@ import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.permission.GrantLevel;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectMember;
+import dev.asterism.core.project.ProjectRole;
+import dev.asterism.core.project.Quota;
+import dev.asterism.core.project.SecurityLevel;
 import dev.asterism.core.store.AuditRepository;
 import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
@@ -439,7 +444,7 @@ abstract class StoreContract {
 
     @Test
     void a_vm_round_trips_with_every_field() {
-        Vm vm = new Vm("vm-full", "w1", "alice", "worker", "sim", "large", OsFamily.WINDOWS, "template:win2022", 8,
+        Vm vm = new Vm("vm-full", "w1", "alice", "default", "worker", "sim", "large", OsFamily.WINDOWS, "template:win2022", 8,
                 16384, 120, "net-full", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "waiting for the agent",
                 List.of("10.0.0.5", "fd00::5"), T0, T0.plusSeconds(1), T0.plusSeconds(300), T0.plusSeconds(2),
                 T0.plusSeconds(30), 3, 7);
@@ -614,7 +619,7 @@ abstract class StoreContract {
     void an_update_writes_every_changeable_field_and_bumps_the_version() {
         Vm inserted = vm("vm-1", "w1", "alice", "sim", VmState.STARTING, T0, T0.plusSeconds(1));
         store.run(transaction -> transaction.vms().insert(inserted));
-        Vm changed = new Vm("vm-1", "w1", "alice", "worker", "sim", "small", OsFamily.LINUX, "/images/worker.qcow2", 2,
+        Vm changed = new Vm("vm-1", "w1", "alice", "default", "worker", "sim", "small", OsFamily.LINUX, "/images/worker.qcow2", 2,
                 2048, 20, "vm-1", VmState.AWAITING_REGISTRATION, DesiredState.STOPPED, "realm busy",
                 List.of("10.1.2.3", "10.1.2.4"), T0, T0.plusSeconds(5), T0.plusSeconds(300), T0.plusSeconds(6),
                 T0.plusSeconds(20), 4, inserted.version());
@@ -967,11 +972,153 @@ abstract class StoreContract {
         assertThat(store.call((Transaction transaction) -> transaction.users().find("alice"))).isPresent();
     }
 
+    // ---- levels and projects ----
+
+    @Test
+    void a_new_database_has_the_lowest_level_and_an_open_default_project_at_it() {
+        store.run(transaction -> {
+            assertThat(transaction.projects().levels()).containsExactly(new SecurityLevel("public", 0,
+                    "the lowest level"));
+            Project fallback = transaction.projects().find(Project.DEFAULT).orElseThrow();
+            assertThat(fallback.level()).isEqualTo("public");
+            assertThat(fallback.open()).isTrue();
+            assertThat(fallback.quota()).isEqualTo(Quota.NONE);
+        });
+    }
+
+    @Test
+    void levels_are_replaced_whole_and_listed_in_rank_order() {
+        List<SecurityLevel> levels = List.of(new SecurityLevel("public", 0, ""), new SecurityLevel("internal", 1, "x"),
+                new SecurityLevel("cui", 2, "controlled unclassified"));
+        store.run(transaction -> transaction.projects().replaceLevels(levels));
+        assertThat(store.call((Transaction transaction) -> transaction.projects().levels())).isEqualTo(levels);
+        List<SecurityLevel> reordered = List.of(new SecurityLevel("internal", 0, "x"), new SecurityLevel("public", 1,
+                ""));
+        store.run(transaction -> transaction.projects().replaceLevels(reordered));
+        assertThat(store.call((Transaction transaction) -> transaction.projects().levels())).isEqualTo(reordered);
+    }
+
+    @Test
+    void clearances_and_brick_levels_are_put_replaced_and_go_with_their_user_or_brick() {
+        seedCatalog();
+        store.run(transaction -> {
+            User alice = transaction.users().insert("alice", Role.USER, "h", T0);
+            assertThat(transaction.projects().clearance("alice")).isEmpty();
+            transaction.projects().putClearance(alice.id(), "internal");
+            transaction.projects().putClearance(alice.id(), "cui");
+            transaction.projects().putBrickLevel("worker", "internal");
+            transaction.projects().putBrickLevel("worker", "cui");
+        });
+        store.run(transaction -> {
+            assertThat(transaction.projects().clearance("alice")).contains("cui");
+            assertThat(transaction.projects().brickLevel("worker")).contains("cui");
+            assertThat(transaction.projects().brickLevel("controller")).isEmpty();
+            assertThat(transaction.projects().levelUses("cui")).containsExactly("user alice", "brick worker");
+            transaction.users().delete("alice");
+            transaction.catalog().deleteBrick("worker");
+        });
+        assertThat(store.call((Transaction transaction) -> transaction.projects().levelUses("cui"))).isEmpty();
+    }
+
+    @Test
+    void a_project_round_trips_with_its_quota_and_its_members_and_is_deleted_with_them() {
+        Project genomics = new Project("genomics", "sequencing data", "cui", false,
+                new Quota(2, null, 16, 64, 0), T0);
+        store.run(transaction -> {
+            transaction.projects().insert(genomics);
+            User alice = transaction.users().insert("alice", Role.USER, "h", T0);
+            User bob = transaction.users().insert("bob", Role.USER, "h", T0);
+            transaction.projects().putMember(alice.id(), new ProjectMember("genomics", "alice", ProjectRole.MANAGER));
+            transaction.projects().putMember(bob.id(), new ProjectMember("genomics", "bob", ProjectRole.MANAGER));
+            transaction.projects().putMember(bob.id(), new ProjectMember("genomics", "bob", ProjectRole.RESEARCHER));
+            transaction.projects().putMember(bob.id(), new ProjectMember(Project.DEFAULT, "bob",
+                    ProjectRole.RESEARCHER));
+        });
+        assertAlreadyExists(() -> store.run(transaction -> transaction.projects().insert(genomics)));
+        store.run(transaction -> {
+            assertThat(transaction.projects().find("genomics")).contains(genomics);
+            assertThat(transaction.projects().lock("genomics")).contains(genomics);
+            assertThat(transaction.projects().list()).extracting(Project::name).containsExactly("default", "genomics");
+            assertThat(transaction.projects().members("genomics")).containsExactly(
+                    new ProjectMember("genomics", "alice", ProjectRole.MANAGER),
+                    new ProjectMember("genomics", "bob", ProjectRole.RESEARCHER));
+            assertThat(transaction.projects().memberships("bob")).extracting(ProjectMember::project)
+                    .containsExactly("default", "genomics");
+            assertThat(transaction.projects().levelUses("cui")).containsExactly("project genomics");
+            transaction.projects().updateQuota("genomics", Quota.NONE);
+            assertThat(transaction.projects().find("genomics").orElseThrow().quota()).isEqualTo(Quota.NONE);
+            assertThat(transaction.projects().deleteMember("genomics", "alice")).isTrue();
+            assertThat(transaction.projects().deleteMember("genomics", "alice")).isFalse();
+            assertThat(transaction.projects().member("genomics", "alice")).isEmpty();
+            assertThat(transaction.projects().delete("genomics")).isTrue();
+            assertThat(transaction.projects().memberships("bob")).extracting(ProjectMember::project)
+                    .containsExactly("default");
+            assertThat(transaction.projects().find("genomics")).isEmpty();
+        });
+    }
+
+    @Test
+    void live_vms_and_constellations_are_listed_per_project() {
+        store.run(transaction -> {
+            transaction.vms().insert(vm("v1", "a1", "alice", "sim", VmState.RUNNING, T0, null));
+            transaction.vms().insert(vm("v2", "a2", "alice", "sim", VmState.DESTROYED, T0, null));
+            transaction.constellations().insert("c1", new Constellation("lab", "alice", "genomics", "controller",
+                    "lab-controller", "LAB.ASTERISM.TEST", "10.77.0.0/24", JoinMode.PORTS, ConstellationState.ACTIVE,
+                    null, null, T0, T0, null, 0, 0));
+        });
+        store.run(transaction -> {
+            assertThat(transaction.vms().inProject("default")).extracting(Vm::name).containsExactly("a1");
+            assertThat(transaction.vms().inProject("genomics")).isEmpty();
+            assertThat(transaction.vms().inProjectSince("default", T0)).extracting(Vm::name)
+                    .containsExactly("a1", "a2");
+            assertThat(transaction.vms().inProjectSince("default", T0.plusSeconds(1))).extracting(Vm::name)
+                    .containsExactly("a1");
+            assertThat(transaction.constellations().inProject("genomics")).extracting(Constellation::project)
+                    .containsExactly("genomics");
+            assertThat(transaction.constellations().inProject("default")).isEmpty();
+        });
+    }
+
+    @Test
+    void writers_that_lock_a_project_before_counting_never_pass_its_limit_together() throws Exception {
+        int limit = 5;
+        int writers = 4;
+        AtomicInteger refused = new AtomicInteger();
+        try (var executor = Executors.newFixedThreadPool(writers)) {
+            List<Future<?>> done = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(executor.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 5; i++) {
+                        String id = "w" + writer + "-" + i;
+                        store.run(transaction -> {
+                            transaction.projects().lock(Project.DEFAULT).orElseThrow();
+                            if (transaction.vms().inProject(Project.DEFAULT).size() >= limit) {
+                                refused.incrementAndGet();
+                                return;
+                            }
+                            transaction.vms().insert(vm(id, id, "alice", "sim", VmState.REQUESTED, T0, null));
+                        });
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> writer : done) {
+                writer.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(store.call((Transaction transaction) -> transaction.vms().inProject(Project.DEFAULT))).hasSize(limit);
+        assertThat(refused).hasValue(writers * 5 - limit);
+    }
+
     // ---- helpers ----
 
     protected static Vm vm(String id, String name, String owner, String realm, VmState state, Instant createdAt,
             Instant nextCheckAt) {
-        return new Vm(id, name, owner, "worker", realm, "small", OsFamily.LINUX, "/images/worker.qcow2", 2, 2048, 20, id,
+        return new Vm(id, name, owner, "default", "worker", realm, "small", OsFamily.LINUX, "/images/worker.qcow2", 2, 2048, 20, id,
                 state, DesiredState.RUNNING, null, List.of(), createdAt, createdAt, createdAt.plusSeconds(300), null,
                 nextCheckAt, 0, 0);
     }
@@ -995,7 +1142,7 @@ abstract class StoreContract {
 
     @Test
     void people_are_kept_per_constellation_and_a_wake_up_changes_the_version_even_of_a_due_constellation() {
-        Constellation lab = new Constellation("lab", "alice", "controller", "lab-controller", "LAB.ASTERISM.TEST",
+        Constellation lab = new Constellation("lab", "alice", "default", "controller", "lab-controller", "LAB.ASTERISM.TEST",
                 "10.77.0.0/24", JoinMode.PORTS, ConstellationState.ACTIVE, null, null, T0, T0, null, 0, 0);
         store.run(transaction -> transaction.constellations().insert("c-lab", lab));
         Person bob = new Person("p-bob", "lab", "bob", PersonState.ADDING, "making the domain account", false, T0, T0,
@@ -1073,6 +1220,37 @@ abstract class StoreContract {
         setChecksumOfVersion4(url, user, password, 12345);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> JdbcStore.open(url, user, password, "t"))
                 .hasMessageContaining("cannot open the database").hasMessageContaining("checksum");
+    }
+
+    /**
+     * A database from before projects (migrated to version 7, with a VM and a constellation in it) keeps both, in the
+     * open project 'default' at the lowest level, once it is opened.
+     */
+    static void aDatabaseFromBeforeProjectsKeepsItsDataInTheDefaultProject(String url, String user, String password)
+            throws java.sql.SQLException {
+        org.flywaydb.core.Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
+                .target("7").load().migrate();
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO vms (id, name, live_name, owner_name, brick, realm, profile, os_family,"
+                    + " image_source, vcpus, memory_mib, disk_gib, state, desired_state, addresses, created_at,"
+                    + " updated_at, registration_deadline, attempts, version, network) VALUES ('old-vm', 'old', 'old',"
+                    + " 'alice', 'worker', 'sim', 'small', 'LINUX', 'x', 2, 2048, 20, 'RUNNING', 'RUNNING', '',"
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 'old-vm')");
+            statement.executeUpdate("INSERT INTO constellations (id, name, live_name, owner_name, controller_brick,"
+                    + " controller_vm, domain, overlay_subnet, state, created_at, updated_at, attempts, version)"
+                    + " VALUES ('old-c', 'lab', 'lab', 'alice', 'controller', 'lab-controller', 'LAB.ASTERISM.TEST',"
+                    + " '10.77.0.0/24', 'ACTIVE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0)");
+        }
+        try (JdbcStore store = JdbcStore.open(url, user, password, "t")) {
+            store.run(transaction -> {
+                assertThat(transaction.vms().find("old").orElseThrow().project()).isEqualTo(Project.DEFAULT);
+                assertThat(transaction.constellations().find("lab").orElseThrow().project())
+                        .isEqualTo(Project.DEFAULT);
+                assertThat(transaction.projects().find(Project.DEFAULT).orElseThrow().level())
+                        .isEqualTo(transaction.projects().levels().getFirst().name());
+            });
+        }
     }
 
     private static void setChecksumOfVersion4(String url, String user, String password, int checksum)

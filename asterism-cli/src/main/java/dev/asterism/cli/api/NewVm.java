@@ -7,8 +7,9 @@ import static java.util.Objects.requireNonNull;
  *
  * @param realm null to let the server choose
  * @param profile null to use the brick's hardware profile
+ * @param project null for the project 'default'
  */
-public record NewVm(String name, String brick, String realm, String profile) {
+public record NewVm(String name, String brick, String realm, String profile, String project) {
 
     public NewVm {
         requireNonNull(name, "name is null");

@@ -11,6 +11,7 @@ import java.util.List;
 public record Vm(
         String id,
         String name,
+        String project,
         String brick,
         String realm,
         String profile,

@@ -7,6 +7,7 @@ import java.time.Instant;
 /**
  * A controlling VM and its members, with a domain and a VPN overlay subnet.
  *
+ * @param project the project it belongs to, chosen at creation
  * @param controllerVm the controlling VM's name (a VM of the store)
  * @param joinMode in which order members join the domain and the VPN
  * @param hubPublicKey the VPN hub's public key once provisioned, else null
@@ -14,6 +15,7 @@ import java.time.Instant;
 public record Constellation(
         String name,
         String owner,
+        String project,
         String controllerBrick,
         String controllerVm,
         String domain,
@@ -31,6 +33,7 @@ public record Constellation(
     public Constellation {
         requireNonNull(name, "name is null");
         requireNonNull(owner, "owner is null");
+        requireNonNull(project, "project is null");
         requireNonNull(controllerBrick, "controllerBrick is null");
         requireNonNull(controllerVm, "controllerVm is null");
         requireNonNull(domain, "domain is null");
@@ -43,23 +46,23 @@ public record Constellation(
 
     public Constellation moveTo(ConstellationState newState, String newReason, String hubKey, Instant now,
             Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, newState, newReason,
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, newState, newReason,
                 hubKey, createdAt, now, nextCheck, 0, version);
     }
 
     /** Nothing to do yet, which is no failed attempt; look again at {@code nextCheck}. */
     public Constellation waitUntil(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
                 hubPublicKey, createdAt, now, nextCheck, attempts, version);
     }
 
     public Constellation withVersion(long newVersion) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, reason,
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, reason,
                 hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
     }
 
     public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
                 hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
     }
 }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.asterism.core.constellation.AgentCommands.AgentUnavailableException;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.User;
@@ -61,7 +63,8 @@ public final class ConstellationPeople {
     }
 
     /**
-     * Adds existing Asterism users as people. Only the owner may.
+     * Adds existing Asterism users as people. Only the owner or a manager of its project may; each must take part in
+     * the project.
      *
      * @throws AsterismException NOT_FOUND for an unknown user; ALREADY_EXISTS for a person added before;
      *     VALIDATION_FAILED for a name the domain cannot take; CONFLICT unless the constellation is ACTIVE
@@ -92,6 +95,12 @@ public final class ConstellationPeople {
                 transaction.users().find(username).orElseThrow(() -> new AsterismException(ErrorCode.NOT_FOUND,
                         "no user named '" + username + "': people of a constellation are Asterism users; create"
                                 + " the user first", Map.of("user", username)));
+                Project project = transaction.projects().find(constellation.project()).orElseThrow();
+                if (!ProjectService.takesPart(transaction, username, project)) {
+                    throw new AsterismException(ErrorCode.CONFLICT, "'" + username + "' takes no part in project "
+                            + project.name() + ", which " + constellationName + " belongs to: a manager of the"
+                            + " project or an admin must add them to it first", Map.of("user", username));
+                }
                 if (transaction.constellations().person(constellationName, username).isPresent()) {
                     throw new AsterismException(ErrorCode.ALREADY_EXISTS, "'" + username + "' is one of the people of "
                             + constellationName + " already", Map.of("user", username));
@@ -122,7 +131,7 @@ public final class ConstellationPeople {
 
     /**
      * Takes a person out: from now on they open no tunnel; the reconciler ends their sessions on every member and
-     * deletes their account. Only the owner may; the owner stays.
+     * deletes their account. Only the owner or a manager of its project may; the owner stays.
      */
     public Person remove(User caller, String constellationName, String username) {
         Instant now = now();
@@ -222,9 +231,10 @@ public final class ConstellationPeople {
 
     private static Constellation requireOwner(Transaction transaction, User caller, String name, String what) {
         Constellation constellation = ConstellationService.visible(transaction, caller, name);
-        if (!constellation.owner().equals(caller.username())) {
-            throw AsterismException.forbidden("only the owner of " + name + ", " + constellation.owner() + ", may "
-                    + what);
+        if (!constellation.owner().equals(caller.username())
+                && !ProjectService.isManager(transaction, caller.username(), constellation.project())) {
+            throw AsterismException.forbidden("only the owner of " + name + ", " + constellation.owner()
+                    + ", or a manager of its project " + constellation.project() + " may " + what);
         }
         return constellation;
     }

@@ -323,14 +323,14 @@ public final class ConstellationReconciler implements AutoCloseable {
         switch (member.phase()) {
             case REQUEST_VM -> {
                 if (member.vmName() == null) {
-                    String vmName = constellation.name() + "-" + member.name();
+                    String vmName = ConstellationService.memberVmName(constellation.name(), member.name());
                     User owner = owner(constellation.owner());
                     Optional<Vm> existing = store.call(transaction -> transaction.vms().find(vmName))
                             .filter(vm -> vm.state() != VmState.DESTROYED);
                     if (existing.isEmpty()) {
                         try {
                             vms.startMember(owner, vmName, member.brick(), member.profile(),
-                                    ConstellationService.networkOf(constellation.name()));
+                                    ConstellationService.networkOf(constellation.name()), constellation.project());
                         } catch (AsterismException e) {
                             // Another pass (or server) requested it a moment ago: that VM is this member's.
                             if (e.code() != dev.asterism.core.error.ErrorCode.ALREADY_EXISTS) {

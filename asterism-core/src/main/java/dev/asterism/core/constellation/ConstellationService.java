@@ -9,6 +9,9 @@ import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.Authorization;
 import dev.asterism.core.permission.GrantLevel;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Usage;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.User;
@@ -63,7 +66,21 @@ public final class ConstellationService {
         return "constellation-" + constellationName;
     }
 
+    /** The VM of a constellation's member. */
+    public static String memberVmName(String constellationName, String memberName) {
+        return constellationName + "-" + memberName;
+    }
+
     public Constellation create(User caller, String name, String brickName, String joinMode) {
+        return create(caller, name, brickName, joinMode, null);
+    }
+
+    /**
+     * Creates a constellation in {@code project} ({@link Project#DEFAULT} when null) and requests its controlling VM,
+     * in one transaction under the project's lock: the caller must take part in the project, the brick must be
+     * approved for its level, and one more constellation and its controlling VM must fit in its quota.
+     */
+    public Constellation create(User caller, String name, String brickName, String joinMode, String projectName) {
         Validate.name("name", name);
         JoinMode mode = joinMode == null ? JoinMode.PORTS : WireNames.parse("joinMode", joinMode, JoinMode.class);
         if (name.length() > 52) {
@@ -71,7 +88,8 @@ public final class ConstellationService {
         }
         Validate.present("brick", brickName);
         Instant now = now();
-        store.run(transaction -> {
+        String controllerVm = name + "-controller";
+        Constellation constellation = store.call(transaction -> {
             Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
             if (!brick.capabilities().contains(Capability.CONTROLLER)) {
                 throw AsterismException.invalid("brick", "brick '" + brickName
@@ -82,25 +100,24 @@ public final class ConstellationService {
                     .isPresent()) {
                 throw AsterismException.alreadyExists("constellation", name);
             }
+            Project project = ProjectService.lockForWork(transaction, caller, projectName);
+            ProjectService.requireBrickAt(transaction, brick, project);
+            ProjectService.requireRoom(transaction, project, new Usage(1, 0, 0, 0, 0)
+                    .plus(ProjectService.hardware(transaction, brickName, null, 1)), "constellation " + name + " needs");
+            vms.request(transaction, caller, controllerVm, brick, null, null, networkOf(name), project.name(), true,
+                    now);
+            Constellation created = new Constellation(name, caller.username(), project.name(), brickName,
+                    controllerVm, name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode,
+                    ConstellationState.PROVISIONING, null, null, now, now, now, 0, 0);
+            transaction.constellations().insert(UUID.randomUUID().toString(), created);
+            ConstellationPeople.addOwner(transaction, name, caller.username(), now);
+            transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
+                    Map.of("brick", brickName, "controllerVm", controllerVm, "domain", created.domain(),
+                            "joinMode", WireNames.of(mode), "project", project.name()),
+                    now);
+            return created;
         });
-        String controllerVm = name + "-controller";
-        vms.start(caller, controllerVm, brickName, null, null, networkOf(name));
-        Constellation constellation = new Constellation(name, caller.username(), brickName, controllerVm,
-                name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode, ConstellationState.PROVISIONING, null,
-                null, now, now, now, 0, 0);
-        try {
-            store.run(transaction -> {
-                transaction.constellations().insert(UUID.randomUUID().toString(), constellation);
-                ConstellationPeople.addOwner(transaction, name, caller.username(), now);
-                transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
-                        Map.of("brick", brickName, "controllerVm", controllerVm, "domain", constellation.domain(),
-                                "joinMode", WireNames.of(mode)),
-                        now);
-            });
-        } catch (RuntimeException e) {
-            vms.destroy(caller, controllerVm);
-            throw e;
-        }
+        vms.wake();
         wakeReconciler.run();
         return constellation;
     }
@@ -143,6 +160,12 @@ public final class ConstellationService {
             existing.forEach(member -> taken.add(member.name()));
             List<String> chosen = named ? names : nextNames(taken, count);
             requireRoomToJoin(transaction, caller, constellation.owner(), chosen.size());
+            Project project = transaction.projects().lock(constellation.project()).orElseThrow(() ->
+                    new AsterismException(ErrorCode.CONFLICT, "the project of " + name + " is gone"));
+            ProjectService.requireBrickAt(transaction, brick, project);
+            ProjectService.requireRoom(transaction, project, ProjectService.hardware(transaction, brickName,
+                    profile, chosen.size()), (chosen.size() == 1 ? "1 member of brick " + brickName + " needs"
+                    : chosen.size() + " members of brick " + brickName + " need"));
             Set<String> addresses = new HashSet<>(transaction.constellations().overlayAddresses(name));
             List<Member> members = new ArrayList<>();
             for (String memberName : chosen) {
@@ -312,12 +335,16 @@ public final class ConstellationService {
         throw new AsterismException(ErrorCode.CONFLICT, what + " keeps changing: try again");
     }
 
-    /** The constellation, for its owner, its people and admins; NOT_FOUND for anyone else, as if it did not exist. */
+    /**
+     * The constellation, for its owner, its people, its project's managers and admins; NOT_FOUND for anyone else, as
+     * if it did not exist.
+     */
     static Constellation visible(Transaction transaction, User caller, String name) {
         Constellation constellation = transaction.constellations().find(name)
                 .orElseThrow(() -> AsterismException.notFound("constellation", name));
         if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())
-                && transaction.constellations().person(name, caller.username()).filter(Person::mayConnect).isEmpty()) {
+                && transaction.constellations().person(name, caller.username()).filter(Person::mayConnect).isEmpty()
+                && !ProjectService.isManager(transaction, caller.username(), constellation.project())) {
             throw AsterismException.notFound("constellation", name);
         }
         return constellation;
@@ -326,9 +353,11 @@ public final class ConstellationService {
     /** Only the owner, or an admin for the infrastructure, changes members and destroys. */
     private static Constellation manageable(Transaction transaction, User caller, String name) {
         Constellation constellation = visible(transaction, caller, name);
-        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())) {
+        if (!caller.role().isAdmin() && !constellation.owner().equals(caller.username())
+                && !ProjectService.isManager(transaction, caller.username(), constellation.project())) {
             throw AsterismException.forbidden("only the owner of " + name + ", " + constellation.owner()
-                    + ", or an admin may change its members or destroy it");
+                    + ", a manager of its project " + constellation.project()
+                    + " or an admin may change its members or destroy it");
         }
         return constellation;
     }

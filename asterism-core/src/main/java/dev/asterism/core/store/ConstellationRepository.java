@@ -18,6 +18,9 @@ public interface ConstellationRepository {
     /** Live constellations of one owner, or of everyone when owner is null. */
     List<Constellation> list(String owner);
 
+    /** Live constellations of one project, by name. */
+    List<Constellation> inProject(String project);
+
     /** Gives every constellation of owner {@code from}, live or destroyed, the owner {@code to}; how many. */
     int renameOwner(String from, String to);
 

@@ -14,6 +14,8 @@ public interface Transaction {
 
     ConstellationRepository constellations();
 
+    ProjectRepository projects();
+
     /** A server-wide value kept by name (the registration key's fingerprint), created on first use. */
     String secret(String name, java.util.function.Supplier<String> generator);
 

@@ -20,6 +20,12 @@ public interface VmRepository {
     /** Live VMs, of one owner or (owner null) of everyone, by name. */
     List<Vm> list(String owner);
 
+    /** Live VMs of one project, by name. */
+    List<Vm> inProject(String project);
+
+    /** Every VM of one project that was live at some time after {@code since}, destroyed ones too, by creation. */
+    List<Vm> inProjectSince(String project, java.time.Instant since);
+
     /** Gives every VM of owner {@code from}, live or destroyed, the owner {@code to}; how many. */
     int renameOwner(String from, String to);
 

@@ -10,6 +10,9 @@ import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.Authorization;
 import dev.asterism.core.permission.GrantLevel;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Usage;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.user.User;
@@ -57,63 +60,92 @@ public final class VmService {
     }
 
     /**
-     * Requests a VM on the isolated network {@code network} (a constellation's), or alone on its own network when
-     * {@code network} is null.
+     * Requests a plain VM, alone on its own network, in {@code project} ({@link Project#DEFAULT} when null): the
+     * caller must take part in it, the brick must be approved for its level, and the VM must fit in its quota.
      *
      * @throws AsterismException TOO_MANY_REQUESTS when the caller, not an admin, has {@value #STARTING_PER_USER} VMs
-     *     starting
+     *     starting; CONFLICT when the quota or the brick's level does not allow it
      */
-    public Vm start(User caller, String name, String brickName, String realmName, String profileName, String network) {
-        return start(caller, name, brickName, realmName, profileName, network, true);
+    public Vm start(User caller, String name, String brickName, String realmName, String profileName,
+            String projectName) {
+        Validate.name("name", name);
+        Validate.present("brick", brickName);
+        Instant now = now();
+        Vm vm = store.call(transaction -> {
+            Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
+            Project project = ProjectService.lockForWork(transaction, caller, projectName);
+            ProjectService.requireBrickAt(transaction, brick, project);
+            HardwareProfile profile = profile(transaction, brick, profileName);
+            ProjectService.requireRoom(transaction, project, Usage.ofVms(1, profile.vcpus(), profile.memoryMib(),
+                    profile.diskGib()), "VM " + name + " needs");
+            return request(transaction, caller, name, brick, realmName, profile.name(), null, project.name(), true,
+                    now);
+        });
+        wakeReconciler.run();
+        return vm;
     }
 
     /**
      * Requests the VM of a constellation's member for its owner, as the constellation reconciler does: the members'
-     * own bound ({@code ConstellationService}) holds instead of {@value #STARTING_PER_USER}.
+     * own bound ({@code ConstellationService}) holds instead of {@value #STARTING_PER_USER}, and the member counted
+     * against the project's quota when it was added.
      */
-    public Vm startMember(User owner, String name, String brickName, String profileName, String network) {
-        return start(owner, name, brickName, null, profileName, network, false);
-    }
-
-    private Vm start(User caller, String name, String brickName, String realmName, String profileName, String network,
-            boolean bounded) {
+    public Vm startMember(User owner, String name, String brickName, String profileName, String network,
+            String project) {
         Validate.name("name", name);
-        Validate.present("brick", brickName);
-        String realm = realmName == null ? realms.defaultRealm() : realmName;
         Instant now = now();
-        Vm vm = store.call(transaction -> {
-            Brick brick = CatalogService.visibleBrick(transaction, caller, brickName);
-            Authorization.requireGrant(transaction, caller, brick.name(), GrantLevel.USE);
-            if (bounded && !caller.role().isAdmin()) {
-                long starting = transaction.vms().list(caller.username()).stream().filter(existing -> existing.state()
-                        == VmState.REQUESTED || existing.state() == VmState.STARTING
-                        || existing.state() == VmState.AWAITING_REGISTRATION).count();
-                if (starting >= STARTING_PER_USER) {
-                    throw new AsterismException(ErrorCode.TOO_MANY_REQUESTS, "you have " + starting + " VMs starting,"
-                            + " the most one user may: start more once some are running",
-                            Map.of("retryAfterSeconds", 10, "starting", starting));
-                }
-            }
-            if (transaction.catalog().realm(realm).isEmpty() || realms.find(realm).isEmpty()) {
-                throw AsterismException.invalid("realm", "no realm named '" + realm + "' runs on this server");
-            }
-            String profileToUse = profileName == null ? brick.profile() : profileName;
-            HardwareProfile profile = transaction.catalog().profile(profileToUse)
-                    .orElseThrow(() -> AsterismException.invalid("profile", "no profile named '" + profileToUse + "'"));
-            Image image = transaction.catalog().image(brick.image())
-                    .orElseThrow(() -> AsterismException.invalid("brick", "its image '" + brick.image() + "' is gone"));
-            String id = UUID.randomUUID().toString();
-            Vm requested = new Vm(id, name, caller.username(), brick.name(), realm,
-                    profile.name(), brick.osFamily(), image.source(), profile.vcpus(), profile.memoryMib(),
-                    profile.diskGib(), network == null ? id : network, VmState.REQUESTED, DesiredState.RUNNING, null, List.of(), now, now,
-                    now.plus(registrationTimeout), null, now, 0, 0);
-            transaction.vms().insert(requested);
-            transaction.audit().append(caller.username(), "vm.requested", "vm:" + name, Map.of("id", requested.id(),
-                    "brick", brick.name(), "realm", realm, "profile", profile.name()), now);
-            return requested;
-        });
+        Vm vm = store.call(transaction -> request(transaction, owner, name,
+                CatalogService.visibleBrick(transaction, owner, brickName), null, profileName, network, project, false,
+                now));
         wakeReconciler.run();
         return vm;
+    }
+
+    /**
+     * Records a VM request inside the caller's transaction, without the project's checks (the caller made them), on
+     * the isolated network {@code network} or, when it is null, alone on its own. Call {@link #wake} once it commits.
+     */
+    public Vm request(Transaction transaction, User caller, String name, Brick brick, String realmName,
+            String profileName, String network, String project, boolean bounded, Instant now) {
+        Validate.name("name", name);
+        String realm = realmName == null ? realms.defaultRealm() : realmName;
+        Authorization.requireGrant(transaction, caller, brick.name(), GrantLevel.USE);
+        if (bounded && !caller.role().isAdmin()) {
+            long starting = transaction.vms().list(caller.username()).stream().filter(existing -> existing.state()
+                    == VmState.REQUESTED || existing.state() == VmState.STARTING
+                    || existing.state() == VmState.AWAITING_REGISTRATION).count();
+            if (starting >= STARTING_PER_USER) {
+                throw new AsterismException(ErrorCode.TOO_MANY_REQUESTS, "you have " + starting + " VMs starting,"
+                        + " the most one user may: start more once some are running",
+                        Map.of("retryAfterSeconds", 10, "starting", starting));
+            }
+        }
+        if (transaction.catalog().realm(realm).isEmpty() || realms.find(realm).isEmpty()) {
+            throw AsterismException.invalid("realm", "no realm named '" + realm + "' runs on this server");
+        }
+        HardwareProfile profile = profile(transaction, brick, profileName);
+        Image image = transaction.catalog().image(brick.image())
+                .orElseThrow(() -> AsterismException.invalid("brick", "its image '" + brick.image() + "' is gone"));
+        String id = UUID.randomUUID().toString();
+        Vm requested = new Vm(id, name, caller.username(), project, brick.name(), realm,
+                profile.name(), brick.osFamily(), image.source(), profile.vcpus(), profile.memoryMib(),
+                profile.diskGib(), network == null ? id : network, VmState.REQUESTED, DesiredState.RUNNING, null,
+                List.of(), now, now, now.plus(registrationTimeout), null, now, 0, 0);
+        transaction.vms().insert(requested);
+        transaction.audit().append(caller.username(), "vm.requested", "vm:" + name, Map.of("id", requested.id(),
+                "brick", brick.name(), "realm", realm, "profile", profile.name(), "project", project), now);
+        return requested;
+    }
+
+    /** Tells the reconciler that requests were recorded. */
+    public void wake() {
+        wakeReconciler.run();
+    }
+
+    private static HardwareProfile profile(Transaction transaction, Brick brick, String profileName) {
+        String profileToUse = profileName == null ? brick.profile() : profileName;
+        return transaction.catalog().profile(profileToUse)
+                .orElseThrow(() -> AsterismException.invalid("profile", "no profile named '" + profileToUse + "'"));
     }
 
     public Vm stop(User caller, String name) {

@@ -8,6 +8,7 @@ import static io.javalin.http.HandlerType.PUT;
 import dev.asterism.core.audit.AuditEvent;
 import dev.asterism.core.audit.AuditService;
 import dev.asterism.core.auth.AuthService;
+import dev.asterism.core.catalog.Brick;
 import dev.asterism.core.catalog.CatalogService;
 import dev.asterism.core.constellation.ConstellationBatch;
 import dev.asterism.core.constellation.ConstellationPeople;
@@ -15,6 +16,10 @@ import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Quota;
+import dev.asterism.core.project.UsageRecord;
 import dev.asterism.core.user.User;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.validation.WireNames;
@@ -25,6 +30,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseHandler;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +51,7 @@ public final class ApiRoutes {
     private final AuthService auth;
     private final UserService users;
     private final CatalogService catalog;
+    private final ProjectService projects;
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
@@ -56,7 +63,8 @@ public final class ApiRoutes {
     private final TunnelRelay tunnels;
     private final ClientAddresses addresses;
 
-    public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
+    public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, ProjectService projects,
+            VmService vms, AuditService audit,
             ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
             TunnelRelay tunnels, Clock clock, String openApiDocument, ClientAddresses addresses) {
         this.batch = batch;
@@ -67,6 +75,7 @@ public final class ApiRoutes {
         this.auth = auth;
         this.users = users;
         this.catalog = catalog;
+        this.projects = projects;
         this.vms = vms;
         this.audit = audit;
         this.authenticator = new RequestAuthenticator(auth);
@@ -130,6 +139,18 @@ public final class ApiRoutes {
                 new Route(DELETE, "/constellations/{name}/people/{username}", this::removePerson),
                 new Route(PUT, "/constellations/{name}/password", this::setPassword),
                 new Route(GET, "/constellations/{name}/batch", this::batchStatus),
+                new Route(GET, "/levels", this::listLevels),
+                new Route(PUT, "/levels", this::setLevels),
+                new Route(PUT, "/users/{username}/clearance", this::setClearance),
+                new Route(PUT, "/bricks/{name}/level", this::setBrickLevel),
+                new Route(GET, "/projects", this::listProjects),
+                new Route(POST, "/projects", this::createProject),
+                new Route(GET, "/projects/{name}", this::showProject),
+                new Route(DELETE, "/projects/{name}", this::deleteProject),
+                new Route(PUT, "/projects/{name}/quota", this::setQuota),
+                new Route(GET, "/projects/{name}/usage", this::projectUsage),
+                new Route(PUT, "/projects/{name}/members/{username}", this::putProjectMember),
+                new Route(DELETE, "/projects/{name}/members/{username}", this::removeProjectMember),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
     }
@@ -180,18 +201,20 @@ public final class ApiRoutes {
     }
 
     private void listUsers(Context context) {
-        context.json(users.list(authenticator.caller(context)).stream().map(Views.UserView::of).toList());
+        context.json(users.list(authenticator.caller(context)).stream()
+                .map(user -> Views.UserView.of(user, projects.clearanceOf(user.username()))).toList());
     }
 
     private void createUser(Context context) {
         User caller = authenticator.caller(context);
         Requests.NewUser request = Json.body(context, Requests.NewUser.class);
-        context.status(201).json(Views.UserView.of(users.create(caller, request.username(), request.password(),
-                request.role())));
+        User created = users.create(caller, request.username(), request.password(), request.role());
+        context.status(201).json(Views.UserView.of(created, projects.clearanceOf(created.username())));
     }
 
     private void getUser(Context context) {
-        context.json(Views.UserView.of(users.get(authenticator.caller(context), context.pathParam("username"))));
+        User user = users.get(authenticator.caller(context), context.pathParam("username"));
+        context.json(Views.UserView.of(user, projects.clearanceOf(user.username())));
     }
 
     private void deleteUser(Context context) {
@@ -238,18 +261,21 @@ public final class ApiRoutes {
     }
 
     private void listBricks(Context context) {
-        context.json(catalog.bricks(authenticator.caller(context)).stream().map(Views.BrickView::of).toList());
+        context.json(catalog.bricks(authenticator.caller(context)).stream()
+                .map(brick -> Views.BrickView.of(brick, projects.brickLevelOf(brick.name()))).toList());
     }
 
     private void createBrick(Context context) {
         User caller = authenticator.caller(context);
         Requests.NewBrick request = Json.body(context, Requests.NewBrick.class);
-        context.status(201).json(Views.BrickView.of(catalog.createBrick(caller, request.name(), request.image(),
-                request.profile(), request.capabilities())));
+        Brick created = catalog.createBrick(caller, request.name(), request.image(), request.profile(),
+                request.capabilities());
+        context.status(201).json(Views.BrickView.of(created, projects.brickLevelOf(created.name())));
     }
 
     private void getBrick(Context context) {
-        context.json(Views.BrickView.of(catalog.brick(authenticator.caller(context), context.pathParam("name"))));
+        Brick brick = catalog.brick(authenticator.caller(context), context.pathParam("name"));
+        context.json(Views.BrickView.of(brick, projects.brickLevelOf(brick.name())));
     }
 
     private void deleteBrick(Context context) {
@@ -282,7 +308,7 @@ public final class ApiRoutes {
         User caller = authenticator.caller(context);
         Requests.NewVm request = Json.body(context, Requests.NewVm.class);
         context.status(202).json(Views.VmView.of(vms.start(caller, request.name(), request.brick(), request.realm(),
-                request.profile())));
+                request.profile(), request.project())));
     }
 
     private void getVm(Context context) {
@@ -311,7 +337,7 @@ public final class ApiRoutes {
         User caller = authenticator.caller(context);
         Requests.NewConstellation request = Json.body(context, Requests.NewConstellation.class);
         context.status(202).json(Views.ConstellationView.of(
-                constellations.create(caller, request.name(), request.brick(), request.joinMode()),
+                constellations.create(caller, request.name(), request.brick(), request.joinMode(), request.project()),
                 List.of()));
     }
 
@@ -471,6 +497,112 @@ public final class ApiRoutes {
 
     private void batchStatus(Context context) {
         context.json(batch.status(authenticator.caller(context), context.pathParam("name")));
+    }
+
+    private void listLevels(Context context) {
+        authenticator.caller(context);
+        context.json(projects.levels().stream().map(Views.LevelView::of).toList());
+    }
+
+    private void setLevels(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewLevels request = Json.body(context, Requests.NewLevels.class);
+        List<ProjectService.LevelRequest> levels = request.levels() == null ? null : request.levels().stream()
+                .map(level -> level == null ? null : new ProjectService.LevelRequest(level.name(), level.description()))
+                .toList();
+        context.json(projects.setLevels(caller, levels).stream().map(Views.LevelView::of).toList());
+    }
+
+    private void setClearance(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.LevelChange request = Json.body(context, Requests.LevelChange.class);
+        String username = context.pathParam("username");
+        context.json(Map.of("username", username, "level", projects.setClearance(caller, username, request.level())));
+    }
+
+    private void setBrickLevel(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.LevelChange request = Json.body(context, Requests.LevelChange.class);
+        String brick = context.pathParam("name");
+        context.json(Map.of("brick", brick, "level", projects.setBrickLevel(caller, brick, request.level())));
+    }
+
+    private void listProjects(Context context) {
+        context.json(projects.list(authenticator.caller(context)).stream().map(Views.ProjectView::of).toList());
+    }
+
+    private void createProject(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewProject request = Json.body(context, Requests.NewProject.class);
+        Project created = projects.create(caller, request.name(), request.description(), request.level(),
+                request.open(), quota(request.quota()));
+        context.status(201).json(Views.ProjectView.of(projects.show(caller, created.name())));
+    }
+
+    private static Quota quota(Requests.NewQuota quota) {
+        return quota == null ? null
+                : new Quota(quota.constellations(), quota.vms(), quota.vcpus(), quota.memoryGib(), quota.diskGib());
+    }
+
+    private void showProject(Context context) {
+        context.json(Views.ProjectView.of(projects.show(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void projectUsage(Context context) {
+        User caller = authenticator.caller(context);
+        Instant until = instantQuery(context, "until", clock.instant());
+        Instant since = instantQuery(context, "since", until.minus(java.time.Duration.ofDays(30)));
+        String format = context.queryParam("format");
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "query parameter 'format' must be json or csv",
+                    Map.of("field", "format"));
+        }
+        List<UsageRecord> records = projects.usageRecords(caller, context.pathParam("name"), since, until);
+        if ("csv".equals(format)) {
+            context.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\""
+                    + context.pathParam("name") + "-usage.csv\"").result(UsageRecord.csv(records));
+            return;
+        }
+        context.json(records.stream().map(Views.UsageRecordView::of).toList());
+    }
+
+    /** A time as an instant ({@code 2030-01-02T03:04:05Z}) or a date ({@code 2030-01-02}, its start in UTC). */
+    private static Instant instantQuery(Context context, String name, Instant fallback) {
+        String value = context.queryParam(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return value.contains("T") ? Instant.parse(value)
+                    : java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new AsterismException(ErrorCode.MALFORMED_REQUEST, "query parameter '" + name + "' must be a date"
+                    + " (2030-01-02) or a time (2030-01-02T03:04:05Z)", Map.of("field", name));
+        }
+    }
+
+    private void deleteProject(Context context) {
+        projects.delete(authenticator.caller(context), context.pathParam("name"));
+        context.status(204);
+    }
+
+    private void setQuota(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewQuota request = Json.body(context, Requests.NewQuota.class);
+        projects.setQuota(caller, context.pathParam("name"), quota(request));
+        context.json(Views.ProjectView.of(projects.show(caller, context.pathParam("name"))));
+    }
+
+    private void putProjectMember(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.RoleChange request = Json.body(context, Requests.RoleChange.class);
+        context.json(Views.ProjectMemberView.of(projects.putMember(caller, context.pathParam("name"),
+                context.pathParam("username"), request.role())));
+    }
+
+    private void removeProjectMember(Context context) {
+        projects.removeMember(authenticator.caller(context), context.pathParam("name"), context.pathParam("username"));
+        context.status(204);
     }
 
     private void listAudit(Context context) {

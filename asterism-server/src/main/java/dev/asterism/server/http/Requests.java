@@ -20,11 +20,24 @@ final class Requests {
 
     record GrantChange(String level) {}
 
-    record NewConstellation(String name, String brick, String joinMode) {}
+    record NewConstellation(String name, String brick, String joinMode, String project) {}
 
     record NewMembers(String brick, String profile, Integer count, List<String> names) {}
 
-    record NewVm(String name, String brick, String realm, String profile) {}
+    record NewVm(String name, String brick, String realm, String profile, String project) {}
+
+    record NewLevels(List<NewLevel> levels) {}
+
+    record NewLevel(String name, String description) {}
+
+    /** A clearance or a brick's approval. */
+    record LevelChange(String level) {}
+
+    record NewQuota(Integer constellations, Integer vms, Integer vcpus, Integer memoryGib, Integer diskGib) {}
+
+    record NewProject(String name, String description, String level, Boolean open, NewQuota quota) {}
+
+    record RoleChange(String role) {}
 
     record NewPeople(List<String> usernames) {}
 

@@ -8,6 +8,13 @@ import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.constellation.Person;
 import dev.asterism.core.permission.BrickGrant;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectMember;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Quota;
+import dev.asterism.core.project.SecurityLevel;
+import dev.asterism.core.project.Usage;
+import dev.asterism.core.project.UsageRecord;
 import dev.asterism.core.store.CredentialRepository.ApiToken;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
@@ -20,9 +27,9 @@ import java.util.List;
 final class Views {
     private Views() {}
 
-    record UserView(String username, String role, Instant createdAt) {
-        static UserView of(User user) {
-            return new UserView(user.username(), WireNames.of(user.role()), user.createdAt());
+    record UserView(String username, String role, String clearance, Instant createdAt) {
+        static UserView of(User user, String clearance) {
+            return new UserView(user.username(), WireNames.of(user.role()), clearance, user.createdAt());
         }
     }
 
@@ -54,10 +61,61 @@ final class Views {
         }
     }
 
-    record BrickView(String name, String image, String profile, String osFamily, List<String> capabilities) {
-        static BrickView of(Brick brick) {
+    record BrickView(String name, String image, String profile, String osFamily, List<String> capabilities,
+            String level) {
+        static BrickView of(Brick brick, String level) {
             return new BrickView(brick.name(), brick.image(), brick.profile(), WireNames.of(brick.osFamily()),
-                    brick.capabilities().stream().map(WireNames::of).sorted().toList());
+                    brick.capabilities().stream().map(WireNames::of).sorted().toList(), level);
+        }
+    }
+
+    record LevelView(String name, int rank, String description) {
+        static LevelView of(SecurityLevel level) {
+            return new LevelView(level.name(), level.rank(), level.description());
+        }
+    }
+
+    record QuotaView(Integer constellations, Integer vms, Integer vcpus, Integer memoryGib, Integer diskGib) {
+        static QuotaView of(Quota quota) {
+            return new QuotaView(quota.constellations(), quota.vms(), quota.vcpus(), quota.memoryGib(),
+                    quota.diskGib());
+        }
+    }
+
+    /** What a project holds; memory in GiB, rounded up to a tenth. */
+    record UsageView(int constellations, int vms, int vcpus, double memoryGib, long diskGib) {
+        static UsageView of(Usage usage) {
+            return new UsageView(usage.constellations(), usage.vms(), usage.vcpus(),
+                    Math.ceil(usage.memoryMib() * 10 / 1024.0) / 10, usage.diskGib());
+        }
+    }
+
+    record UsageRecordView(String project, String username, int vms, double vmHours, double vcpuHours) {
+        static UsageRecordView of(UsageRecord record) {
+            return new UsageRecordView(record.project(), record.username(), record.vms(), record.vmHours(),
+                    record.vcpuHours());
+        }
+    }
+
+    record ProjectMemberView(String username, String role) {
+        static ProjectMemberView of(ProjectMember member) {
+            return new ProjectMemberView(member.username(), WireNames.of(member.role()));
+        }
+    }
+
+    /** A project; its members and usage only when it is shown alone. */
+    record ProjectView(String name, String description, String level, boolean open, QuotaView quota,
+            Instant createdAt, List<ProjectMemberView> members, UsageView usage) {
+        static ProjectView of(Project project) {
+            return new ProjectView(project.name(), project.description(), project.level(), project.open(),
+                    QuotaView.of(project.quota()), project.createdAt(), null, null);
+        }
+
+        static ProjectView of(ProjectService.View view) {
+            Project project = view.project();
+            return new ProjectView(project.name(), project.description(), project.level(), project.open(),
+                    QuotaView.of(project.quota()), project.createdAt(),
+                    view.members().stream().map(ProjectMemberView::of).toList(), UsageView.of(view.usage()));
         }
     }
 
@@ -84,11 +142,12 @@ final class Views {
         }
     }
 
-    record ConstellationView(String name, String owner, String controllerBrick, String controllerVm, String domain,
+    record ConstellationView(String name, String owner, String project, String controllerBrick, String controllerVm, String domain,
             String overlaySubnet, String joinMode, String state, String reason, Instant createdAt, Instant updatedAt,
             List<MemberView> members) {
         static ConstellationView of(Constellation constellation, List<Member> members) {
-            return new ConstellationView(constellation.name(), constellation.owner(), constellation.controllerBrick(),
+            return new ConstellationView(constellation.name(), constellation.owner(), constellation.project(),
+                    constellation.controllerBrick(),
                     constellation.controllerVm(), constellation.domain(), constellation.overlaySubnet(),
                     WireNames.of(constellation.joinMode()),
                     constellation.state().name(), constellation.reason(), constellation.createdAt(),
@@ -96,11 +155,11 @@ final class Views {
         }
     }
 
-    record VmView(String id, String name, String brick, String realm, String profile, String osFamily, String owner,
+    record VmView(String id, String name, String project, String brick, String realm, String profile, String osFamily, String owner,
             String state, String desiredState, String reason, List<String> addresses, int vcpus, int memoryMib,
             int diskGib, Instant createdAt, Instant updatedAt, Instant registrationDeadline, Instant registeredAt) {
         static VmView of(Vm vm) {
-            return new VmView(vm.id(), vm.name(), vm.brick(), vm.realm(), vm.profile(), WireNames.of(vm.osFamily()),
+            return new VmView(vm.id(), vm.name(), vm.project(), vm.brick(), vm.realm(), vm.profile(), WireNames.of(vm.osFamily()),
                     vm.owner(), vm.state().name(), vm.desiredState().name(), vm.reason(), vm.addresses(), vm.vcpus(),
                     vm.memoryMib(), vm.diskGib(), vm.createdAt(), vm.updatedAt(), vm.registrationDeadline(),
                     vm.registeredAt());

@@ -13,6 +13,10 @@ import dev.asterism.core.constellation.MemberPhase;
 import dev.asterism.core.constellation.Person;
 import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.permission.BrickGrant;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Quota;
+import dev.asterism.core.project.Usage;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
@@ -54,26 +58,29 @@ final class Pages {
     }
 
     Html constellations(SessionOwner session, List<Constellation> all, List<Brick> controllers,
-            Map<String, String> errors, Map<String, String> values) {
+            List<String> projects, Map<String, String> errors, Map<String, String> values) {
         Html rows = Html.each(all, c -> Html.of("""
-                <tr><td><a href="/ui/constellations/{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>""",
-                c.name(), c.name(), c.state().name(), c.domain(), c.owner(), c.reason()));
+                <tr><td><a href="/ui/constellations/{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
+                <td>{}</td></tr>""", c.name(), c.name(), c.project(), c.state().name(), c.domain(), c.owner(),
+                c.reason()));
         Html form = Html.of("""
                 <h2>New constellation</h2>
                 <form method="post" action="/ui/constellations" class="stack">{}
-                {}{}
+                {}{}{}
                 <label for="joinMode">Join mode</label>
                 <select id="joinMode" name="joinMode"><option value="ports">ports (a join-port lease for each joining VM, as in tiCrypt)</option>
                 <option value="vpn-first">vpn-first (no join port is ever opened)</option></select>
                 <button type="submit">Create</button></form>""", csrf(session),
                 input("name", "Name", values, errors, "required"),
-                select("brick", "Controller brick", controllers.stream().map(Brick::name).toList(), values, errors));
+                select("brick", "Controller brick", controllers.stream().map(Brick::name).toList(), values, errors),
+                select("project", "Project", projects, values, errors));
         return layout(session, "Constellations", Html.of("""
                 <h1>Constellations</h1>
                 <div class="scroll"><table><caption>Your constellations</caption>
-                <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Domain</th>
-                <th scope="col">Owner</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table></div>{}""",
-                all.isEmpty() ? Html.of("<tr><td colspan=\"5\">none yet</td></tr>") : rows, form));
+                <thead><tr><th scope="col">Name</th><th scope="col">Project</th><th scope="col">State</th>
+                <th scope="col">Domain</th><th scope="col">Owner</th><th scope="col">Reason</th></tr></thead>
+                <tbody>{}</tbody></table></div>{}""",
+                all.isEmpty() ? Html.of("<tr><td colspan=\"6\">none yet</td></tr>") : rows, form));
     }
 
     /**
@@ -264,8 +271,8 @@ final class Pages {
                 error, c.name()));
     }
 
-    Html vms(SessionOwner session, List<Vm> all, List<Brick> bricks, Map<String, String> errors,
-            Map<String, String> values) {
+    Html vms(SessionOwner session, List<Vm> all, List<Brick> bricks, List<String> projects,
+            Map<String, String> errors, Map<String, String> values) {
         Html rows = Html.each(all, vm -> Html.of("""
                 <tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
                 <td class="actions">{}</td></tr>""", vm.name(), vm.brick(), vm.state().name(), vm.realm(),
@@ -277,11 +284,12 @@ final class Pages {
                 <th scope="col">Name</th><th scope="col">Brick</th><th scope="col">State</th><th scope="col">Realm</th>
                 <th scope="col">Addresses</th><th scope="col">Reason</th><th scope="col">Actions</th></tr></thead>
                 <tbody>{}</tbody></table></div>
-                <h2>Start a VM</h2><form method="post" action="/ui/vms" class="stack">{}{}{}
+                <h2>Start a VM</h2><form method="post" action="/ui/vms" class="stack">{}{}{}{}
                 <button type="submit">Start</button></form>""",
                 all.isEmpty() ? Html.of("<tr><td colspan=\"7\">none</td></tr>") : rows, csrf(session),
                 input("name", "Name", values, errors, "required"),
-                select("brick", "Brick", bricks.stream().map(Brick::name).toList(), values, errors)));
+                select("brick", "Brick", bricks.stream().map(Brick::name).toList(), values, errors),
+                select("project", "Project", projects, values, errors)));
     }
 
     private Html vmAction(SessionOwner session, Vm vm, String action) {
@@ -398,6 +406,94 @@ final class Pages {
                 select("level", "Level", List.of("use", "manage"), values, errors)));
     }
 
+    Html projects(SessionOwner session, List<Project> all, List<String> levels, Map<String, String> errors,
+            Map<String, String> values) {
+        boolean admin = session.user().role().isAdmin();
+        Html rows = Html.each(all, p -> Html.of("""
+                <tr><th scope="row"><a href="/ui/projects/{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td></tr>""",
+                p.name(), p.name(), p.level(), p.open() ? "everyone cleared" : "members", p.description()));
+        Html form = Html.when(admin, Html.of("""
+                <h2>New project</h2><form method="post" action="/ui/projects" class="stack">{}{}{}{}
+                <label><input type="checkbox" name="open"> Open: everyone cleared for its level takes part</label>
+                {}</form>""", csrf(session), input("name", "Name", values, errors, "required"),
+                select("level", "Security level", levels, values, errors),
+                input("description", "Description", values, errors, ""), quotaFields(values, errors, "Create")));
+        return layout(session, "Projects", Html.of("""
+                <h1>Projects</h1>
+                <div class="scroll"><table><caption>Projects you take part in</caption><thead><tr>
+                <th scope="col">Name</th><th scope="col">Level</th><th scope="col">Who takes part</th>
+                <th scope="col">Description</th></tr></thead><tbody>{}</tbody></table></div>{}""",
+                all.isEmpty() ? Html.of("<tr><td colspan=\"4\">none</td></tr>") : rows, form));
+    }
+
+    Html project(SessionOwner session, ProjectService.View view, boolean manages, Map<String, String> errors,
+            Map<String, String> values) {
+        Project p = view.project();
+        Quota quota = p.quota();
+        Usage usage = view.usage();
+        Html usageRows = Html.of("""
+                <tr><th scope="row">Constellations</th><td>{}</td><td>{}</td></tr>
+                <tr><th scope="row">VMs</th><td>{}</td><td>{}</td></tr>
+                <tr><th scope="row">vCPUs</th><td>{}</td><td>{}</td></tr>
+                <tr><th scope="row">Memory (GiB)</th><td>{}</td><td>{}</td></tr>
+                <tr><th scope="row">Disk (GiB)</th><td>{}</td><td>{}</td></tr>""",
+                usage.constellations(), limit(quota.constellations()), usage.vms(), limit(quota.vms()),
+                usage.vcpus(), limit(quota.vcpus()), Math.ceil(usage.memoryMib() * 10 / 1024.0) / 10,
+                limit(quota.memoryGib()), usage.diskGib(), limit(quota.diskGib()));
+        Html members = Html.each(view.members(), m -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td>{}</tr>",
+                m.username(), WireNames.of(m.role()), Html.when(manages, Html.of("""
+                        <td class="actions"><form method="post" action="/ui/projects/{}/members/{}/remove"
+                        data-confirm="Take {} out of {}?">{}<button type="submit">Remove</button></form></td>""",
+                        p.name(), m.username(), m.username(), p.name(), csrf(session)))));
+        Html addMember = Html.when(manages, Html.of("""
+                <h2>Add a member</h2><form method="post" action="/ui/projects/{}/members" class="stack">{}{}{}
+                <button type="submit">Add</button></form>""", p.name(), csrf(session),
+                input("username", "User name", values, errors, "required"),
+                select("role", "Role", List.of("researcher", "manager"), values, errors)));
+        Map<String, String> current = new java.util.HashMap<>();
+        current.put("constellations", text(quota.constellations()));
+        current.put("vms", text(quota.vms()));
+        current.put("vcpus", text(quota.vcpus()));
+        current.put("memoryGib", text(quota.memoryGib()));
+        current.put("diskGib", text(quota.diskGib()));
+        current.putAll(values);
+        Html quotaForm = Html.when(session.user().role().isAdmin(), Html.of("""
+                <h2>Quota</h2><form method="post" action="/ui/projects/{}/quota" class="stack">{}{}</form>""",
+                p.name(), csrf(session), quotaFields(current, errors, "Set quota")));
+        return layout(session, "Project " + p.name(), Html.of("""
+                <h1>Project {}</h1>
+                <dl class="facts"><dt>Level</dt><dd>{}</dd><dt>Who takes part</dt><dd>{}</dd>
+                <dt>Description</dt><dd>{}</dd></dl>
+                <p><a href="/ui/projects/{}/usage.csv" download>Usage of the last 30 days (CSV)</a></p>
+                <div class="scroll"><table><caption>What it holds</caption><thead><tr><th scope="col">Resource</th>
+                <th scope="col">Used</th><th scope="col">Quota</th></tr></thead><tbody>{}</tbody></table></div>
+                <div class="scroll"><table><caption>Members</caption><thead><tr><th scope="col">User</th>
+                <th scope="col">Role</th>{}</tr></thead><tbody>{}</tbody></table></div>{}{}""",
+                p.name(), p.level(), p.open() ? "everyone cleared for its level, and its members" : "its members",
+                p.description(), p.name(), usageRows, Html.when(manages, Html.of("<th scope=\"col\">Actions</th>")),
+                view.members().isEmpty() ? Html.of("<tr><td colspan=\"3\">no named members</td></tr>") : members,
+                addMember, quotaForm));
+    }
+
+    private static Html quotaFields(Map<String, String> values, Map<String, String> errors, String button) {
+        return Html.of("""
+                <fieldset><legend>Quota (empty: no limit)</legend>{}{}{}{}{}</fieldset>
+                <button type="submit">{}</button>""",
+                input("constellations", "Constellations", values, errors, "inputmode=\"numeric\""),
+                input("vms", "VMs", values, errors, "inputmode=\"numeric\""),
+                input("vcpus", "vCPUs", values, errors, "inputmode=\"numeric\""),
+                input("memoryGib", "Memory (GiB)", values, errors, "inputmode=\"numeric\""),
+                input("diskGib", "Disk (GiB)", values, errors, "inputmode=\"numeric\""), button);
+    }
+
+    private static String limit(Integer value) {
+        return value == null ? "no limit" : value.toString();
+    }
+
+    private static String text(Integer value) {
+        return value == null ? "" : value.toString();
+    }
+
     private Html layout(SessionOwner session, String title, Html content) {
         boolean admin = session.user().role().isAdmin();
         return Html.of("""
@@ -407,7 +503,7 @@ final class Pages {
                 <script src="/ui/static/panel.js" defer></script></head>
                 <body><a class="skip" href="#main">Skip to content</a>
                 <header><nav aria-label="Main"><a href="/ui/constellations">Constellations</a>
-                <a href="/ui/vms">My VMs</a><a href="/ui/catalog">Catalog</a>{}</nav>
+                <a href="/ui/vms">My VMs</a><a href="/ui/projects">Projects</a><a href="/ui/catalog">Catalog</a>{}</nav>
                 <form method="post" action="/ui/logout" class="inline">{}<span class="muted">{}</span>
                 <button type="submit">Sign out</button></form></header>
                 <main id="main">{}</main></body></html>""", title,

@@ -18,6 +18,11 @@ import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.Member;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
+import dev.asterism.core.project.Project;
+import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.Quota;
+import dev.asterism.core.project.SecurityLevel;
+import dev.asterism.core.project.UsageRecord;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.user.User;
 import dev.asterism.core.user.UserService;
@@ -63,6 +68,7 @@ public final class Panel {
     private final ClientAddresses addresses;
     private final UserService users;
     private final CatalogService catalog;
+    private final ProjectService projects;
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
@@ -72,7 +78,8 @@ public final class Panel {
     private final Clock clock;
     private final Pages pages = new Pages();
 
-    public Panel(AuthService auth, UserService users, CatalogService catalog, VmService vms, AuditService audit,
+    public Panel(AuthService auth, UserService users, CatalogService catalog, ProjectService projects, VmService vms,
+            AuditService audit,
             ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
             TunnelRelay tunnels, Clock clock, ClientAddresses addresses) {
         this.batch = requireNonNull(batch, "batch is null");
@@ -80,6 +87,7 @@ public final class Panel {
         this.addresses = requireNonNull(addresses, "addresses is null");
         this.users = requireNonNull(users, "users is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.projects = requireNonNull(projects, "projects is null");
         this.vms = requireNonNull(vms, "vms is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.constellations = requireNonNull(constellations, "constellations is null");
@@ -115,6 +123,13 @@ public final class Panel {
         app.get(ROOT + "/catalog", signedIn(context -> showCatalog(context, Map.of(), Map.of())));
         app.post(ROOT + "/catalog/{kind}", signedIn(this::createInCatalog));
         app.post(ROOT + "/catalog/{kind}/{name}/delete", signedIn(this::deleteFromCatalog));
+        app.get(ROOT + "/projects", signedIn(context -> listProjects(context, Map.of(), Map.of())));
+        app.post(ROOT + "/projects", signedIn(this::createProject));
+        app.get(ROOT + "/projects/{name}", signedIn(context -> showProject(context, Map.of(), Map.of())));
+        app.post(ROOT + "/projects/{name}/members", signedIn(this::putProjectMember));
+        app.post(ROOT + "/projects/{name}/members/{username}/remove", signedIn(this::removeProjectMember));
+        app.post(ROOT + "/projects/{name}/quota", signedIn(this::setQuota));
+        app.get(ROOT + "/projects/{name}/usage.csv", signedIn(this::usageCsv));
         app.get(ROOT + "/audit", signedIn(this::showAudit));
         app.get(ROOT + "/users", signedIn(context -> listUsers(context, Map.of(), Map.of())));
         app.post(ROOT + "/users", signedIn(this::createUser));
@@ -207,13 +222,14 @@ public final class Panel {
         User caller = caller(context);
         List<Constellation> all = constellations.list(caller);
         context.status(errors.isEmpty() ? 200 : 422).html(pages.constellations(session(context), all,
-                bricksWith(caller, "controller"), errors, values).toString());
+                bricksWith(caller, "controller"), projectNames(caller), errors, values).toString());
     }
 
     private void createConstellation(Context context) {
-        Map<String, String> values = form(context, "name", "brick", "joinMode");
+        Map<String, String> values = form(context, "name", "brick", "joinMode", "project");
         try {
-            constellations.create(caller(context), values.get("name"), values.get("brick"), values.get("joinMode"));
+            constellations.create(caller(context), values.get("name"), values.get("brick"), values.get("joinMode"),
+                    blankToNull(values.get("project")));
             redirectTo(context, "/constellations/" + values.get("name"));
         } catch (AsterismException refused) {
             listConstellations(context, fieldErrors(refused, "name"), values);
@@ -416,13 +432,14 @@ public final class Panel {
     private void listVms(Context context, Map<String, String> errors, Map<String, String> values) {
         User caller = caller(context);
         context.status(errors.isEmpty() ? 200 : 422).html(pages.vms(session(context), vms.list(caller),
-                catalog.bricks(caller), errors, values).toString());
+                catalog.bricks(caller), projectNames(caller), errors, values).toString());
     }
 
     private void startVm(Context context) {
-        Map<String, String> values = form(context, "name", "brick");
+        Map<String, String> values = form(context, "name", "brick", "project");
         try {
-            vms.start(caller(context), values.get("name"), values.get("brick"), null, null);
+            vms.start(caller(context), values.get("name"), values.get("brick"), null, null,
+                    blankToNull(values.get("project")));
             redirectTo(context, "/vms");
         } catch (AsterismException refused) {
             listVms(context, fieldErrors(refused, "name"), values);
@@ -544,6 +561,90 @@ public final class Panel {
     private Map<String, String> underlays(User caller) {
         return vms.list(caller).stream().collect(Collectors.toMap(Vm::name,
                 vm -> String.join(", ", vm.addresses()), (a, b) -> a));
+    }
+
+    // ---- projects -----------------------------------------------------------------------------------------------
+
+    private void listProjects(Context context, Map<String, String> errors, Map<String, String> values) {
+        User caller = caller(context);
+        context.status(errors.isEmpty() ? 200 : 422).html(pages.projects(session(context),
+                projects.list(caller), projects.levels().stream().map(SecurityLevel::name).toList(), errors, values)
+                .toString());
+    }
+
+    private void createProject(Context context) {
+        Map<String, String> values = form(context, "name", "level", "description", "open", "constellations", "vms",
+                "vcpus", "memoryGib", "diskGib");
+        try {
+            projects.create(caller(context), values.get("name"), values.get("description"), values.get("level"),
+                    values.get("open").equals("on"), quota(values));
+            redirectTo(context, "/projects/" + values.get("name"));
+        } catch (AsterismException refused) {
+            listProjects(context, quotaErrors(fieldErrors(refused, "name")), values);
+        }
+    }
+
+    private static Quota quota(Map<String, String> values) {
+        return new Quota(number(values, "constellations"), number(values, "vms"), number(values, "vcpus"),
+                number(values, "memoryGib"), number(values, "diskGib"));
+    }
+
+    private void showProject(Context context, Map<String, String> errors, Map<String, String> values) {
+        User caller = caller(context);
+        ProjectService.View view = projects.show(caller, context.pathParam("name"));
+        boolean manages = caller.role().isAdmin() || view.members().stream().anyMatch(member -> member.username()
+                .equals(caller.username()) && member.role() == dev.asterism.core.project.ProjectRole.MANAGER);
+        context.status(errors.isEmpty() ? 200 : 422).html(pages.project(session(context), view, manages,
+                errors, values).toString());
+    }
+
+    private void putProjectMember(Context context) {
+        Map<String, String> values = form(context, "username", "role");
+        try {
+            projects.putMember(caller(context), context.pathParam("name"), values.get("username"), values.get("role"));
+            redirectTo(context, "/projects/" + context.pathParam("name"));
+        } catch (AsterismException refused) {
+            showProject(context, fieldErrors(refused, "username"), values);
+        }
+    }
+
+    private void removeProjectMember(Context context) {
+        projects.removeMember(caller(context), context.pathParam("name"), context.pathParam("username"));
+        redirectTo(context, "/projects/" + context.pathParam("name"));
+    }
+
+    private void setQuota(Context context) {
+        Map<String, String> values = form(context, "constellations", "vms", "vcpus", "memoryGib", "diskGib");
+        try {
+            projects.setQuota(caller(context), context.pathParam("name"), quota(values));
+            redirectTo(context, "/projects/" + context.pathParam("name"));
+        } catch (AsterismException refused) {
+            showProject(context, quotaErrors(fieldErrors(refused, "vcpus")), values);
+        }
+    }
+
+    /** The last 30 days of the project's usage records, as a CSV download. */
+    private void usageCsv(Context context) {
+        java.time.Instant until = clock.instant();
+        List<UsageRecord> records = projects.usageRecords(caller(context), context.pathParam("name"),
+                until.minus(java.time.Duration.ofDays(30)), until);
+        context.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\""
+                + context.pathParam("name") + "-usage.csv\"").result(UsageRecord.csv(records));
+    }
+
+    /** The service names quota fields {@code quota.vcpus}; the panel's forms name them {@code vcpus}. */
+    private static Map<String, String> quotaErrors(Map<String, String> errors) {
+        Map<String, String> renamed = new LinkedHashMap<>();
+        errors.forEach((field, message) -> renamed.put(field.replaceFirst("^quota\\.", ""), message));
+        return renamed;
+    }
+
+    /** The projects a user may pick for new work: those they take part in, the default first. */
+    private List<String> projectNames(User caller) {
+        List<String> names = new java.util.ArrayList<>(projects.list(caller).stream().map(Project::name)
+                .filter(name -> !name.equals(Project.DEFAULT)).toList());
+        names.addFirst(Project.DEFAULT);
+        return names;
     }
 
     private List<Brick> bricksWith(User caller, String capability) {
