@@ -311,8 +311,12 @@ public final class ConstellationReconciler implements AutoCloseable {
 
     private void stepMember(Constellation constellation, Member member, Instant now) {
         Vm controller = store.call(transaction -> transaction.vms().find(constellation.controllerVm())).orElse(null);
-        Optional<Vm> memberVm = member.vmName() == null ? Optional.empty()
-                : store.call(transaction -> transaction.vms().find(member.vmName()));
+        // A VM requested by a pass whose write of the member lost to a removal has no name on the member: it is
+        // found by the name the member's VMs get, on the constellation's network, so that cleanup destroys it.
+        String network = ConstellationService.networkOf(constellation.name());
+        Optional<Vm> memberVm = store.call(transaction -> transaction.vms().find(member.vmName() != null
+                ? member.vmName() : ConstellationService.memberVmName(constellation.name(), member.name())))
+                .filter(vm -> member.vmName() != null || vm.network().equals(network));
         // vpn-first: REQUEST_VM, VPN, INJECT, JOIN (through the tunnel), READY; no port is opened.
         boolean vpnFirst = constellation.joinMode() == JoinMode.VPN_FIRST;
         if (member.phase().isOnboarding() && member.phase() != MemberPhase.READY && member.phase() != MemberPhase.REQUEST_VM
