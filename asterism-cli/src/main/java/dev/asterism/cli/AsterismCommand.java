@@ -57,6 +57,7 @@ import picocli.CommandLine.Spec;
             GrantCommand.class,
             LevelCommand.class,
             ProjectCommand.class,
+            TeamCommand.class,
             VmCommand.class,
             ConstellationCommand.class,
             ConnectCommand.class,

@@ -54,6 +54,44 @@ final class GrantCommand extends CommandGroup {
         printLine("revoked the grant of " + username + " on " + brick);
     }
 
+    @Command(name = "teams", description = "List the grants on a brick to teams.")
+    void teams(
+            @Parameters(paramLabel = "BRICK", description = "The brick.") String brick,
+            @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
+        JsonNode response = api().get("/bricks/" + ApiClient.segment(brick) + "/team-grants");
+        if (asJson) {
+            printJson(response);
+            return;
+        }
+        Table table = Table.withHeaders("TEAM", "LEVEL");
+        response.forEach(grant -> table.row(grant.path("team").asText(), grant.path("level").asText()));
+        table.print(out(), "no team grants on " + brick);
+    }
+
+    @Command(name = "set-team", description = "Give every member of a team a level on a brick.")
+    void setTeam(
+            @Parameters(index = "0", paramLabel = "BRICK", description = "The brick.") String brick,
+            @Parameters(index = "1", paramLabel = "TEAM", description = "The team.") String team,
+            @Option(
+                            names = "--level",
+                            required = true,
+                            paramLabel = "LEVEL",
+                            converter = Converters.GrantLevelWord.class,
+                            description = "use or manage.")
+                    GrantLevel level) {
+        JsonNode grant = api().put("/bricks/" + ApiClient.segment(brick) + "/team-grants/" + ApiClient.segment(team),
+                new GrantChange(level));
+        printLine("granted " + grant.path("level").asText() + " on " + brick + " to team " + team);
+    }
+
+    @Command(name = "revoke-team", description = "Take away a team's grant on a brick.")
+    void revokeTeam(
+            @Parameters(index = "0", paramLabel = "BRICK", description = "The brick.") String brick,
+            @Parameters(index = "1", paramLabel = "TEAM", description = "The team.") String team) {
+        api().delete("/bricks/" + ApiClient.segment(brick) + "/team-grants/" + ApiClient.segment(team));
+        printLine("revoked the grant of team " + team + " on " + brick);
+    }
+
     private static String grantsPath(String brick) {
         return "/bricks/" + ApiClient.segment(brick) + "/grants";
     }

@@ -108,7 +108,9 @@ final class ProjectCommand extends CommandGroup {
         Table members = Table.withHeaders("MEMBER", "ROLE");
         project.path("members").forEach(member -> members.row(member.path("username").asText(),
                 member.path("role").asText()));
-        members.print(out(), "no named members");
+        project.path("teams").forEach(team -> members.row("team " + team.path("team").asText(),
+                team.path("role").asText()));
+        members.print(out(), "no named members or teams");
     }
 
     private static String limit(JsonNode quota, String field) {
@@ -164,6 +166,34 @@ final class ProjectCommand extends CommandGroup {
         printLine(member.path("username").asText() + " is a " + member.path("role").asText() + " of " + name);
     }
 
+    @Command(name = "add-team", description = {
+        "Put a team in a project, or change its role (administrators and the project's managers).",
+        "",
+        "Each member takes part with the team's role while cleared for the project's level; all must be cleared"
+                + " when the team is put in."
+    })
+    void addTeam(
+            @Parameters(index = "0", paramLabel = "PROJECT", description = "The project.") String name,
+            @Parameters(index = "1", paramLabel = "TEAM", description = "The team.") String team,
+            @Option(names = "--role", defaultValue = "researcher", paramLabel = "manager|researcher",
+                    description = "Its members' role (default: ${DEFAULT-VALUE}).") String role) {
+        JsonNode placed = api().put(path(name) + "/teams/" + ApiClient.segment(team), Map.of("role", role));
+        printLine("team " + placed.path("team").asText() + " takes part in " + name + " as "
+                + placed.path("role").asText());
+    }
+
+    @Command(name = "remove-team", description = {
+        "Take a team out of a project (administrators and its managers).",
+        "",
+        "Who then takes no part leaves the people of the project's constellations."
+    })
+    void removeTeam(
+            @Parameters(index = "0", paramLabel = "PROJECT", description = "The project.") String name,
+            @Parameters(index = "1", paramLabel = "TEAM", description = "The team.") String team) {
+        api().delete(path(name) + "/teams/" + ApiClient.segment(team));
+        printLine("took team " + team + " out of " + name);
+    }
+
     @Command(name = "remove", description = "Take a member out of a project (administrators and its managers).")
     void remove(
             @Parameters(index = "0", paramLabel = "PROJECT", description = "The project.") String name,
@@ -201,7 +231,8 @@ final class ProjectCommand extends CommandGroup {
         if (csv) {
             out().println("project,user,vms,vm_hours,vcpu_hours");
             records.forEach(r -> out().println(r.path("project").asText() + "," + r.path("username").asText() + ","
-                    + r.path("vms").asInt() + "," + r.path("vmHours").asDouble() + "," + r.path("vcpuHours").asDouble()));
+                    + r.path("vms").asInt() + "," + r.path("vmHours").asDouble() + ","
+                    + r.path("vcpuHours").asDouble()));
             out().flush();
             return;
         }

@@ -169,6 +169,16 @@ class CliAgainstRealServerTest {
         CliRunner.Result badDate = finn.run("project", "usage", "study", "--since", "last week");
         assertThat(badDate.exitCode()).isEqualTo(1);
         assertThat(badDate.err()).contains("must be a date");
+        assertThat(admin.run("team", "create", "bench", "--description", "the bench scientists").exitCode()).isZero();
+        assertThat(admin.run("team", "add", "bench", "finn").out()).contains("added finn to bench");
+        assertThat(admin.run("project", "add-team", "study", "bench").out())
+                .contains("team bench takes part in study as researcher");
+        assertThat(admin.run("grant", "set-team", "controller", "bench", "--level", "use").exitCode()).isZero();
+        assertThat(admin.run("grant", "teams", "controller").out()).containsPattern("bench\\s+use");
+        assertThat(finn.run("team", "show", "bench").out()).containsPattern("members\\s+finn");
+        assertThat(finn.run("project", "show", "study").out()).containsPattern("team bench\\s+researcher");
+        assertThat(admin.run("project", "remove-team", "study", "bench").exitCode()).isZero();
+        assertThat(admin.run("team", "delete", "bench").exitCode()).isZero();
         // The other tests list every VM: these go.
         for (String vm : List.of("f1", "f2")) {
             assertThat(finn.run("vm", "destroy", vm, "--wait", "--timeout", "1h").exitCode()).isZero();

@@ -14,6 +14,7 @@ import dev.asterism.core.constellation.ConstellationService;
 import dev.asterism.core.project.ProjectService;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.store.Store;
+import dev.asterism.core.team.TeamService;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.vm.Realms;
 import dev.asterism.core.vm.RegistrationTokens;
@@ -286,11 +287,13 @@ public final class AsterismServer implements AutoCloseable {
         gateway.relayTunnelsThrough(tunnels);
         ClientAddresses addresses = new ClientAddresses(config.trustedProxies());
         ConstellationBatch batch = new ConstellationBatch(store, gateway);
-        ProjectService projects = new ProjectService(store, clock);
-        ApiRoutes api = new ApiRoutes(auth, users, catalog, projects, vms, audit, constellations, people, batch, tunnels, clock,
-                openApiDocument(), addresses);
-        Panel panel = new Panel(auth, users, catalog, projects, vms, audit, constellations, people, batch, tunnels, clock,
-                addresses);
+        ProjectService projects = new ProjectService(store, clock, left -> left.forEach(person -> tunnels
+                .closeTunnelsOf(person.username(), person.constellation(), "no longer takes part in its project")));
+        TeamService teams = new TeamService(store, clock, projects);
+        ApiRoutes api = new ApiRoutes(auth, users, catalog, projects, teams, vms, audit, constellations, people, batch,
+                tunnels, clock, openApiDocument(), addresses);
+        Panel panel = new Panel(auth, users, catalog, projects, teams, vms, audit, constellations, people, batch,
+                tunnels, clock, addresses);
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());

@@ -113,6 +113,25 @@ class AuthorizationMatrixTest {
             new Row("DELETE /projects/{name}/members/{username}", "DELETE", "/projects/closed/members/nobody", null,
                     401, 404, 403, 404, 404),
             new Row("DELETE /projects/{name}", "DELETE", "/projects/gone-p-{role}", null, 401, 403, 403, 204, 204),
+            new Row("PUT /projects/{name}/teams/{team}", "PUT", "/projects/closed/teams/crew",
+                    Map.of("role", "researcher"), 401, 404, 403, 200, 200),
+            new Row("DELETE /projects/{name}/teams/{team}", "DELETE", "/projects/closed/teams/nobody", null,
+                    401, 404, 403, 404, 404),
+            // Teams are the admins'; a member sees their own.
+            new Row("GET /teams", "GET", "/teams", null, 401, 200, 200, 200, 200),
+            new Row("POST /teams", "POST", "/teams", Map.of("name", "t-{role}"), 401, 403, 403, 201, 201),
+            new Row("GET /teams/{name}", "GET", "/teams/crew", null, 401, 404, 200, 200, 200),
+            new Row("PUT /teams/{name}/members/{username}", "PUT", "/teams/crew/members/grantee-{role}", null,
+                    401, 403, 403, 200, 200),
+            new Row("DELETE /teams/{name}/members/{username}", "DELETE", "/teams/crew/members/nobody", null,
+                    401, 403, 403, 404, 404),
+            new Row("DELETE /teams/{name}", "DELETE", "/teams/gone-t-{role}", null, 401, 403, 403, 204, 204),
+            new Row("GET /bricks/{name}/team-grants", "GET", "/bricks/worker/team-grants", null,
+                    401, 403, 403, 200, 200),
+            new Row("PUT /bricks/{name}/team-grants/{team}", "PUT", "/bricks/worker/team-grants/crew",
+                    Map.of("level", "use"), 401, 403, 403, 200, 200),
+            new Row("DELETE /bricks/{name}/team-grants/{team}", "DELETE", "/bricks/controller/team-grants/crew", null,
+                    401, 403, 403, 404, 404),
             new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 200, 200),
             new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 200, 200));
 
@@ -142,6 +161,8 @@ class AuthorizationMatrixTest {
         CALLERS.get("alice").post("/vms", Map.of("name", "alices", "brick", "worker")).expect(202);
         admin.post("/projects", Map.of("name", "closed", "level", "public")).expect(201);
         admin.put("/projects/closed/members/alice", Map.of("role", "researcher")).expect(200);
+        admin.post("/teams", Map.of("name", "crew")).expect(201);
+        admin.put("/teams/crew/members/alice", null).expect(200);
         for (String role : ROLES) {
             admin.post("/users", Map.of("username", "victim-" + role, "password", "long-enough-pw", "role", "user"))
                     .expect(201);
@@ -156,6 +177,7 @@ class AuthorizationMatrixTest {
             CALLERS.get("alice").post("/vms", Map.of("name", "doomed-" + role, "brick", "worker")).expect(202);
             admin.post("/constellations", Map.of("name", "doomed-c-" + role, "brick", "controller")).expect(202);
             admin.post("/projects", Map.of("name", "gone-p-" + role, "level", "public")).expect(201);
+            admin.post("/teams", Map.of("name", "gone-t-" + role)).expect(201);
         }
     }
 
@@ -192,7 +214,8 @@ class AuthorizationMatrixTest {
 
     @Test
     void the_matrix_covers_every_route_of_the_api() {
-        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, null, null).routes().stream()
+        Set<String> routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null).routes().stream()
                 .map(route -> route.method() + " " + route.path()).collect(Collectors.toSet());
         Set<String> covered = MATRIX.stream().map(Row::route).collect(Collectors.toSet());
         // Login and token creation are public by nature; their throttling and failures are tested in AuthenticationTest.

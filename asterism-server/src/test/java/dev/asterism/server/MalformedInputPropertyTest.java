@@ -55,6 +55,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class MalformedInputPropertyTest {
     private static final String FIXTURE_BRICK = "fuzz-brick";
+    private static final String FIXTURE_TEAM = "fuzz-team";
     private static final String FIXTURE_USER = "fuzz-user";
     private static final String FIXTURE_VM = "fuzz-vm";
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -127,6 +128,9 @@ class MalformedInputPropertyTest {
         admin.post("/bricks", Map.of("name", FIXTURE_BRICK, "image", "linux", "profile", "small",
                 "capabilities", List.of("worker"))).expect(201);
         admin.post("/vms", Map.of("name", FIXTURE_VM, "brick", "worker")).expect(202);
+        // A project and a team of the brick's name and of FIXTURE_TEAM, for the writes to their paths.
+        admin.post("/projects", Map.of("name", FIXTURE_BRICK, "level", "public")).expect(201);
+        admin.post("/teams", Map.of("name", FIXTURE_TEAM)).expect(201);
         server.awaitVmState(admin, FIXTURE_VM, "RUNNING");
         awaitQuietAudit();
         endpoints = writeEndpoints();
@@ -166,9 +170,10 @@ class MalformedInputPropertyTest {
 
     /** Placeholders become the fixtures: {name} under /bricks is the brick, under /vms the VM. */
     static String fill(String documentedPath) {
-        String name = documentedPath.startsWith("/vms/") ? FIXTURE_VM : FIXTURE_BRICK;
+        String name = documentedPath.startsWith("/vms/") ? FIXTURE_VM
+                : documentedPath.startsWith("/teams/") ? FIXTURE_TEAM : FIXTURE_BRICK;
         return documentedPath.replace("{username}", FIXTURE_USER).replace("{name}", name)
-                .replace("{member}", "fuzz-member");
+                .replace("{member}", "fuzz-member").replace("{team}", FIXTURE_TEAM);
     }
 
     /** The collection a write to this path would change, or null when it changes none a listing shows. */
@@ -176,7 +181,14 @@ class MalformedInputPropertyTest {
         if (documentedPath.startsWith("/bricks/{name}/grants")) {
             return "/bricks/" + FIXTURE_BRICK + "/grants";
         }
-        for (String collection : List.of("/users", "/profiles", "/images", "/bricks", "/vms", "/constellations")) {
+        if (documentedPath.startsWith("/projects/{name}")) {
+            return "/projects/" + FIXTURE_BRICK;
+        }
+        if (documentedPath.startsWith("/teams/{name}")) {
+            return "/teams/" + FIXTURE_TEAM;
+        }
+        for (String collection : List.of("/users", "/profiles", "/images", "/bricks", "/vms", "/constellations",
+                "/levels", "/projects", "/teams")) {
             if (documentedPath.startsWith(collection)) {
                 return collection;
             }
@@ -401,6 +413,23 @@ class MalformedInputPropertyTest {
                     sleep(20);
                 }
             }
+            case "/levels" -> admin.put("/levels", Map.of("levels", List.of(Map.of("name", "public"))))
+                    .expect(200);
+            case "/users/{username}/clearance" ->
+                    admin.put("/users/" + FIXTURE_USER + "/clearance", Map.of("level", "public")).expect(200);
+            case "/bricks/{name}/level" ->
+                    admin.put("/bricks/" + FIXTURE_BRICK + "/level", Map.of("level", "public")).expect(200);
+            case "/projects" -> admin.delete("/projects/" + created.get("name").asText()).expect(204);
+            case "/projects/{name}/quota" -> admin.put("/projects/" + FIXTURE_BRICK + "/quota", Map.of()).expect(200);
+            case "/projects/{name}/members/{username}" ->
+                    admin.delete("/projects/" + FIXTURE_BRICK + "/members/" + FIXTURE_USER).expect(204);
+            case "/projects/{name}/teams/{team}" ->
+                    admin.delete("/projects/" + FIXTURE_BRICK + "/teams/" + FIXTURE_TEAM).expect(204);
+            case "/teams" -> admin.delete("/teams/" + created.get("name").asText()).expect(204);
+            case "/teams/{name}/members/{username}" ->
+                    admin.delete("/teams/" + FIXTURE_TEAM + "/members/" + FIXTURE_USER).expect(204);
+            case "/bricks/{name}/team-grants/{team}" ->
+                    admin.delete("/bricks/" + FIXTURE_BRICK + "/team-grants/" + FIXTURE_TEAM).expect(204);
             default -> throw new AssertionError("no way to undo a write to " + endpoint);
         }
         awaitQuietAudit();

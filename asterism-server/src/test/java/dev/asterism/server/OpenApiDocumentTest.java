@@ -76,7 +76,8 @@ class OpenApiDocumentTest {
 
     static Set<String> routedOperations() {
         // routes() only builds method references, so the services are never called here.
-        ApiRoutes routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, "", null);
+        ApiRoutes routes = new ApiRoutes(null, null, null, null, null, null, null, null, null, null, null, null, "",
+                null);
         return routes.routes().stream().map(route -> route.method().name() + " " + route.path())
                 .collect(Collectors.toCollection(TreeSet::new));
     }

@@ -65,6 +65,12 @@ class OpenApiResponsesTest {
         check(failures, "PUT", "/projects/{name}/members/{username}",
                 admin.put("/projects/p1/members/rita", Map.of("role", "manager")));
         check(failures, "PUT", "/projects/{name}/quota", admin.put("/projects/p1/quota", Map.of("vms", 12)));
+        check(failures, "POST", "/teams", admin.post("/teams", Map.of("name", "t1", "description", "the lab")));
+        check(failures, "PUT", "/teams/{name}/members/{username}", admin.put("/teams/t1/members/rita", null));
+        check(failures, "PUT", "/projects/{name}/teams/{team}",
+                admin.put("/projects/p1/teams/t1", Map.of("role", "researcher")));
+        check(failures, "PUT", "/bricks/{name}/team-grants/{team}",
+                admin.put("/bricks/worker/team-grants/t1", Map.of("level", "use")));
         check(failures, "POST", "/vms", admin.post("/vms", Map.of("name", "v1", "brick", "worker")));
         check(failures, "POST", "/constellations",
                 admin.post("/constellations", Map.of("name", "c1", "brick", "controller")));
@@ -76,7 +82,7 @@ class OpenApiResponsesTest {
                 .get(0).get("phase").asText().equals("READY"));
         String member = admin.get("/constellations/c1").expect(200).json().get("members").get(0).get("name")
                 .asText();
-        Map<String, String> names = Map.of("{username}", "rita", "{id}", "none", "{member}", member);
+        Map<String, String> names = Map.of("{username}", "rita", "{id}", "none", "{member}", member, "{team}", "t1");
 
         for (Operation operation : operations()) {
             if (!operation.method().equals("GET") || NOT_JSON.contains(operation.key())) {
@@ -84,7 +90,7 @@ class OpenApiResponsesTest {
             }
             String path = operation.path();
             String thing = path.startsWith("/bricks") ? "worker" : path.startsWith("/vms") ? "v1"
-                    : path.startsWith("/projects") ? "p1" : "c1";
+                    : path.startsWith("/projects") ? "p1" : path.startsWith("/teams") ? "t1" : "c1";
             path = path.replace("{name}", thing);
             for (Map.Entry<String, String> name : names.entrySet()) {
                 path = path.replace(name.getKey(), name.getValue());

@@ -274,6 +274,25 @@ class PanelBrowserTest {
         waitFor(Duration.ofSeconds(10), "pia named", () -> browser.findElement(By.tagName("main")).getText()
                 .contains("pia manager"));
 
+        // A team, made on the teams page and put in the project from the project's page.
+        server.user("rex", "user");
+        browser.findElement(By.linkText("Teams")).click();
+        browser.findElement(By.id("name")).sendKeys("nurses");
+        browser.findElement(By.cssSelector("form[action='/ui/teams'] button")).click();
+        waitFor(Duration.ofSeconds(10), "team nurses", () -> !browser.findElements(
+                By.cssSelector("tr[data-team='nurses']")).isEmpty());
+        browser.findElement(By.id("username-nurses")).sendKeys("rex");
+        browser.findElement(By.cssSelector("form[action='/ui/teams/nurses/members'] button")).click();
+        waitFor(Duration.ofSeconds(10), "rex in nurses", () -> browser.findElement(
+                By.cssSelector("tr[data-team='nurses']")).getText().contains("rex"));
+        browser.get(server.url() + "/ui/projects/trial");
+        new Select(browser.findElement(By.id("team"))).selectByValue("nurses");
+        browser.findElement(By.cssSelector("form[action='/ui/projects/trial/teams'] button")).click();
+        waitFor(Duration.ofSeconds(10), "nurses in trial", () -> browser.findElement(By.tagName("main")).getText()
+                .contains("nurses researcher"));
+        assertThat(server.admin.get("/projects/trial").expect(200).json().get("teams").get(0).get("team").asText())
+                .isEqualTo("nurses");
+
         signIn("pia", "pia-password");
         browser.findElement(By.id("name")).sendKeys("trial-one");
         new Select(browser.findElement(By.id("brick"))).selectByValue("controller");

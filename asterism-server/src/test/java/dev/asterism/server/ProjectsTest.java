@@ -196,6 +196,56 @@ class ProjectsTest {
         assertThat(alice.get("/projects/ledger/usage").status()).isEqualTo(404);
     }
 
+    @Test
+    void a_team_brings_its_members_into_a_project_and_grants_and_taking_it_out_takes_them_out_of_its_constellations()
+            throws Exception {
+        server.admin.post("/projects", Map.of("name", "teamwork", "level", "internal")).expect(201);
+        server.admin.post("/teams", Map.of("name", "crew", "description", "the wet lab")).expect(201);
+        Api gus = server.user("gus", "user");
+        server.admin.put("/teams/crew/members/gus", null).expect(200);
+        server.admin.put("/teams/crew/members/alice", null).expect(200);
+        server.admin.put("/users/alice/clearance", Map.of("level", "restricted")).expect(200);
+        Api.Response uncleared = server.admin.put("/projects/teamwork/teams/crew", Map.of("role", "manager"))
+                .expect(409);
+        assertThat(uncleared.json().get("message").asText()).contains("team crew has members not cleared for"
+                + " 'internal'").contains("gus").doesNotContain("alice");
+        server.admin.put("/users/gus/clearance", Map.of("level", "internal")).expect(200);
+        server.admin.put("/projects/teamwork/teams/crew", Map.of("role", "manager")).expect(200);
+        assertThat(gus.get("/projects/teamwork").expect(200).json().get("teams").get(0).get("role").asText())
+                .isEqualTo("manager");
+        assertThat(gus.get("/teams").expect(200).json().findValuesAsText("name")).containsExactly("crew");
+
+        // A grant to the team is a grant to each member.
+        gus.get("/bricks/controller").expect(404);
+        server.admin.put("/bricks/controller/team-grants/crew", Map.of("level", "manage")).expect(200);
+        server.admin.put("/bricks/controller/level", Map.of("level", "restricted")).expect(200);
+        assertThat(gus.get("/bricks").expect(200).json().findValuesAsText("name")).containsExactly("controller");
+        gus.post("/constellations", Map.of("name", "tw", "brick", "controller", "project", "teamwork")).expect(202);
+        awaitActive(gus, "tw");
+        gus.post("/constellations/tw/people", Map.of("usernames", List.of("alice"))).expect(202);
+
+        // Out of the project, alice (there through the team only) leaves its constellation's people; the owner stays.
+        server.admin.delete("/projects/teamwork/teams/crew").expect(204);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (gus.get("/constellations/tw/people").expect(200).json().findValuesAsText("username")
+                .contains("alice")) {
+            JsonNode alicePerson = null;
+            for (JsonNode person : gus.get("/constellations/tw/people").expect(200).json()) {
+                if (person.get("username").asText().equals("alice")) {
+                    alicePerson = person;
+                }
+            }
+            if (alicePerson != null && alicePerson.get("state").asText().equals("REMOVING")) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("alice leaves tw within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        alice.get("/constellations/tw").expect(404);
+        server.admin.delete("/teams/crew").expect(204);
+        gus.get("/bricks/controller").expect(404);
+    }
+
     private static void clear(String user, String role) {
         server.admin.put("/users/" + user + "/clearance", Map.of("level", "restricted")).expect(200);
         server.admin.put("/projects/genomics/members/" + user, Map.of("role", role)).expect(200);

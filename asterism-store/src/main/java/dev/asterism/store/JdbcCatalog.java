@@ -8,6 +8,7 @@ import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.permission.GrantLevel;
 import dev.asterism.core.store.CatalogRepository;
+import dev.asterism.core.team.TeamGrant;
 import dev.asterism.spi.realm.OsFamily;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -173,6 +174,33 @@ final class JdbcCatalog implements CatalogRepository {
     public List<BrickGrant> grantsOfUser(String username) {
         return sql.query("SELECT " + GRANT_COLUMNS + " WHERE u.username = ? ORDER BY g.brick", JdbcCatalog::grant,
                 username);
+    }
+
+    @Override
+    public void putTeamGrant(TeamGrant grant) {
+        if (sql.update("UPDATE brick_team_grants SET grant_level = ? WHERE brick = ? AND team = ?", grant.level(),
+                grant.brick(), grant.team()) == 0) {
+            sql.update("INSERT INTO brick_team_grants (brick, team, grant_level) VALUES (?, ?, ?)", grant.brick(),
+                    grant.team(), grant.level());
+        }
+    }
+
+    @Override
+    public boolean deleteTeamGrant(String brick, String team) {
+        return sql.update("DELETE FROM brick_team_grants WHERE brick = ? AND team = ?", brick, team) > 0;
+    }
+
+    @Override
+    public List<TeamGrant> teamGrantsOnBrick(String brick) {
+        return sql.query("SELECT brick, team, grant_level FROM brick_team_grants WHERE brick = ? ORDER BY team",
+                row -> new TeamGrant(row.getString(1), row.getString(2), GrantLevel.valueOf(row.getString(3))), brick);
+    }
+
+    @Override
+    public List<BrickGrant> teamGrantsOfUser(String username) {
+        return sql.query("SELECT g.brick, u.username, g.grant_level FROM brick_team_grants g"
+                + " JOIN team_members m ON m.team = g.team JOIN users u ON u.id = m.user_id WHERE u.username = ?"
+                + " ORDER BY g.brick, g.team", JdbcCatalog::grant, username);
     }
 
     private static BrickGrant grant(ResultSet row) throws SQLException {

@@ -3,6 +3,7 @@ package dev.asterism.store;
 import dev.asterism.core.project.Project;
 import dev.asterism.core.project.ProjectMember;
 import dev.asterism.core.project.ProjectRole;
+import dev.asterism.core.project.ProjectTeam;
 import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.SecurityLevel;
 import dev.asterism.core.store.ProjectRepository;
@@ -141,6 +142,43 @@ final class JdbcProjects implements ProjectRepository {
     public List<ProjectMember> memberships(String username) {
         return sql.query("SELECT " + MEMBER_COLUMNS + " WHERE u.username = ? ORDER BY m.project",
                 JdbcProjects::member, username);
+    }
+
+    @Override
+    public void putTeam(ProjectTeam team) {
+        if (sql.update("UPDATE project_teams SET project_role = ? WHERE project = ? AND team = ?", team.role(),
+                team.project(), team.team()) == 0) {
+            sql.update("INSERT INTO project_teams (project, team, project_role) VALUES (?, ?, ?)", team.project(),
+                    team.team(), team.role());
+        }
+    }
+
+    @Override
+    public boolean deleteTeam(String project, String team) {
+        return sql.update("DELETE FROM project_teams WHERE project = ? AND team = ?", project, team) > 0;
+    }
+
+    @Override
+    public List<ProjectTeam> teams(String project) {
+        return sql.query("SELECT project, team, project_role FROM project_teams WHERE project = ? ORDER BY team",
+                JdbcProjects::team, project);
+    }
+
+    @Override
+    public List<ProjectRole> teamRoles(String project, String username) {
+        return sql.query("SELECT t.project_role FROM project_teams t JOIN team_members m ON m.team = t.team"
+                + " JOIN users u ON u.id = m.user_id WHERE t.project = ? AND u.username = ? ORDER BY t.team",
+                row -> ProjectRole.valueOf(row.getString(1)), project, username);
+    }
+
+    @Override
+    public List<ProjectTeam> projectsOfTeam(String team) {
+        return sql.query("SELECT project, team, project_role FROM project_teams WHERE team = ? ORDER BY project",
+                JdbcProjects::team, team);
+    }
+
+    private static ProjectTeam team(ResultSet row) throws SQLException {
+        return new ProjectTeam(row.getString(1), row.getString(2), ProjectRole.valueOf(row.getString(3)));
     }
 
     private static Project map(ResultSet row) throws SQLException {

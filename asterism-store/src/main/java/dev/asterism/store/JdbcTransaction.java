@@ -6,6 +6,7 @@ import dev.asterism.core.store.CatalogRepository;
 import dev.asterism.core.store.ConstellationRepository;
 import dev.asterism.core.store.CredentialRepository;
 import dev.asterism.core.store.ProjectRepository;
+import dev.asterism.core.store.TeamRepository;
 import dev.asterism.core.store.Transaction;
 import dev.asterism.core.store.UserRepository;
 import dev.asterism.core.store.VmRepository;
@@ -53,6 +54,11 @@ final class JdbcTransaction implements Transaction {
     @Override
     public ProjectRepository projects() {
         return new JdbcProjects(sql);
+    }
+
+    @Override
+    public TeamRepository teams() {
+        return new JdbcTeams(sql);
     }
 
     @Override

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 final class JdbcVms implements VmRepository {
-    private static final String COLUMNS = "id, name, owner_name, project, brick, realm, profile, os_family, image_source, vcpus,"
-            + " memory_mib, disk_gib, network, state, desired_state, reason, addresses, created_at, updated_at,"
-            + " registration_deadline, registered_at, next_check_at, attempts, version";
+    private static final String COLUMNS = "id, name, owner_name, project, brick, realm, profile, os_family,"
+            + " image_source, vcpus, memory_mib, disk_gib, network, state, desired_state, reason, addresses,"
+            + " created_at, updated_at, registration_deadline, registered_at, next_check_at, attempts, version";
     private final Sql sql;
 
     JdbcVms(Sql sql) {
@@ -30,7 +30,8 @@ final class JdbcVms implements VmRepository {
     public void insert(Vm vm) {
         sql.insertUnique("vm", vm.name(), "INSERT INTO vms (" + COLUMNS + ", live_name)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                vm.id(), vm.name(), vm.owner(), vm.project(), vm.brick(), vm.realm(), vm.profile(), vm.osFamily(), vm.image(),
+                vm.id(), vm.name(), vm.owner(), vm.project(), vm.brick(), vm.realm(), vm.profile(), vm.osFamily(),
+                vm.image(),
                 vm.vcpus(), vm.memoryMib(), vm.diskGib(), vm.network(), vm.state(), vm.desiredState(), vm.reason(),
                 String.join(",", vm.addresses()), vm.createdAt(), vm.updatedAt(), vm.registrationDeadline(),
                 vm.registeredAt(), vm.nextCheckAt(), vm.attempts(), vm.version(), liveName(vm));
@@ -126,8 +127,9 @@ final class JdbcVms implements VmRepository {
 
     @Override
     public List<Vm> inProjectSince(String project, Instant since) {
-        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE project = ? AND (live_name IS NOT NULL OR updated_at >= ?)"
-                + " ORDER BY created_at, id", JdbcVms::map, project, since);
+        return sql.query("SELECT " + COLUMNS + " FROM vms WHERE project = ?"
+                + " AND (live_name IS NOT NULL OR updated_at >= ?) ORDER BY created_at, id", JdbcVms::map, project,
+                since);
     }
 
     @Override

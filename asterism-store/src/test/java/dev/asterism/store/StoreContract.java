@@ -24,6 +24,7 @@ import dev.asterism.core.permission.GrantLevel;
 import dev.asterism.core.project.Project;
 import dev.asterism.core.project.ProjectMember;
 import dev.asterism.core.project.ProjectRole;
+import dev.asterism.core.project.ProjectTeam;
 import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.SecurityLevel;
 import dev.asterism.core.store.AuditRepository;
@@ -32,6 +33,8 @@ import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.store.CredentialRepository.TokenOwner;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
+import dev.asterism.core.team.Team;
+import dev.asterism.core.team.TeamGrant;
 import dev.asterism.core.user.Role;
 import dev.asterism.core.user.User;
 import dev.asterism.core.vm.DesiredState;
@@ -1054,6 +1057,55 @@ abstract class StoreContract {
             assertThat(transaction.projects().memberships("bob")).extracting(ProjectMember::project)
                     .containsExactly("default");
             assertThat(transaction.projects().find("genomics")).isEmpty();
+        });
+    }
+
+    @Test
+    void teams_keep_their_members_grants_and_places_in_projects_and_go_with_them() {
+        seedCatalog();
+        store.run(transaction -> {
+            User alice = transaction.users().insert("alice", Role.USER, "h", T0);
+            User bob = transaction.users().insert("bob", Role.USER, "h", T0);
+            transaction.teams().insert(new Team("crew", "the lab", T0));
+            transaction.teams().insert(new Team("alpha", "", T0));
+            transaction.teams().putMember("crew", alice.id());
+            transaction.teams().putMember("crew", alice.id());
+            transaction.teams().putMember("crew", bob.id());
+            transaction.teams().putMember("alpha", bob.id());
+            transaction.catalog().putTeamGrant(new TeamGrant("worker", "crew", GrantLevel.USE));
+            transaction.catalog().putTeamGrant(new TeamGrant("worker", "crew", GrantLevel.MANAGE));
+            transaction.catalog().putTeamGrant(new TeamGrant("controller", "alpha", GrantLevel.USE));
+            transaction.projects().insert(new Project("genomics", "", "public", false, Quota.NONE, T0));
+            transaction.projects().putTeam(new ProjectTeam("genomics", "crew", ProjectRole.RESEARCHER));
+            transaction.projects().putTeam(new ProjectTeam("genomics", "crew", ProjectRole.MANAGER));
+            transaction.projects().putTeam(new ProjectTeam("genomics", "alpha", ProjectRole.RESEARCHER));
+        });
+        assertAlreadyExists(() -> store.run(transaction -> transaction.teams().insert(new Team("crew", "", T0))));
+        store.run(transaction -> {
+            assertThat(transaction.teams().list()).extracting(Team::name).containsExactly("alpha", "crew");
+            assertThat(transaction.teams().find("crew")).contains(new Team("crew", "the lab", T0));
+            assertThat(transaction.teams().members("crew")).containsExactly("alice", "bob");
+            assertThat(transaction.teams().teamsOf("bob")).containsExactly("alpha", "crew");
+            assertThat(transaction.catalog().teamGrantsOnBrick("worker"))
+                    .containsExactly(new TeamGrant("worker", "crew", GrantLevel.MANAGE));
+            assertThat(transaction.catalog().teamGrantsOfUser("bob")).containsExactly(
+                    new BrickGrant("controller", "bob", GrantLevel.USE),
+                    new BrickGrant("worker", "bob", GrantLevel.MANAGE));
+            assertThat(transaction.projects().teams("genomics")).extracting(ProjectTeam::team)
+                    .containsExactly("alpha", "crew");
+            assertThat(transaction.projects().teamRoles("genomics", "bob"))
+                    .containsExactly(ProjectRole.RESEARCHER, ProjectRole.MANAGER);
+            assertThat(transaction.projects().teamRoles("genomics", "alice")).containsExactly(ProjectRole.MANAGER);
+            assertThat(transaction.projects().projectsOfTeam("crew")).extracting(ProjectTeam::project)
+                    .containsExactly("genomics");
+            assertThat(transaction.teams().deleteMember("crew", "alice")).isTrue();
+            assertThat(transaction.teams().deleteMember("crew", "alice")).isFalse();
+            assertThat(transaction.projects().deleteTeam("genomics", "alpha")).isTrue();
+            assertThat(transaction.catalog().deleteTeamGrant("controller", "alpha")).isTrue();
+            assertThat(transaction.teams().delete("crew")).isTrue();
+            assertThat(transaction.catalog().teamGrantsOfUser("bob")).isEmpty();
+            assertThat(transaction.projects().teams("genomics")).isEmpty();
+            assertThat(transaction.teams().teamsOf("bob")).containsExactly("alpha");
         });
     }
 

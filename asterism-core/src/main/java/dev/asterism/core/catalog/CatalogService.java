@@ -9,6 +9,7 @@ import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.permission.GrantLevel;
 import dev.asterism.core.store.Store;
 import dev.asterism.core.store.Transaction;
+import dev.asterism.core.team.TeamGrant;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.Validate;
 import dev.asterism.core.validation.WireNames;
@@ -206,11 +207,45 @@ public final class CatalogService {
         });
     }
 
+    public List<TeamGrant> teamGrants(User caller, String brick) {
+        Authorization.requireAdmin(caller, "see grants");
+        return store.call(transaction -> {
+            transaction.catalog().brick(brick).orElseThrow(() -> AsterismException.notFound("brick", brick));
+            return transaction.catalog().teamGrantsOnBrick(brick);
+        });
+    }
+
+    /** Grants every member of a team a level on a brick. */
+    public TeamGrant putTeamGrant(User caller, String brick, String team, String level) {
+        Authorization.requireAdmin(caller, "grant bricks");
+        GrantLevel parsed = WireNames.parse("level", level, GrantLevel.class);
+        TeamGrant grant = new TeamGrant(brick, team, parsed);
+        write(caller, "grant.team-set", "brick:" + brick, Map.of("team", team, "level", WireNames.of(parsed)),
+                transaction -> {
+                    transaction.catalog().brick(brick).orElseThrow(() -> AsterismException.notFound("brick", brick));
+                    transaction.teams().find(team).orElseThrow(() -> AsterismException.notFound("team", team));
+                    transaction.catalog().putTeamGrant(grant);
+                });
+        return grant;
+    }
+
+    public void deleteTeamGrant(User caller, String brick, String team) {
+        Authorization.requireAdmin(caller, "grant bricks");
+        write(caller, "grant.team-revoked", "brick:" + brick, Map.of("team", team), transaction -> {
+            if (!transaction.catalog().deleteTeamGrant(brick, team)) {
+                throw new AsterismException(ErrorCode.NOT_FOUND, "team '" + team + "' has no grant on brick '"
+                        + brick + "'", Map.of("brick", brick, "team", team));
+            }
+        });
+    }
+
     private static List<Brick> visibleBricks(Transaction transaction, User caller) {
         if (caller.role().isAdmin()) {
             return transaction.catalog().bricks();
         }
-        Set<String> granted = transaction.catalog().grantsOfUser(caller.username()).stream()
+        Set<String> granted = java.util.stream.Stream.concat(
+                transaction.catalog().grantsOfUser(caller.username()).stream(),
+                transaction.catalog().teamGrantsOfUser(caller.username()).stream())
                 .map(BrickGrant::brick).collect(Collectors.toSet());
         return transaction.catalog().bricks().stream().filter(b -> granted.contains(b.name())).toList();
     }

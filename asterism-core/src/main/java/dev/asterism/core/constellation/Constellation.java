@@ -46,23 +46,23 @@ public record Constellation(
 
     public Constellation moveTo(ConstellationState newState, String newReason, String hubKey, Instant now,
             Instant nextCheck) {
-        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, newState, newReason,
-                hubKey, createdAt, now, nextCheck, 0, version);
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
+                newState, newReason, hubKey, createdAt, now, nextCheck, 0, version);
     }
 
     /** Nothing to do yet, which is no failed attempt; look again at {@code nextCheck}. */
     public Constellation waitUntil(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
-                hubPublicKey, createdAt, now, nextCheck, attempts, version);
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
+                state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts, version);
     }
 
     public Constellation withVersion(long newVersion) {
-        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, reason,
-                hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
+                state, reason, hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
     }
 
     public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {
-        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode, state, newReason,
-                hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
+                state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
     }
 }

@@ -157,6 +157,32 @@ public final class ConstellationPeople {
         }
     }
 
+    /**
+     * The people of the project's constellations who no longer take part in it (all of them, or only {@code username}
+     * when it is not null) leave those constellations, in the caller's transaction; the owners stay.
+     *
+     * @return who left where
+     */
+    public static List<Person> removeWhoLeft(Transaction transaction, String project, String username, String actor,
+            Instant now) {
+        Project found = transaction.projects().find(project).orElse(null);
+        List<Person> left = new ArrayList<>();
+        if (found == null) {
+            return left;
+        }
+        for (Constellation constellation : transaction.constellations().inProject(project)) {
+            for (Person person : transaction.constellations().people(constellation.name())) {
+                if ((username == null || person.username().equals(username))
+                        && !person.username().equals(constellation.owner()) && person.state() != PersonState.REMOVING
+                        && !ProjectService.takesPart(transaction, person.username(), found)) {
+                    leave(transaction, person, actor, "no longer takes part in project " + project, now)
+                            .ifPresent(left::add);
+                }
+            }
+        }
+        return left;
+    }
+
     private static Optional<Person> leave(Transaction transaction, Person person, String actor, String why,
             Instant now) {
         if (person.state() == PersonState.REMOVING) {

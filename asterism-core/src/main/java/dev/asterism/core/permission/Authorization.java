@@ -6,7 +6,7 @@ import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
 import java.util.Optional;
 
-/** The permission rules, in one place. Admins may do everything with bricks; users need a grant. */
+/** The permission rules, in one place. Admins may do everything with bricks; users need a grant, theirs or a team's. */
 public final class Authorization {
     private Authorization() {}
 
@@ -21,7 +21,11 @@ public final class Authorization {
             return true;
         }
         Optional<BrickGrant> grant = transaction.catalog().grant(brick, caller.username());
-        return grant.isPresent() && grant.get().level().includes(level);
+        if (grant.isPresent() && grant.get().level().includes(level)) {
+            return true;
+        }
+        return transaction.catalog().teamGrantsOfUser(caller.username()).stream()
+                .anyMatch(teamGrant -> teamGrant.brick().equals(brick) && teamGrant.level().includes(level));
     }
 
     /** @throws AsterismException FORBIDDEN naming the missing grant */

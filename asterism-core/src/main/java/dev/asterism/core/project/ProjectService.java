@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.asterism.core.catalog.Brick;
 import dev.asterism.core.catalog.HardwareProfile;
 import dev.asterism.core.constellation.Constellation;
+import dev.asterism.core.constellation.ConstellationPeople;
 import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.Person;
 import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.permission.Authorization;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Security levels, clearances and projects. Admins define the levels, clear users and approve bricks; a project has a
@@ -35,14 +38,24 @@ public final class ProjectService {
 
     private final Store store;
     private final Clock clock;
+    private final Consumer<List<Person>> leavers;
 
     public ProjectService(Store store, Clock clock) {
-        this.store = requireNonNull(store, "store is null");
-        this.clock = requireNonNull(clock, "clock is null");
+        this(store, clock, people -> { });
     }
 
-    /** A project with its named members and what it holds now. */
-    public record View(Project project, List<ProjectMember> members, Usage usage) {}
+    /**
+     * @param leavers told, once the change is stored, who left constellations because they no longer take part in
+     *     their project (the server closes their tunnels)
+     */
+    public ProjectService(Store store, Clock clock, Consumer<List<Person>> leavers) {
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.leavers = requireNonNull(leavers, "leavers is null");
+    }
+
+    /** A project with its named members, its teams and what it holds now. */
+    public record View(Project project, List<ProjectMember> members, List<ProjectTeam> teams, Usage usage) {}
 
     /** A level as asked for: its name and what it means. */
     public record LevelRequest(String name, String description) {}
@@ -76,7 +89,9 @@ public final class ProjectService {
             levels.add(new SecurityLevel(name, levels.size(), Validate.text("description", level.description(), 1024)));
         }
         Instant now = now();
+        List<Person> left = new ArrayList<>();
         store.run(transaction -> {
+            left.clear();
             for (SecurityLevel old : transaction.projects().levels()) {
                 if (!names.contains(old.name())) {
                     List<String> uses = transaction.projects().levelUses(old.name());
@@ -89,9 +104,24 @@ public final class ProjectService {
                 }
             }
             transaction.projects().replaceLevels(levels);
+            for (Project project : transaction.projects().list()) {
+                for (ProjectMember member : transaction.projects().members(project.name())) {
+                    if (!cleared(transaction, member.username(), project)) {
+                        throw new AsterismException(ErrorCode.CONFLICT, "in this order " + member.username()
+                                + ", cleared for '" + clearance(transaction, member.username()) + "', would be below"
+                                + " project " + project.name() + " at '" + project.level() + "': change the"
+                                + " clearance or the membership first", Map.of("user", member.username()));
+                    }
+                }
+            }
             transaction.audit().append(caller.username(), "levels.set", "levels",
                     Map.of("levels", String.join(" < ", levels.stream().map(SecurityLevel::name).toList())), now);
+            for (Project project : transaction.projects().list()) {
+                left.addAll(ConstellationPeople.removeWhoLeft(transaction, project.name(), null, caller.username(),
+                        now));
+            }
         });
+        leavers.accept(left);
         return levels;
     }
 
@@ -124,14 +154,30 @@ public final class ProjectService {
         Authorization.requireAdmin(caller, "clear users for security levels");
         Validate.present("level", level);
         Instant now = now();
+        List<Person> left = new ArrayList<>();
         store.run(transaction -> {
+            left.clear();
             User user = transaction.users().find(username)
                     .orElseThrow(() -> AsterismException.notFound("user", username));
             requireLevel(transaction, level);
+            for (ProjectMember membership : transaction.projects().memberships(username)) {
+                Project project = transaction.projects().find(membership.project()).orElseThrow();
+                if (rank(transaction, level) < rank(transaction, project.level())) {
+                    throw new AsterismException(ErrorCode.CONFLICT, username + " is a member of project "
+                            + project.name() + " at '" + project.level() + "': take them out of it first",
+                            Map.of("user", username, "project", project.name()));
+                }
+            }
             transaction.projects().putClearance(user.id(), level);
             transaction.audit().append(caller.username(), "user.clearance-set", "user:" + username,
                     Map.of("level", level), now);
+            // Through a team or an open project they take part only while cleared.
+            for (Project project : transaction.projects().list()) {
+                left.addAll(ConstellationPeople.removeWhoLeft(transaction, project.name(), username,
+                        caller.username(), now));
+            }
         });
+        leavers.accept(left);
         return level;
     }
 
@@ -164,7 +210,8 @@ public final class ProjectService {
     public View show(User caller, String name) {
         return store.call(transaction -> {
             Project project = visible(transaction, caller, name);
-            return new View(project, transaction.projects().members(name), usage(transaction, name));
+            return new View(project, transaction.projects().members(name), transaction.projects().teams(name),
+                    usage(transaction, name));
         });
     }
 
@@ -240,8 +287,14 @@ public final class ProjectService {
         });
     }
 
-    public void removeMember(User caller, String projectName, String username) {
-        store.run(transaction -> {
+    /**
+     * Takes a member out; if they no longer take part (no team, not an open project), they leave the people of the
+     * project's constellations.
+     *
+     * @return the people who left, for their tunnels to be closed
+     */
+    public List<Person> removeMember(User caller, String projectName, String username) {
+        return told(store.call(transaction -> {
             requireManager(transaction, caller, projectName, "remove members");
             if (!transaction.projects().deleteMember(projectName, username)) {
                 throw new AsterismException(ErrorCode.NOT_FOUND, "'" + username + "' is no member of project "
@@ -249,7 +302,8 @@ public final class ProjectService {
             }
             transaction.audit().append(caller.username(), "project.member-removed", "project:" + projectName,
                     Map.of("user", username), now());
-        });
+            return ConstellationPeople.removeWhoLeft(transaction, projectName, username, caller.username(), now());
+        }));
     }
 
     /**
@@ -326,18 +380,82 @@ public final class ProjectService {
         return end.isAfter(start) ? java.time.Duration.between(start, end).toMillis() / 1000.0 : 0;
     }
 
-    /** Whether the user takes part: named as a member, or the project is open and they are cleared for it. */
+    /**
+     * Whether the user takes part: named as a member, or in one of its teams, or the project is open; through a team
+     * or the open door only while cleared for its level.
+     */
     public static boolean takesPart(Transaction transaction, String username, Project project) {
         if (transaction.projects().member(project.name(), username).isPresent()) {
             return true;
         }
-        return project.open() && rank(transaction, clearance(transaction, username)) >= rank(transaction,
-                project.level());
+        boolean viaTeam = !transaction.projects().teamRoles(project.name(), username).isEmpty();
+        return (project.open() || viaTeam) && cleared(transaction, username, project);
     }
 
+    /** A manager: named as one, or in a team that is one (while cleared for the project's level). */
     public static boolean isManager(Transaction transaction, String username, String project) {
-        return transaction.projects().member(project, username).filter(m -> m.role() == ProjectRole.MANAGER)
-                .isPresent();
+        if (transaction.projects().member(project, username).filter(m -> m.role() == ProjectRole.MANAGER)
+                .isPresent()) {
+            return true;
+        }
+        return transaction.projects().teamRoles(project, username).contains(ProjectRole.MANAGER)
+                && transaction.projects().find(project).filter(p -> cleared(transaction, username, p)).isPresent();
+    }
+
+    private static boolean cleared(Transaction transaction, String username, Project project) {
+        return rank(transaction, clearance(transaction, username)) >= rank(transaction, project.level());
+    }
+
+    /**
+     * Puts a team in a project, or changes its role. Admins and the project's managers may; every member of the team
+     * must be cleared for the project's level.
+     */
+    public ProjectTeam putTeam(User caller, String projectName, String team, String role) {
+        ProjectRole parsed = WireNames.parse("role", Validate.present("role", role), ProjectRole.class);
+        return store.call(transaction -> {
+            Project project = requireManager(transaction, caller, projectName, "add teams");
+            transaction.teams().find(team).orElseThrow(() -> AsterismException.notFound("team", team));
+            List<String> uncleared = transaction.teams().members(team).stream()
+                    .filter(member -> !cleared(transaction, member, project)).toList();
+            if (!uncleared.isEmpty()) {
+                throw new AsterismException(ErrorCode.CONFLICT, "team " + team + " has members not cleared for '"
+                        + project.level() + "', the level of project " + projectName + ": "
+                        + String.join(", ", uncleared) + "; an admin must clear them first",
+                        Map.of("team", team, "users", uncleared));
+            }
+            ProjectTeam member = new ProjectTeam(projectName, team, parsed);
+            transaction.projects().putTeam(member);
+            transaction.audit().append(caller.username(), "project.team-set", "project:" + projectName,
+                    Map.of("team", team, "role", WireNames.of(parsed)), now());
+            return member;
+        });
+    }
+
+    /** @return the people who no longer take part and so left the project's constellations */
+    public List<Person> removeTeam(User caller, String projectName, String team) {
+        return told(store.call(transaction -> {
+            requireManager(transaction, caller, projectName, "remove teams");
+            if (!transaction.projects().deleteTeam(projectName, team)) {
+                throw new AsterismException(ErrorCode.NOT_FOUND, "team '" + team + "' is not in project "
+                        + projectName, Map.of("team", team));
+            }
+            transaction.audit().append(caller.username(), "project.team-removed", "project:" + projectName,
+                    Map.of("team", team), now());
+            return ConstellationPeople.removeWhoLeft(transaction, projectName, null, caller.username(), now());
+        }));
+    }
+
+    /** Refuses a user who would join, through {@code team}, a project above their clearance. */
+    public static void requireClearedForProjectsOf(Transaction transaction, String team, String username) {
+        for (ProjectTeam place : transaction.projects().projectsOfTeam(team)) {
+            Project project = transaction.projects().find(place.project()).orElseThrow();
+            if (!cleared(transaction, username, project)) {
+                throw new AsterismException(ErrorCode.CONFLICT, username + " is cleared for '"
+                        + clearance(transaction, username) + "' and team " + team + " is in project "
+                        + project.name() + " at '" + project.level() + "': an admin must clear them for it first",
+                        Map.of("user", username, "project", project.name()));
+            }
+        }
     }
 
     /**
@@ -502,6 +620,12 @@ public final class ProjectService {
         details.put("memoryGib", String.valueOf(quota.memoryGib()));
         details.put("diskGib", String.valueOf(quota.diskGib()));
         return details;
+    }
+
+    /** Tells the leavers, once the change is stored. */
+    public List<Person> told(List<Person> left) {
+        leavers.accept(left);
+        return left;
     }
 
     private Instant now() {

@@ -52,4 +52,14 @@ public interface CatalogRepository {
     List<BrickGrant> grantsOnBrick(String brick);
 
     List<BrickGrant> grantsOfUser(String username);
+
+    /** Grants a team a level on a brick, replacing the level it had. */
+    void putTeamGrant(dev.asterism.core.team.TeamGrant grant);
+
+    boolean deleteTeamGrant(String brick, String team);
+
+    List<dev.asterism.core.team.TeamGrant> teamGrantsOnBrick(String brick);
+
+    /** What a user holds through their teams, one grant per team and brick, by brick. */
+    List<BrickGrant> teamGrantsOfUser(String username);
 }

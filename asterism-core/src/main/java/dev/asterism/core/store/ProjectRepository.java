@@ -54,4 +54,16 @@ public interface ProjectRepository {
 
     /** The projects a user is named in. */
     List<ProjectMember> memberships(String username);
+
+    void putTeam(dev.asterism.core.project.ProjectTeam team);
+
+    boolean deleteTeam(String project, String team);
+
+    List<dev.asterism.core.project.ProjectTeam> teams(String project);
+
+    /** The roles a user has in a project through their teams. */
+    List<dev.asterism.core.project.ProjectRole> teamRoles(String project, String username);
+
+    /** The projects a team is in. */
+    List<dev.asterism.core.project.ProjectTeam> projectsOfTeam(String team);
 }

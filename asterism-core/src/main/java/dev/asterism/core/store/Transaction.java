@@ -16,6 +16,8 @@ public interface Transaction {
 
     ProjectRepository projects();
 
+    TeamRepository teams();
+
     /** A server-wide value kept by name (the registration key's fingerprint), created on first use. */
     String secret(String name, java.util.function.Supplier<String> generator);
 

@@ -65,21 +65,21 @@ public record Vm(
 
     /** The same VM in a new state, checked again at {@code nextCheckAt}, with the attempt counter reset. */
     public Vm moveTo(VmState newState, String newReason, Instant now, Instant nextCheck) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                newState, desiredState, newReason, addresses, createdAt, now, registrationDeadline, registeredAt,
-                nextCheck, 0, version);
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, newState, desiredState, newReason, addresses, createdAt, now, registrationDeadline,
+                registeredAt, nextCheck, 0, version);
     }
 
     public Vm withDesiredState(DesiredState desired, Instant now) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                state, desired, reason, addresses, createdAt, now, registrationDeadline, registeredAt,
-                now, 0, version);
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, state, desired, reason, addresses, createdAt, now, registrationDeadline, registeredAt, now, 0,
+                version);
     }
 
     public Vm withAddresses(List<String> newAddresses) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                state, desiredState, reason, newAddresses, createdAt, updatedAt, registrationDeadline, registeredAt,
-                nextCheckAt, attempts, version);
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, state, desiredState, reason, newAddresses, createdAt, updatedAt, registrationDeadline,
+                registeredAt, nextCheckAt, attempts, version);
     }
 
     /**
@@ -88,29 +88,29 @@ public record Vm(
      */
     public Vm registered(Instant now) {
         boolean waiting = state == VmState.AWAITING_REGISTRATION;
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                waiting ? VmState.RUNNING : state, desiredState, waiting ? null : reason, addresses, createdAt, now,
-                registrationDeadline, now, now, 0, version);
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, waiting ? VmState.RUNNING : state, desiredState, waiting ? null : reason, addresses, createdAt,
+                now, registrationDeadline, now, now, 0, version);
     }
 
     /** The same VM as stored after a write, which bumped its version. */
     public Vm withVersion(long newVersion) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                state, desiredState, reason, addresses, createdAt, updatedAt, registrationDeadline, registeredAt,
-                nextCheckAt, attempts, newVersion);
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, state, desiredState, reason, addresses, createdAt, updatedAt, registrationDeadline,
+                registeredAt, nextCheckAt, attempts, newVersion);
     }
 
     /** Nothing changed; look again at {@code nextCheck}. */
     public Vm recheckAt(Instant now, Instant nextCheck) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                state, desiredState, reason, addresses, createdAt, now, registrationDeadline, registeredAt,
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, state, desiredState, reason, addresses, createdAt, now, registrationDeadline, registeredAt,
                 nextCheck, attempts, version);
     }
 
     /** The same step failed again; look again at {@code nextCheck}. */
     public Vm retryAt(String newReason, Instant now, Instant nextCheck) {
-        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib, network,
-                state, desiredState, newReason, addresses, createdAt, now, registrationDeadline, registeredAt,
+        return new Vm(id, name, owner, project, brick, realm, profile, osFamily, image, vcpus, memoryMib, diskGib,
+                network, state, desiredState, newReason, addresses, createdAt, now, registrationDeadline, registeredAt,
                 nextCheck, attempts + 1, version);
     }
 }

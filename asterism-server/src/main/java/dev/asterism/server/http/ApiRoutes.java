@@ -20,6 +20,8 @@ import dev.asterism.core.project.Project;
 import dev.asterism.core.project.ProjectService;
 import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.UsageRecord;
+import dev.asterism.core.team.Team;
+import dev.asterism.core.team.TeamService;
 import dev.asterism.core.user.User;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.validation.WireNames;
@@ -52,6 +54,7 @@ public final class ApiRoutes {
     private final UserService users;
     private final CatalogService catalog;
     private final ProjectService projects;
+    private final TeamService teams;
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
@@ -64,7 +67,7 @@ public final class ApiRoutes {
     private final ClientAddresses addresses;
 
     public ApiRoutes(AuthService auth, UserService users, CatalogService catalog, ProjectService projects,
-            VmService vms, AuditService audit,
+            TeamService teams, VmService vms, AuditService audit,
             ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
             TunnelRelay tunnels, Clock clock, String openApiDocument, ClientAddresses addresses) {
         this.batch = batch;
@@ -76,6 +79,7 @@ public final class ApiRoutes {
         this.users = users;
         this.catalog = catalog;
         this.projects = projects;
+        this.teams = teams;
         this.vms = vms;
         this.audit = audit;
         this.authenticator = new RequestAuthenticator(auth);
@@ -150,6 +154,17 @@ public final class ApiRoutes {
                 new Route(PUT, "/projects/{name}/quota", this::setQuota),
                 new Route(GET, "/projects/{name}/usage", this::projectUsage),
                 new Route(PUT, "/projects/{name}/members/{username}", this::putProjectMember),
+                new Route(PUT, "/projects/{name}/teams/{team}", this::putProjectTeam),
+                new Route(DELETE, "/projects/{name}/teams/{team}", this::removeProjectTeam),
+                new Route(GET, "/teams", this::listTeams),
+                new Route(POST, "/teams", this::createTeam),
+                new Route(GET, "/teams/{name}", this::showTeam),
+                new Route(DELETE, "/teams/{name}", this::deleteTeam),
+                new Route(PUT, "/teams/{name}/members/{username}", this::putTeamMember),
+                new Route(DELETE, "/teams/{name}/members/{username}", this::removeTeamMember),
+                new Route(GET, "/bricks/{name}/team-grants", this::listTeamGrants),
+                new Route(PUT, "/bricks/{name}/team-grants/{team}", this::putTeamGrant),
+                new Route(DELETE, "/bricks/{name}/team-grants/{team}", this::deleteTeamGrant),
                 new Route(DELETE, "/projects/{name}/members/{username}", this::removeProjectMember),
                 new Route(GET, "/audit", this::listAudit),
                 new Route(GET, "/audit/verify", this::verifyAudit));
@@ -598,6 +613,66 @@ public final class ApiRoutes {
         Requests.RoleChange request = Json.body(context, Requests.RoleChange.class);
         context.json(Views.ProjectMemberView.of(projects.putMember(caller, context.pathParam("name"),
                 context.pathParam("username"), request.role())));
+    }
+
+    private void putProjectTeam(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.RoleChange request = Json.body(context, Requests.RoleChange.class);
+        context.json(Views.ProjectTeamView.of(projects.putTeam(caller, context.pathParam("name"),
+                context.pathParam("team"), request.role())));
+    }
+
+    private void removeProjectTeam(Context context) {
+        projects.removeTeam(authenticator.caller(context), context.pathParam("name"), context.pathParam("team"));
+        context.status(204);
+    }
+
+    private void listTeams(Context context) {
+        context.json(teams.list(authenticator.caller(context)).stream().map(Views.TeamView::of).toList());
+    }
+
+    private void createTeam(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewTeam request = Json.body(context, Requests.NewTeam.class);
+        Team created = teams.create(caller, request.name(), request.description());
+        context.status(201).json(Views.TeamView.of(teams.show(caller, created.name())));
+    }
+
+    private void showTeam(Context context) {
+        context.json(Views.TeamView.of(teams.show(authenticator.caller(context), context.pathParam("name"))));
+    }
+
+    private void deleteTeam(Context context) {
+        teams.delete(authenticator.caller(context), context.pathParam("name"));
+        context.status(204);
+    }
+
+    private void putTeamMember(Context context) {
+        User caller = authenticator.caller(context);
+        teams.putMember(caller, context.pathParam("name"), context.pathParam("username"));
+        context.json(Views.TeamView.of(teams.show(caller, context.pathParam("name"))));
+    }
+
+    private void removeTeamMember(Context context) {
+        teams.removeMember(authenticator.caller(context), context.pathParam("name"), context.pathParam("username"));
+        context.status(204);
+    }
+
+    private void listTeamGrants(Context context) {
+        context.json(catalog.teamGrants(authenticator.caller(context), context.pathParam("name")).stream()
+                .map(Views.TeamGrantView::of).toList());
+    }
+
+    private void putTeamGrant(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.GrantChange request = Json.body(context, Requests.GrantChange.class);
+        context.json(Views.TeamGrantView.of(catalog.putTeamGrant(caller, context.pathParam("name"),
+                context.pathParam("team"), request.level())));
+    }
+
+    private void deleteTeamGrant(Context context) {
+        catalog.deleteTeamGrant(authenticator.caller(context), context.pathParam("name"), context.pathParam("team"));
+        context.status(204);
     }
 
     private void removeProjectMember(Context context) {

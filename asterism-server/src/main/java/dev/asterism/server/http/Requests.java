@@ -39,6 +39,8 @@ final class Requests {
 
     record RoleChange(String role) {}
 
+    record NewTeam(String name, String description) {}
+
     record NewPeople(List<String> usernames) {}
 
     /** A desktop password: never logged, stored or echoed ({@code toString} hides it). */

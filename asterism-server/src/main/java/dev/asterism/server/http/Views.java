@@ -11,11 +11,15 @@ import dev.asterism.core.permission.BrickGrant;
 import dev.asterism.core.project.Project;
 import dev.asterism.core.project.ProjectMember;
 import dev.asterism.core.project.ProjectService;
+import dev.asterism.core.project.ProjectTeam;
 import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.SecurityLevel;
 import dev.asterism.core.project.Usage;
 import dev.asterism.core.project.UsageRecord;
 import dev.asterism.core.store.CredentialRepository.ApiToken;
+import dev.asterism.core.team.Team;
+import dev.asterism.core.team.TeamGrant;
+import dev.asterism.core.team.TeamService;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.Vm;
@@ -103,19 +107,44 @@ final class Views {
         }
     }
 
-    /** A project; its members and usage only when it is shown alone. */
+    record ProjectTeamView(String team, String role) {
+        static ProjectTeamView of(ProjectTeam team) {
+            return new ProjectTeamView(team.team(), WireNames.of(team.role()));
+        }
+    }
+
+    /** A project; its members, teams and usage only when it is shown alone. */
     record ProjectView(String name, String description, String level, boolean open, QuotaView quota,
-            Instant createdAt, List<ProjectMemberView> members, UsageView usage) {
+            Instant createdAt, List<ProjectMemberView> members, List<ProjectTeamView> teams, UsageView usage) {
         static ProjectView of(Project project) {
             return new ProjectView(project.name(), project.description(), project.level(), project.open(),
-                    QuotaView.of(project.quota()), project.createdAt(), null, null);
+                    QuotaView.of(project.quota()), project.createdAt(), null, null, null);
         }
 
         static ProjectView of(ProjectService.View view) {
             Project project = view.project();
             return new ProjectView(project.name(), project.description(), project.level(), project.open(),
                     QuotaView.of(project.quota()), project.createdAt(),
-                    view.members().stream().map(ProjectMemberView::of).toList(), UsageView.of(view.usage()));
+                    view.members().stream().map(ProjectMemberView::of).toList(),
+                    view.teams().stream().map(ProjectTeamView::of).toList(), UsageView.of(view.usage()));
+        }
+    }
+
+    /** A team; its members only when it is shown alone. */
+    record TeamView(String name, String description, Instant createdAt, List<String> members) {
+        static TeamView of(Team team) {
+            return new TeamView(team.name(), team.description(), team.createdAt(), null);
+        }
+
+        static TeamView of(TeamService.View view) {
+            return new TeamView(view.team().name(), view.team().description(), view.team().createdAt(),
+                    view.members());
+        }
+    }
+
+    record TeamGrantView(String brick, String team, String level) {
+        static TeamGrantView of(TeamGrant grant) {
+            return new TeamGrantView(grant.brick(), grant.team(), WireNames.of(grant.level()));
         }
     }
 

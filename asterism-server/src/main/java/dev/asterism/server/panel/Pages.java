@@ -17,6 +17,7 @@ import dev.asterism.core.project.Project;
 import dev.asterism.core.project.ProjectService;
 import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.Usage;
+import dev.asterism.core.team.TeamService;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
 import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
@@ -426,8 +427,8 @@ final class Pages {
                 all.isEmpty() ? Html.of("<tr><td colspan=\"4\">none</td></tr>") : rows, form));
     }
 
-    Html project(SessionOwner session, ProjectService.View view, boolean manages, Map<String, String> errors,
-            Map<String, String> values) {
+    Html project(SessionOwner session, ProjectService.View view, boolean manages, List<String> teamNames,
+            Map<String, String> errors, Map<String, String> values) {
         Project p = view.project();
         Quota quota = p.quota();
         Usage usage = view.usage();
@@ -450,6 +451,16 @@ final class Pages {
                 <button type="submit">Add</button></form>""", p.name(), csrf(session),
                 input("username", "User name", values, errors, "required"),
                 select("role", "Role", List.of("researcher", "manager"), values, errors)));
+        Html teamRows = Html.each(view.teams(), t -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td>{}</tr>",
+                t.team(), WireNames.of(t.role()), Html.when(manages, Html.of("""
+                        <td class="actions"><form method="post" action="/ui/projects/{}/teams/{}/remove"
+                        data-confirm="Take team {} out of {}?">{}<button type="submit">Remove</button></form></td>""",
+                        p.name(), t.team(), t.team(), p.name(), csrf(session)))));
+        Html addTeam = Html.when(manages, Html.of("""
+                <h2>Add a team</h2><form method="post" action="/ui/projects/{}/teams" class="stack">{}{}{}
+                <button type="submit">Add team</button></form>""", p.name(), csrf(session),
+                select("team", "Team", teamNames, values, errors),
+                select("teamRole", "Role of its members", List.of("researcher", "manager"), values, errors)));
         Map<String, String> current = new java.util.HashMap<>();
         current.put("constellations", text(quota.constellations()));
         current.put("vms", text(quota.vms()));
@@ -468,11 +479,44 @@ final class Pages {
                 <div class="scroll"><table><caption>What it holds</caption><thead><tr><th scope="col">Resource</th>
                 <th scope="col">Used</th><th scope="col">Quota</th></tr></thead><tbody>{}</tbody></table></div>
                 <div class="scroll"><table><caption>Members</caption><thead><tr><th scope="col">User</th>
-                <th scope="col">Role</th>{}</tr></thead><tbody>{}</tbody></table></div>{}{}""",
+                <th scope="col">Role</th>{}</tr></thead><tbody>{}</tbody></table></div>
+                <div class="scroll"><table><caption>Teams</caption><thead><tr><th scope="col">Team</th>
+                <th scope="col">Role of its members</th>{}</tr></thead><tbody>{}</tbody></table></div>{}{}{}""",
                 p.name(), p.level(), p.open() ? "everyone cleared for its level, and its members" : "its members",
                 p.description(), p.name(), usageRows, Html.when(manages, Html.of("<th scope=\"col\">Actions</th>")),
                 view.members().isEmpty() ? Html.of("<tr><td colspan=\"3\">no named members</td></tr>") : members,
-                addMember, quotaForm));
+                Html.when(manages, Html.of("<th scope=\"col\">Actions</th>")),
+                view.teams().isEmpty() ? Html.of("<tr><td colspan=\"3\">no teams</td></tr>") : teamRows,
+                addMember, addTeam, quotaForm));
+    }
+
+    Html teams(SessionOwner session, List<TeamService.View> all, Map<String, String> errors,
+            Map<String, String> values) {
+        boolean admin = session.user().role().isAdmin();
+        Html rows = Html.each(all, t -> Html.of("""
+                <tr data-team="{}"><th scope="row">{}</th><td>{}</td><td>{}</td>{}</tr>""", t.team().name(),
+                t.team().name(), t.team().description(), Html.each(t.members(), member -> Html.of("""
+                        <span class="member">{}{}</span> """, member, Html.when(admin, Html.of("""
+                        <form method="post" action="/ui/teams/{}/members/{}/remove" class="inline"
+                        data-confirm="Take {} out of team {}?">{}<button type="submit">Remove</button></form>""",
+                        t.team().name(), member, member, t.team().name(), csrf(session))))),
+                Html.when(admin, Html.of("""
+                        <td class="actions"><form method="post" action="/ui/teams/{}/members" class="inline">{}
+                        <label for="username-{}">Add a user to {}</label><input id="username-{}" name="username"
+                        required><button type="submit">Add</button><span class="error">{}</span></form></td>""",
+                        t.team().name(), csrf(session), t.team().name(), t.team().name(), t.team().name(),
+                        errors.get("username-" + t.team().name())))));
+        Html form = Html.when(admin, Html.of("""
+                <h2>New team</h2><form method="post" action="/ui/teams" class="stack">{}{}{}
+                <button type="submit">Create team</button></form>""", csrf(session),
+                input("name", "Name", values, errors, "required"),
+                input("description", "Description", values, errors, "")));
+        return layout(session, "Teams", Html.of("""
+                <h1>Teams</h1>
+                <div class="scroll"><table><caption>Teams</caption><thead><tr><th scope="col">Name</th>
+                <th scope="col">Description</th><th scope="col">Members</th>{}</tr></thead><tbody>{}</tbody></table>
+                </div>{}""", Html.when(admin, Html.of("<th scope=\"col\">Actions</th>")),
+                all.isEmpty() ? Html.of("<tr><td colspan=\"4\">none</td></tr>") : rows, form));
     }
 
     private static Html quotaFields(Map<String, String> values, Map<String, String> errors, String button) {
@@ -503,7 +547,8 @@ final class Pages {
                 <script src="/ui/static/panel.js" defer></script></head>
                 <body><a class="skip" href="#main">Skip to content</a>
                 <header><nav aria-label="Main"><a href="/ui/constellations">Constellations</a>
-                <a href="/ui/vms">My VMs</a><a href="/ui/projects">Projects</a><a href="/ui/catalog">Catalog</a>{}</nav>
+                <a href="/ui/vms">My VMs</a><a href="/ui/projects">Projects</a><a href="/ui/teams">Teams</a>
+                <a href="/ui/catalog">Catalog</a>{}</nav>
                 <form method="post" action="/ui/logout" class="inline">{}<span class="muted">{}</span>
                 <button type="submit">Sign out</button></form></header>
                 <main id="main">{}</main></body></html>""", title,

@@ -24,6 +24,7 @@ import dev.asterism.core.project.Quota;
 import dev.asterism.core.project.SecurityLevel;
 import dev.asterism.core.project.UsageRecord;
 import dev.asterism.core.store.CredentialRepository.SessionOwner;
+import dev.asterism.core.team.TeamService;
 import dev.asterism.core.user.User;
 import dev.asterism.core.user.UserService;
 import dev.asterism.core.validation.WireNames;
@@ -69,6 +70,7 @@ public final class Panel {
     private final UserService users;
     private final CatalogService catalog;
     private final ProjectService projects;
+    private final TeamService teams;
     private final VmService vms;
     private final AuditService audit;
     private final ConstellationService constellations;
@@ -78,8 +80,8 @@ public final class Panel {
     private final Clock clock;
     private final Pages pages = new Pages();
 
-    public Panel(AuthService auth, UserService users, CatalogService catalog, ProjectService projects, VmService vms,
-            AuditService audit,
+    public Panel(AuthService auth, UserService users, CatalogService catalog, ProjectService projects,
+            TeamService teams, VmService vms, AuditService audit,
             ConstellationService constellations, ConstellationPeople people, ConstellationBatch batch,
             TunnelRelay tunnels, Clock clock, ClientAddresses addresses) {
         this.batch = requireNonNull(batch, "batch is null");
@@ -88,6 +90,7 @@ public final class Panel {
         this.users = requireNonNull(users, "users is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.projects = requireNonNull(projects, "projects is null");
+        this.teams = requireNonNull(teams, "teams is null");
         this.vms = requireNonNull(vms, "vms is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.constellations = requireNonNull(constellations, "constellations is null");
@@ -129,6 +132,12 @@ public final class Panel {
         app.post(ROOT + "/projects/{name}/members", signedIn(this::putProjectMember));
         app.post(ROOT + "/projects/{name}/members/{username}/remove", signedIn(this::removeProjectMember));
         app.post(ROOT + "/projects/{name}/quota", signedIn(this::setQuota));
+        app.post(ROOT + "/projects/{name}/teams", signedIn(this::putProjectTeam));
+        app.post(ROOT + "/projects/{name}/teams/{team}/remove", signedIn(this::removeProjectTeam));
+        app.get(ROOT + "/teams", signedIn(context -> listTeams(context, Map.of(), Map.of())));
+        app.post(ROOT + "/teams", signedIn(this::createTeam));
+        app.post(ROOT + "/teams/{name}/members", signedIn(this::putTeamMember));
+        app.post(ROOT + "/teams/{name}/members/{username}/remove", signedIn(this::removeTeamMember));
         app.get(ROOT + "/projects/{name}/usage.csv", signedIn(this::usageCsv));
         app.get(ROOT + "/audit", signedIn(this::showAudit));
         app.get(ROOT + "/users", signedIn(context -> listUsers(context, Map.of(), Map.of())));
@@ -594,7 +603,8 @@ public final class Panel {
         ProjectService.View view = projects.show(caller, context.pathParam("name"));
         boolean manages = caller.role().isAdmin() || view.members().stream().anyMatch(member -> member.username()
                 .equals(caller.username()) && member.role() == dev.asterism.core.project.ProjectRole.MANAGER);
-        context.status(errors.isEmpty() ? 200 : 422).html(pages.project(session(context), view, manages,
+        List<String> teamNames = teams.list(caller).stream().map(dev.asterism.core.team.Team::name).toList();
+        context.status(errors.isEmpty() ? 200 : 422).html(pages.project(session(context), view, manages, teamNames,
                 errors, values).toString());
     }
 
@@ -621,6 +631,56 @@ public final class Panel {
         } catch (AsterismException refused) {
             showProject(context, quotaErrors(fieldErrors(refused, "vcpus")), values);
         }
+    }
+
+    private void putProjectTeam(Context context) {
+        Map<String, String> values = form(context, "team", "teamRole");
+        try {
+            projects.putTeam(caller(context), context.pathParam("name"), values.get("team"), values.get("teamRole"));
+            redirectTo(context, "/projects/" + context.pathParam("name"));
+        } catch (AsterismException refused) {
+            showProject(context, fieldErrors(refused, "team"), values);
+        }
+    }
+
+    private void removeProjectTeam(Context context) {
+        projects.removeTeam(caller(context), context.pathParam("name"), context.pathParam("team"));
+        redirectTo(context, "/projects/" + context.pathParam("name"));
+    }
+
+    private void listTeams(Context context, Map<String, String> errors, Map<String, String> values) {
+        User caller = caller(context);
+        List<TeamService.View> all = teams.list(caller).stream().map(team -> teams.show(caller, team.name()))
+                .toList();
+        context.status(errors.isEmpty() ? 200 : 422).html(pages.teams(session(context), all, errors, values)
+                .toString());
+    }
+
+    private void createTeam(Context context) {
+        Map<String, String> values = form(context, "name", "description");
+        try {
+            teams.create(caller(context), values.get("name"), values.get("description"));
+            redirectTo(context, "/teams");
+        } catch (AsterismException refused) {
+            listTeams(context, fieldErrors(refused, "name"), values);
+        }
+    }
+
+    private void putTeamMember(Context context) {
+        Map<String, String> values = form(context, "username");
+        try {
+            teams.putMember(caller(context), context.pathParam("name"), values.get("username"));
+            redirectTo(context, "/teams");
+        } catch (AsterismException refused) {
+            Map<String, String> errors = new LinkedHashMap<>();
+            errors.put("username-" + context.pathParam("name"), refused.getMessage());
+            listTeams(context, errors, values);
+        }
+    }
+
+    private void removeTeamMember(Context context) {
+        teams.removeMember(caller(context), context.pathParam("name"), context.pathParam("username"));
+        redirectTo(context, "/teams");
     }
 
     /** The last 30 days of the project's usage records, as a CSV download. */
