@@ -15,125 +15,127 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint for every role: anonymous, a user without a grant (bob), a user granted 'use' on the worker and
- * controller bricks (alice, who owns the VMs), an admin (carol) and the super-admin. A {@code {role}} in a path or body is
- * replaced by the caller's name, so each caller acts on its own fixture.
+ * controller bricks (alice, who owns the VMs; a researcher of the project 'closed' and in the team 'crew'), a user with
+ * the same grants who manages 'closed' (mia), an admin (carol) and the super-admin. A {@code {role}} in a path or body
+ * is replaced by the caller's name, so each caller acts on its own fixture.
  */
 class AuthorizationMatrixTest {
-    private static final List<String> ROLES = List.of("anonymous", "bob", "alice", "carol", "admin");
+    private static final List<String> ROLES = List.of("anonymous", "bob", "alice", "mia", "carol", "admin");
     private static TestServer server;
     private static final Map<String, Api> CALLERS = new LinkedHashMap<>();
 
     record Row(String route, String method, String path, Object body, int... expected) {}
 
     private static final List<Row> MATRIX = List.of(
-            new Row("GET /openapi.json", "GET", "/openapi.json", null, 200, 200, 200, 200, 200),
-            new Row("POST /auth/logout", "POST", "/auth/logout", null, 401, 204, 204, 204, 204),
-            new Row("GET /auth/whoami", "GET", "/auth/whoami", null, 401, 200, 200, 200, 200),
-            new Row("GET /tokens", "GET", "/tokens", null, 401, 200, 200, 200, 200),
-            new Row("DELETE /tokens/{id}", "DELETE", "/tokens/tok-unknown", null, 401, 404, 404, 404, 404),
-            new Row("GET /users", "GET", "/users", null, 401, 403, 403, 200, 200),
+            new Row("GET /openapi.json", "GET", "/openapi.json", null, 200, 200, 200, 200, 200, 200),
+            new Row("POST /auth/logout", "POST", "/auth/logout", null, 401, 204, 204, 204, 204, 204),
+            new Row("GET /auth/whoami", "GET", "/auth/whoami", null, 401, 200, 200, 200, 200, 200),
+            new Row("GET /tokens", "GET", "/tokens", null, 401, 200, 200, 200, 200, 200),
+            new Row("DELETE /tokens/{id}", "DELETE", "/tokens/tok-unknown", null, 401, 404, 404, 404, 404, 404),
+            new Row("GET /users", "GET", "/users", null, 401, 403, 403, 403, 200, 200),
             new Row("POST /users", "POST", "/users", Map.of("username", "new-{role}", "password", "long-enough-pw",
-                    "role", "user"), 401, 403, 403, 201, 201),
+                    "role", "user"), 401, 403, 403, 403, 201, 201),
             new Row("POST /users", "POST", "/users", Map.of("username", "boss-{role}", "password", "long-enough-pw",
-                    "role", "admin"), 401, 403, 403, 403, 201),
-            new Row("GET /users/{username}", "GET", "/users/alice", null, 401, 404, 200, 200, 200),
-            new Row("DELETE /users/{username}", "DELETE", "/users/victim-{role}", null, 401, 403, 403, 204, 204),
-            new Row("GET /realms", "GET", "/realms", null, 401, 200, 200, 200, 200),
-            new Row("GET /profiles", "GET", "/profiles", null, 401, 200, 200, 200, 200),
+                    "role", "admin"), 401, 403, 403, 403, 403, 201),
+            new Row("GET /users/{username}", "GET", "/users/alice", null, 401, 404, 200, 404, 200, 200),
+            new Row("DELETE /users/{username}", "DELETE", "/users/victim-{role}", null, 401, 403, 403, 403, 204, 204),
+            new Row("GET /realms", "GET", "/realms", null, 401, 200, 200, 200, 200, 200),
+            new Row("GET /profiles", "GET", "/profiles", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /profiles", "POST", "/profiles", Map.of("name", "p-{role}", "vcpus", 1, "memoryMib", 512,
-                    "diskGib", 1), 401, 403, 403, 201, 201),
-            new Row("DELETE /profiles/{name}", "DELETE", "/profiles/gone-{role}", null, 401, 403, 403, 204, 204),
-            new Row("GET /images", "GET", "/images", null, 401, 200, 200, 200, 200),
+                    "diskGib", 1), 401, 403, 403, 403, 201, 201),
+            new Row("DELETE /profiles/{name}", "DELETE", "/profiles/gone-{role}", null, 401, 403, 403, 403, 204, 204),
+            new Row("GET /images", "GET", "/images", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /images", "POST", "/images", Map.of("name", "i-{role}", "osFamily", "linux", "source", "x"),
-                    401, 403, 403, 201, 201),
-            new Row("DELETE /images/{name}", "DELETE", "/images/gone-{role}", null, 401, 403, 403, 204, 204),
-            new Row("GET /bricks", "GET", "/bricks", null, 401, 200, 200, 200, 200),
+                    401, 403, 403, 403, 201, 201),
+            new Row("DELETE /images/{name}", "DELETE", "/images/gone-{role}", null, 401, 403, 403, 403, 204, 204),
+            new Row("GET /bricks", "GET", "/bricks", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /bricks", "POST", "/bricks", Map.of("name", "b-{role}", "image", "linux", "profile", "small",
-                    "capabilities", List.of("worker")), 401, 403, 403, 201, 201),
-            new Row("GET /bricks/{name}", "GET", "/bricks/worker", null, 401, 404, 200, 200, 200),
-            new Row("DELETE /bricks/{name}", "DELETE", "/bricks/gone-{role}", null, 401, 403, 403, 204, 204),
-            new Row("GET /bricks/{name}/grants", "GET", "/bricks/worker/grants", null, 401, 403, 403, 200, 200),
+                    "capabilities", List.of("worker")), 401, 403, 403, 403, 201, 201),
+            new Row("GET /bricks/{name}", "GET", "/bricks/worker", null, 401, 404, 200, 200, 200, 200),
+            new Row("DELETE /bricks/{name}", "DELETE", "/bricks/gone-{role}", null, 401, 403, 403, 403, 204, 204),
+            new Row("GET /bricks/{name}/grants", "GET", "/bricks/worker/grants", null, 401, 403, 403, 403, 200, 200),
             new Row("PUT /bricks/{name}/grants/{username}", "PUT", "/bricks/controller/grants/grantee-{role}",
-                    Map.of("level", "use"), 401, 403, 403, 200, 200),
+                    Map.of("level", "use"), 401, 403, 403, 403, 200, 200),
             new Row("DELETE /bricks/{name}/grants/{username}", "DELETE", "/bricks/worker/grants/grantee-{role}", null,
-                    401, 403, 403, 204, 204),
-            new Row("GET /vms", "GET", "/vms", null, 401, 200, 200, 200, 200),
+                    401, 403, 403, 403, 204, 204),
+            new Row("GET /vms", "GET", "/vms", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /vms", "POST", "/vms", Map.of("name", "vm-{role}", "brick", "worker"),
-                    401, 404, 202, 202, 202),
-            new Row("GET /vms/{name}", "GET", "/vms/alices", null, 401, 404, 200, 200, 200),
-            new Row("POST /vms/{name}/stop", "POST", "/vms/alices/stop", null, 401, 404, 202, 202, 202),
-            new Row("POST /vms/{name}/start", "POST", "/vms/alices/start", null, 401, 404, 202, 202, 202),
-            new Row("DELETE /vms/{name}", "DELETE", "/vms/doomed-{role}", null, 401, 404, 202, 202, 202),
-            new Row("GET /constellations", "GET", "/constellations", null, 401, 200, 200, 200, 200),
+                    401, 404, 202, 202, 202, 202),
+            new Row("GET /vms/{name}", "GET", "/vms/alices", null, 401, 404, 200, 404, 200, 200),
+            new Row("POST /vms/{name}/stop", "POST", "/vms/alices/stop", null, 401, 404, 202, 404, 202, 202),
+            new Row("POST /vms/{name}/start", "POST", "/vms/alices/start", null, 401, 404, 202, 404, 202, 202),
+            new Row("DELETE /vms/{name}", "DELETE", "/vms/doomed-{role}", null, 401, 404, 202, 404, 202, 202),
+            new Row("GET /constellations", "GET", "/constellations", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /constellations", "POST", "/constellations", Map.of("name", "c-{role}", "brick", "controller"),
-                    401, 404, 403, 202, 202),
-            new Row("GET /constellations/{name}", "GET", "/constellations/owned", null, 401, 404, 404, 200, 200),
-            new Row("GET /constellations/{name}/events", "GET", "/constellations/gone", null, 401, 404, 404, 200, 200),
+                    401, 404, 403, 403, 202, 202),
+            new Row("GET /constellations/{name}", "GET", "/constellations/owned", null, 401, 404, 404, 404, 200, 200),
+            new Row("GET /constellations/{name}/events", "GET", "/constellations/gone", null,
+                    401, 404, 404, 404, 200, 200),
             new Row("POST /constellations/{name}/members", "POST", "/constellations/owned/members",
-                    Map.of("brick", "worker", "count", 1), 401, 404, 404, 202, 202),
+                    Map.of("brick", "worker", "count", 1), 401, 404, 404, 404, 202, 202),
             new Row("DELETE /constellations/{name}/members/{member}", "DELETE", "/constellations/owned/members/nobody",
-                    null, 401, 404, 404, 404, 404),
+                    null, 401, 404, 404, 404, 404, 404),
             new Row("POST /constellations/{name}/members/{member}/retry", "POST",
-                    "/constellations/owned/members/nobody/retry", null, 401, 404, 404, 404, 404),
+                    "/constellations/owned/members/nobody/retry", null, 401, 404, 404, 404, 404, 404),
             // Tunnels and desktops are for the constellation's people only: an admin who is not one is refused.
             new Row("GET /constellations/{name}/members/{member}/connect", "GET",
-                    "/constellations/owned/members/nobody/connect", null, 401, 403, 403, 403, 404),
+                    "/constellations/owned/members/nobody/connect", null, 401, 403, 403, 403, 403, 404),
             new Row("GET /constellations/{name}/members/{member}/tunnel", "GET",
-                    "/constellations/owned/members/nobody/tunnel", null, 401, 403, 403, 403, 404),
+                    "/constellations/owned/members/nobody/tunnel", null, 401, 403, 403, 403, 403, 404),
             new Row("GET /constellations/{name}/people", "GET", "/constellations/owned/people", null,
-                    401, 404, 404, 200, 200),
+                    401, 404, 404, 404, 200, 200),
             new Row("POST /constellations/{name}/people", "POST", "/constellations/owned/people",
-                    Map.of("usernames", List.of("grantee-{role}")), 401, 404, 404, 403, 202),
+                    Map.of("usernames", List.of("grantee-{role}")), 401, 404, 404, 404, 403, 202),
             new Row("DELETE /constellations/{name}/people/{username}", "DELETE",
-                    "/constellations/owned/people/nobody", null, 401, 404, 404, 403, 404),
+                    "/constellations/owned/people/nobody", null, 401, 404, 404, 404, 403, 404),
             new Row("PUT /constellations/{name}/password", "PUT", "/constellations/owned/password",
-                    Map.of("password", "Desk-Pass-2030x"), 401, 404, 404, 403, 204),
+                    Map.of("password", "Desk-Pass-2030x"), 401, 404, 404, 404, 403, 204),
             // The sim realm's controller runs no scheduler: whoever may see the constellation gets that answer.
             new Row("GET /constellations/{name}/batch", "GET", "/constellations/owned/batch", null,
-                    401, 404, 404, 200, 200),
+                    401, 404, 404, 404, 200, 200),
             new Row("DELETE /constellations/{name}", "DELETE", "/constellations/doomed-c-{role}", null,
-                    401, 404, 404, 202, 202),
-            new Row("GET /levels", "GET", "/levels", null, 401, 200, 200, 200, 200),
+                    401, 404, 404, 404, 202, 202),
+            new Row("GET /levels", "GET", "/levels", null, 401, 200, 200, 200, 200, 200),
             new Row("PUT /levels", "PUT", "/levels", Map.of("levels", List.of(Map.of("name", "public"),
-                    Map.of("name", "internal"), Map.of("name", "cui"))), 401, 403, 403, 200, 200),
+                    Map.of("name", "internal"), Map.of("name", "cui"))), 401, 403, 403, 403, 200, 200),
             new Row("PUT /users/{username}/clearance", "PUT", "/users/grantee-{role}/clearance",
-                    Map.of("level", "internal"), 401, 403, 403, 200, 200),
+                    Map.of("level", "internal"), 401, 403, 403, 403, 200, 200),
             new Row("PUT /bricks/{name}/level", "PUT", "/bricks/worker/level", Map.of("level", "public"),
-                    401, 403, 403, 200, 200),
-            new Row("GET /projects", "GET", "/projects", null, 401, 200, 200, 200, 200),
+                    401, 403, 403, 403, 200, 200),
+            new Row("GET /projects", "GET", "/projects", null, 401, 200, 200, 200, 200, 200),
             new Row("POST /projects", "POST", "/projects", Map.of("name", "p-{role}", "level", "public"),
-                    401, 403, 403, 201, 201),
+                    401, 403, 403, 403, 201, 201),
             // A closed project is seen by its members and admins only; alice is one of its researchers.
-            new Row("GET /projects/{name}", "GET", "/projects/closed", null, 401, 404, 200, 200, 200),
+            new Row("GET /projects/{name}", "GET", "/projects/closed", null, 401, 404, 200, 200, 200, 200),
             new Row("PUT /projects/{name}/quota", "PUT", "/projects/closed/quota", Map.of("vcpus", 100),
-                    401, 403, 403, 200, 200),
-            new Row("GET /projects/{name}/usage", "GET", "/projects/closed/usage", null, 401, 404, 200, 200, 200),
+                    401, 403, 403, 403, 200, 200),
+            new Row("GET /projects/{name}/usage", "GET", "/projects/closed/usage", null, 401, 404, 200, 200, 200, 200),
             new Row("PUT /projects/{name}/members/{username}", "PUT", "/projects/closed/members/grantee-{role}",
-                    Map.of("role", "researcher"), 401, 404, 403, 200, 200),
+                    Map.of("role", "researcher"), 401, 404, 403, 200, 200, 200),
             new Row("DELETE /projects/{name}/members/{username}", "DELETE", "/projects/closed/members/nobody", null,
-                    401, 404, 403, 404, 404),
-            new Row("DELETE /projects/{name}", "DELETE", "/projects/gone-p-{role}", null, 401, 403, 403, 204, 204),
+                    401, 404, 403, 404, 404, 404),
+            new Row("DELETE /projects/{name}", "DELETE", "/projects/gone-p-{role}", null, 401, 403, 403, 403, 204, 204),
             new Row("PUT /projects/{name}/teams/{team}", "PUT", "/projects/closed/teams/crew",
-                    Map.of("role", "researcher"), 401, 404, 403, 200, 200),
+                    Map.of("role", "researcher"), 401, 404, 403, 200, 200, 200),
             new Row("DELETE /projects/{name}/teams/{team}", "DELETE", "/projects/closed/teams/nobody", null,
-                    401, 404, 403, 404, 404),
+                    401, 404, 403, 404, 404, 404),
             // Teams are the admins'; a member sees their own.
-            new Row("GET /teams", "GET", "/teams", null, 401, 200, 200, 200, 200),
-            new Row("POST /teams", "POST", "/teams", Map.of("name", "t-{role}"), 401, 403, 403, 201, 201),
-            new Row("GET /teams/{name}", "GET", "/teams/crew", null, 401, 404, 200, 200, 200),
+            new Row("GET /teams", "GET", "/teams", null, 401, 200, 200, 200, 200, 200),
+            new Row("POST /teams", "POST", "/teams", Map.of("name", "t-{role}"), 401, 403, 403, 403, 201, 201),
+            new Row("GET /teams/{name}", "GET", "/teams/crew", null, 401, 404, 200, 404, 200, 200),
             new Row("PUT /teams/{name}/members/{username}", "PUT", "/teams/crew/members/grantee-{role}", null,
-                    401, 403, 403, 200, 200),
+                    401, 403, 403, 403, 200, 200),
             new Row("DELETE /teams/{name}/members/{username}", "DELETE", "/teams/crew/members/nobody", null,
-                    401, 403, 403, 404, 404),
-            new Row("DELETE /teams/{name}", "DELETE", "/teams/gone-t-{role}", null, 401, 403, 403, 204, 204),
+                    401, 403, 403, 403, 404, 404),
+            new Row("DELETE /teams/{name}", "DELETE", "/teams/gone-t-{role}", null, 401, 403, 403, 403, 204, 204),
             new Row("GET /bricks/{name}/team-grants", "GET", "/bricks/worker/team-grants", null,
-                    401, 403, 403, 200, 200),
+                    401, 403, 403, 403, 200, 200),
             new Row("PUT /bricks/{name}/team-grants/{team}", "PUT", "/bricks/worker/team-grants/crew",
-                    Map.of("level", "use"), 401, 403, 403, 200, 200),
+                    Map.of("level", "use"), 401, 403, 403, 403, 200, 200),
             new Row("DELETE /bricks/{name}/team-grants/{team}", "DELETE", "/bricks/controller/team-grants/crew", null,
-                    401, 403, 403, 404, 404),
-            new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 200, 200),
-            new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 200, 200));
+                    401, 403, 403, 403, 404, 404),
+            new Row("GET /audit", "GET", "/audit", null, 401, 403, 403, 403, 200, 200),
+            new Row("GET /audit/verify", "GET", "/audit/verify", null, 401, 403, 403, 403, 200, 200));
 
     @BeforeAll
     static void fixtures() throws InterruptedException {
@@ -142,10 +144,13 @@ class AuthorizationMatrixTest {
         CALLERS.put("anonymous", Api.anonymous(server.url()));
         CALLERS.put("bob", server.user("bob", "user"));
         CALLERS.put("alice", server.user("alice", "user"));
+        CALLERS.put("mia", server.user("mia", "user"));
         CALLERS.put("carol", server.user("carol", "admin"));
         CALLERS.put("admin", admin);
         admin.put("/bricks/worker/grants/alice", Map.of("level", "use")).expect(200);
         admin.put("/bricks/controller/grants/alice", Map.of("level", "use")).expect(200);
+        admin.put("/bricks/worker/grants/mia", Map.of("level", "use")).expect(200);
+        admin.put("/bricks/controller/grants/mia", Map.of("level", "use")).expect(200);
         admin.post("/constellations", Map.of("name", "owned", "brick", "controller")).expect(202);
         admin.post("/constellations", Map.of("name", "gone", "brick", "controller")).expect(202);
         admin.delete("/constellations/gone").expect(202);
@@ -161,6 +166,7 @@ class AuthorizationMatrixTest {
         CALLERS.get("alice").post("/vms", Map.of("name", "alices", "brick", "worker")).expect(202);
         admin.post("/projects", Map.of("name", "closed", "level", "public")).expect(201);
         admin.put("/projects/closed/members/alice", Map.of("role", "researcher")).expect(200);
+        admin.put("/projects/closed/members/mia", Map.of("role", "manager")).expect(200);
         admin.post("/teams", Map.of("name", "crew")).expect(201);
         admin.put("/teams/crew/members/alice", null).expect(200);
         for (String role : ROLES) {
