@@ -87,6 +87,9 @@ class PanelBrowserTest {
         // Validation: the message stands beside the field.
         browser.findElement(By.id("count")).sendKeys("two");
         browser.findElement(By.cssSelector("#add-members button")).click();
+        // The answer is a new page: an element found before it loaded goes stale, so wait for the new one.
+        waitFor(Duration.ofSeconds(10), "the count's error", () -> browser.findElement(By.id("count-error")).getText()
+                .contains("whole number"));
         assertThat(browser.findElement(By.id("count-error")).getText()).contains("whole number");
         assertThat(browser.findElement(By.id("count")).getAttribute("aria-invalid")).isEqualTo("true");
 
