@@ -218,10 +218,10 @@ final class ProjectCommand extends CommandGroup {
             @Option(names = "--json", description = JSON_DESCRIPTION) boolean asJson) {
         StringBuilder query = new StringBuilder();
         if (since != null) {
-            query.append("since=").append(ApiClient.segment(since));
+            query.append("since=").append(ApiClient.queryValue(since));
         }
         if (until != null) {
-            query.append(query.isEmpty() ? "" : "&").append("until=").append(ApiClient.segment(until));
+            query.append(query.isEmpty() ? "" : "&").append("until=").append(ApiClient.queryValue(until));
         }
         JsonNode records = api().get(path(name) + "/usage" + (query.isEmpty() ? "" : "?" + query));
         if (asJson) {

@@ -140,6 +140,11 @@ class ProjectsTest {
         server.admin.delete("/projects/default").expect(409);
     }
 
+    /**
+     * Concurrent requests end with exactly the quota's worth accepted. Through HTTP on two cores they rarely overlap
+     * inside the transaction, so this passes without the project lock too; the store contract's
+     * {@code writers_that_lock_a_project_before_counting_never_pass_its_limit_together} is what fails without it.
+     */
     @Test
     void racing_requests_never_pass_a_quota() throws Exception {
         server.admin.post("/projects", Map.of("name", "race", "level", "public", "quota", Map.of("vms", 3)))

@@ -140,14 +140,29 @@ public final class ProjectService {
         });
     }
 
-    /** The clearance of a user the caller was already allowed to see. */
-    public String clearanceOf(String username) {
-        return store.call(transaction -> clearance(transaction, username));
+    /** The clearances of users the caller was already allowed to see, by user name, read in one transaction. */
+    public Map<String, String> clearancesOf(List<String> usernames) {
+        return store.call(transaction -> {
+            String lowest = lowest(transaction).name();
+            Map<String, String> clearances = new LinkedHashMap<>();
+            usernames.forEach(name -> clearances.put(name, transaction.projects().clearance(name).orElse(lowest)));
+            return clearances;
+        });
     }
 
-    /** The approval of a brick the caller was already allowed to see. */
-    public String brickLevelOf(String brick) {
-        return store.call(transaction -> brickLevel(transaction, brick));
+    /** The approvals of bricks the caller was already allowed to see, by brick, read in one transaction. */
+    public Map<String, String> brickLevelsOf(List<String> bricks) {
+        return store.call(transaction -> {
+            String lowest = lowest(transaction).name();
+            Map<String, String> approvals = new LinkedHashMap<>();
+            bricks.forEach(name -> approvals.put(name, transaction.projects().brickLevel(name).orElse(lowest)));
+            return approvals;
+        });
+    }
+
+    /** Whether the caller may manage the project: an admin, or one of its managers (named or through a team). */
+    public boolean manages(User caller, String project) {
+        return caller.role().isAdmin() || store.call(transaction -> isManager(transaction, caller.username(), project));
     }
 
     public String setClearance(User caller, String username, String level) {
@@ -162,7 +177,7 @@ public final class ProjectService {
             requireLevel(transaction, level);
             for (ProjectMember membership : transaction.projects().memberships(username)) {
                 Project project = transaction.projects().find(membership.project()).orElseThrow();
-                if (rank(transaction, level) < rank(transaction, project.level())) {
+                if (!atOrAbove(transaction, level, project.level())) {
                     throw new AsterismException(ErrorCode.CONFLICT, username + " is a member of project "
                             + project.name() + " at '" + project.level() + "': take them out of it first",
                             Map.of("user", username, "project", project.name()));
@@ -274,7 +289,7 @@ public final class ProjectService {
             User user = transaction.users().find(username)
                     .orElseThrow(() -> AsterismException.notFound("user", username));
             String cleared = clearance(transaction, username);
-            if (rank(transaction, cleared) < rank(transaction, project.level())) {
+            if (!atOrAbove(transaction, cleared, project.level())) {
                 throw new AsterismException(ErrorCode.CONFLICT, username + " is cleared for '" + cleared + "' and"
                         + " project " + projectName + " is at '" + project.level() + "': an admin must clear them for"
                         + " it first", Map.of("user", username, "clearance", cleared, "level", project.level()));
@@ -403,7 +418,9 @@ public final class ProjectService {
     }
 
     private static boolean cleared(Transaction transaction, String username, Project project) {
-        return rank(transaction, clearance(transaction, username)) >= rank(transaction, project.level());
+        List<SecurityLevel> levels = transaction.projects().levels();
+        String clearance = transaction.projects().clearance(username).orElse(levels.getFirst().name());
+        return rank(levels, clearance) >= rank(levels, project.level());
     }
 
     /**
@@ -479,7 +496,7 @@ public final class ProjectService {
     /** Refuses a brick that is not approved for the project's level. */
     public static void requireBrickAt(Transaction transaction, Brick brick, Project project) {
         String approved = brickLevel(transaction, brick.name());
-        if (rank(transaction, approved) < rank(transaction, project.level())) {
+        if (!atOrAbove(transaction, approved, project.level())) {
             throw new AsterismException(ErrorCode.CONFLICT, "brick " + brick.name() + " is approved up to '" + approved
                     + "' and project " + project.name() + " is at '" + project.level() + "': pick a brick approved"
                     + " for it, or ask an admin to approve this one", Map.of("brick", brick.name(), "level",
@@ -543,13 +560,15 @@ public final class ProjectService {
         }
         List<Constellation> constellations = transaction.constellations().inProject(project);
         used = used.plus(new Usage(constellations.size(), 0, 0, 0, 0));
+        Map<String, Usage> perMember = new java.util.HashMap<>();
         for (Constellation constellation : constellations) {
             for (Member member : transaction.constellations().members(constellation.name(), false)) {
                 String vmName = member.vmName() != null ? member.vmName()
                         : dev.asterism.core.constellation.ConstellationService.memberVmName(constellation.name(),
                                 member.name());
                 if (!vms.contains(vmName)) {
-                    used = used.plus(hardware(transaction, member.brick(), member.profile(), 1));
+                    used = used.plus(perMember.computeIfAbsent(member.brick() + "/" + member.profile(),
+                            key -> hardware(transaction, member.brick(), member.profile(), 1)));
                 }
             }
         }
@@ -586,9 +605,14 @@ public final class ProjectService {
         return transaction.projects().levels().getFirst();
     }
 
-    private static int rank(Transaction transaction, String level) {
-        return transaction.projects().levels().stream().filter(l -> l.name().equals(level)).findFirst()
-                .map(SecurityLevel::rank).orElse(-1);
+    /** Whether {@code level} is {@code floor} or above it, with the levels read once. */
+    private static boolean atOrAbove(Transaction transaction, String level, String floor) {
+        List<SecurityLevel> levels = transaction.projects().levels();
+        return rank(levels, level) >= rank(levels, floor);
+    }
+
+    private static int rank(List<SecurityLevel> levels, String level) {
+        return levels.stream().filter(l -> l.name().equals(level)).findFirst().map(SecurityLevel::rank).orElse(-1);
     }
 
     private static void requireLevel(Transaction transaction, String level) {

@@ -4,6 +4,11 @@ package dev.asterism.core.project;
 public record Usage(int constellations, int vms, int vcpus, long memoryMib, long diskGib) {
     public static final Usage NOTHING = new Usage(0, 0, 0, 0, 0);
 
+    /** The memory in GiB, rounded up to a tenth, as people read it. */
+    public double memoryGib() {
+        return Math.ceil(memoryMib * 10 / 1024.0) / 10;
+    }
+
     public Usage plus(Usage other) {
         return new Usage(constellations + other.constellations, vms + other.vms, vcpus + other.vcpus,
                 memoryMib + other.memoryMib, diskGib + other.diskGib);

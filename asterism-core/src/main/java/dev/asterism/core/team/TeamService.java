@@ -34,17 +34,25 @@ public final class TeamService {
     /** A team and its members. */
     public record View(Team team, List<String> members) {}
 
-    public List<Team> list(User caller) {
+    /** The teams the caller sees, each with its members, read in one transaction. */
+    public List<View> views(User caller) {
         return store.call(transaction -> {
-            if (caller.role().isAdmin()) {
-                return transaction.teams().list();
-            }
             List<String> mine = transaction.teams().teamsOf(caller.username());
-            return transaction.teams().list().stream().filter(team -> mine.contains(team.name())).toList();
+            return transaction.teams().list().stream()
+                    .filter(team -> caller.role().isAdmin() || mine.contains(team.name()))
+                    .map(team -> new View(team, transaction.teams().members(team.name()))).toList();
         });
     }
 
-    public View show(User caller, String name) {
+    public List<Team> list(User caller) {
+        return store.call(transaction -> {
+            List<String> mine = transaction.teams().teamsOf(caller.username());
+            return transaction.teams().list().stream()
+                    .filter(team -> caller.role().isAdmin() || mine.contains(team.name())).toList();
+        });
+    }
+
+        public View show(User caller, String name) {
         return store.call(transaction -> {
             Team team = transaction.teams().find(name).orElseThrow(() -> AsterismException.notFound("team", name));
             List<String> members = transaction.teams().members(name);

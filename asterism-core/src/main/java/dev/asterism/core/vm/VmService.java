@@ -92,7 +92,6 @@ public final class VmService {
      */
     public Vm startMember(User owner, String name, String brickName, String profileName, String network,
             String project) {
-        Validate.name("name", name);
         Instant now = now();
         Vm vm = store.call(transaction -> request(transaction, owner, name,
                 CatalogService.visibleBrick(transaction, owner, brickName), null, profileName, network, project, false,

@@ -216,20 +216,29 @@ public final class ApiRoutes {
     }
 
     private void listUsers(Context context) {
-        context.json(users.list(authenticator.caller(context)).stream()
-                .map(user -> Views.UserView.of(user, projects.clearanceOf(user.username()))).toList());
+        List<User> all = users.list(authenticator.caller(context));
+        Map<String, String> clearances = projects.clearancesOf(all.stream().map(User::username).toList());
+        context.json(all.stream().map(user -> Views.UserView.of(user, clearances.get(user.username()))).toList());
     }
 
     private void createUser(Context context) {
         User caller = authenticator.caller(context);
         Requests.NewUser request = Json.body(context, Requests.NewUser.class);
         User created = users.create(caller, request.username(), request.password(), request.role());
-        context.status(201).json(Views.UserView.of(created, projects.clearanceOf(created.username())));
+        context.status(201).json(Views.UserView.of(created, clearanceOf(created)));
     }
 
     private void getUser(Context context) {
         User user = users.get(authenticator.caller(context), context.pathParam("username"));
-        context.json(Views.UserView.of(user, projects.clearanceOf(user.username())));
+        context.json(Views.UserView.of(user, clearanceOf(user)));
+    }
+
+    private String clearanceOf(User user) {
+        return projects.clearancesOf(List.of(user.username())).get(user.username());
+    }
+
+    private String levelOf(Brick brick) {
+        return projects.brickLevelsOf(List.of(brick.name())).get(brick.name());
     }
 
     private void deleteUser(Context context) {
@@ -276,8 +285,9 @@ public final class ApiRoutes {
     }
 
     private void listBricks(Context context) {
-        context.json(catalog.bricks(authenticator.caller(context)).stream()
-                .map(brick -> Views.BrickView.of(brick, projects.brickLevelOf(brick.name()))).toList());
+        List<Brick> all = catalog.bricks(authenticator.caller(context));
+        Map<String, String> levels = projects.brickLevelsOf(all.stream().map(Brick::name).toList());
+        context.json(all.stream().map(brick -> Views.BrickView.of(brick, levels.get(brick.name()))).toList());
     }
 
     private void createBrick(Context context) {
@@ -285,12 +295,12 @@ public final class ApiRoutes {
         Requests.NewBrick request = Json.body(context, Requests.NewBrick.class);
         Brick created = catalog.createBrick(caller, request.name(), request.image(), request.profile(),
                 request.capabilities());
-        context.status(201).json(Views.BrickView.of(created, projects.brickLevelOf(created.name())));
+        context.status(201).json(Views.BrickView.of(created, levelOf(created)));
     }
 
     private void getBrick(Context context) {
         Brick brick = catalog.brick(authenticator.caller(context), context.pathParam("name"));
-        context.json(Views.BrickView.of(brick, projects.brickLevelOf(brick.name())));
+        context.json(Views.BrickView.of(brick, levelOf(brick)));
     }
 
     private void deleteBrick(Context context) {

@@ -90,7 +90,7 @@ final class Views {
     record UsageView(int constellations, int vms, int vcpus, double memoryGib, long diskGib) {
         static UsageView of(Usage usage) {
             return new UsageView(usage.constellations(), usage.vms(), usage.vcpus(),
-                    Math.ceil(usage.memoryMib() * 10 / 1024.0) / 10, usage.diskGib());
+                    usage.memoryGib(), usage.diskGib());
         }
     }
 

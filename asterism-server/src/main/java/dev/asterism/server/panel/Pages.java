@@ -439,7 +439,7 @@ final class Pages {
                 <tr><th scope="row">Memory (GiB)</th><td>{}</td><td>{}</td></tr>
                 <tr><th scope="row">Disk (GiB)</th><td>{}</td><td>{}</td></tr>""",
                 usage.constellations(), limit(quota.constellations()), usage.vms(), limit(quota.vms()),
-                usage.vcpus(), limit(quota.vcpus()), Math.ceil(usage.memoryMib() * 10 / 1024.0) / 10,
+                usage.vcpus(), limit(quota.vcpus()), usage.memoryGib(),
                 limit(quota.memoryGib()), usage.diskGib(), limit(quota.diskGib()));
         Html members = Html.each(view.members(), m -> Html.of("<tr><th scope=\"row\">{}</th><td>{}</td>{}</tr>",
                 m.username(), WireNames.of(m.role()), Html.when(manages, Html.of("""

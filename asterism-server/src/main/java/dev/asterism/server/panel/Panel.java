@@ -601,8 +601,8 @@ public final class Panel {
     private void showProject(Context context, Map<String, String> errors, Map<String, String> values) {
         User caller = caller(context);
         ProjectService.View view = projects.show(caller, context.pathParam("name"));
-        boolean manages = caller.role().isAdmin() || view.members().stream().anyMatch(member -> member.username()
-                .equals(caller.username()) && member.role() == dev.asterism.core.project.ProjectRole.MANAGER);
+        // Managers through a team manage as named ones do.
+        boolean manages = projects.manages(caller, view.project().name());
         List<String> teamNames = teams.list(caller).stream().map(dev.asterism.core.team.Team::name).toList();
         context.status(errors.isEmpty() ? 200 : 422).html(pages.project(session(context), view, manages, teamNames,
                 errors, values).toString());
@@ -650,8 +650,7 @@ public final class Panel {
 
     private void listTeams(Context context, Map<String, String> errors, Map<String, String> values) {
         User caller = caller(context);
-        List<TeamService.View> all = teams.list(caller).stream().map(team -> teams.show(caller, team.name()))
-                .toList();
+        List<TeamService.View> all = teams.views(caller);
         context.status(errors.isEmpty() ? 200 : 422).html(pages.teams(session(context), all, errors, values)
                 .toString());
     }
