@@ -10,6 +10,8 @@ import dev.asterism.guest.linux.LinuxGuestPlatform;
 import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.server.AsterismServer;
+import dev.asterism.server.HeadlessChromium;
+import dev.asterism.server.http.RequestAuthenticator;
 import dev.asterism.server.ServerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,6 +34,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A researcher works in a constellation, as a person would: on the netns realm (real Samba AD, sssd, xrdp with
@@ -51,6 +62,7 @@ class DesktopLoginTest {
     private static final String PREFIX = "astdk";
     private static final String ADMIN_PASSWORD = "admin-password-for-desktop-tests";
     private static final String ALICE_DESKTOP = "Alice-Desk-2031!";
+    private static final String DAVE_DESKTOP = "Dave-Desk-4417!";
     private static final Path SCREENSHOTS = Path.of("target", "desktop-screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,6 +112,7 @@ class DesktopLoginTest {
         createUser(owner, "alice");
         createUser(owner, "bob");
         createUser(owner, "carol");
+        createUser(owner, "dave");
         // The CLI's own clock is a test clock (watch would time out at once): the test waits in real time.
         assertOk(owner.run("constellation", "create", "--brick", "controller", "--name", "dk"));
         awaitTrue(Duration.ofMinutes(4), "dk ACTIVE", () -> api("GET", "/constellations/dk", null).get("state")
@@ -325,6 +338,127 @@ class DesktopLoginTest {
     /** Runs {@code script} on {@code member} in a login shell of carol's (PAM session: home directory made). */
     private static HostCommands.Result asCarol(HostCommands member, String script) {
         return member.run(List.of("runuser", "-l", "carol", "-c", script), null, Map.of(), Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(3)
+    void a_person_opens_the_desktop_in_the_browser_and_signs_in_inside_the_page() throws Exception {
+        assertOk(owner.run("constellation", "user", "add", "dk", "dave"));
+        CliRunner dave = loggedIn("dave", "dave", "dave-password");
+        awaitTrue(Duration.ofSeconds(90), "dave's account made", () -> owner.run("constellation", "user", "list",
+                "dk").out().lines().anyMatch(line -> line.startsWith("dave") && line.contains("ACTIVE")));
+        assertOk(dave.withVariable(Passwords.DESKTOP_VARIABLE, DAVE_DESKTOP).run("constellation", "password", "dk"));
+        HostCommands member = host("dk-w1");
+        LinuxGuestPlatform memberPlatform = new LinuxGuestPlatform(member, Clock.systemUTC(), "dk-w1", () -> {},
+                Optional.empty());
+        WebDriver browser = HeadlessChromium.start();
+        try {
+            signInToPanel(browser, "dave", "dave-password");
+            browser.get(server.url() + "/ui/constellations/dk");
+            String panel = browser.getWindowHandle();
+            // The live updates replace the members table now and then: a click may meet the row being replaced.
+            new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+                    .until(driver -> {
+                        driver.findElement(By.cssSelector("tr[data-member='w1'] a[href$='/members/w1/desktop']"))
+                                .click();
+                        return true;
+                    });
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(driver -> driver.getWindowHandles().size() == 2);
+            browser.getWindowHandles().stream().filter(handle -> !handle.equals(panel)).findFirst()
+                    .ifPresent(handle -> browser.switchTo().window(handle));
+            assertThat(browser.getTitle()).startsWith("w1 · dk");
+            new WebDriverWait(browser, Duration.ofSeconds(90)).until(driver -> !"connecting".equals(
+                    driver.findElement(By.tagName("body")).getDomAttribute("data-desktop")));
+            Path greeter = SCREENSHOTS.resolve("dave-browser-greeter.png");
+            Thread.sleep(3000);
+            Files.write(greeter, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            System.out.println("DesktopLoginTest: browser desktop status: " + browser.findElement(By.id(
+                    "desktop-status")).getText() + "; " + RdpScreen.colours(greeter) + " colours: "
+                    + greeter.toAbsolutePath());
+            assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-desktop")).isEqualTo("connected");
+            WebElement canvas = browser.findElement(By.tagName("iron-remote-desktop")).getShadowRoot()
+                    .findElement(By.cssSelector("canvas"));
+            new Actions(browser).moveToElement(canvas).click().pause(Duration.ofMillis(500)).perform();
+            typeAsAPerson(browser, DAVE_DESKTOP);
+            new Actions(browser).sendKeys(Keys.ENTER).perform();
+            Path typed = SCREENSHOTS.resolve("dave-browser-typed.png");
+            Thread.sleep(3000);
+            Files.write(typed, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            awaitTrue(Duration.ofSeconds(90), "dave's desktop session on the member",
+                    () -> memberPlatform.remoteDesktop().sessions().contains("dave") && member.run(List.of("sh",
+                            "-c", "ps -o args= -u dave | grep -q '^xfce4-session'"), null).succeeded());
+            Path desktop = SCREENSHOTS.resolve("dave-browser-desktop.png");
+            awaitTrue(Duration.ofSeconds(60), "the desktop in the page", () -> {
+                Files.write(desktop, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+                return RdpScreen.colours(desktop) > RdpScreen.DESKTOP_COLOURS;
+            });
+            System.out.println("DesktopLoginTest: dave's desktop in the browser, " + RdpScreen.colours(desktop)
+                    + " colours: " + desktop.toAbsolutePath() + "; status: " + browser.findElement(By.id(
+                    "desktop-status")).getText());
+            assertThat(server.tunnels().open()).as("dave's desktop tunnel").hasSize(1)
+                    .allMatch(tunnel -> tunnel.username().equals("dave") && tunnel.bytesFromMember() > 100_000);
+
+            // The page's ticket is used up: presented again, on dave's own session, it is refused.
+            String used = browser.findElement(By.id("desktop")).getDomAttribute("data-ticket");
+            String daveSession = browser.manage().getCookieNamed(RequestAuthenticator.SESSION_COOKIE).getValue();
+            DesktopSocket.Answer replayed = DesktopSocket.request(server.url(), "dk", "w1", daveSession, used);
+            assertThat(replayed.status()).isEqualTo(101);
+            assertThat(replayed.answer().error().httpStatus()).isEqualTo(401);
+            assertThat(replayed.closeReason()).contains("unknown or was used already");
+
+            // Closing the tab closes the tunnel, and the audit says who, how long and how much.
+            browser.close();
+            browser.switchTo().window(panel);
+            awaitTrue(Duration.ofSeconds(20), "the desktop's tunnel closed", () -> server.tunnels().open().isEmpty());
+            JsonNode closed = api("GET", "/audit?action=tunnel.closed&limit=1000", null);
+            assertThat(closed.findValues("details")).anySatisfy(details -> {
+                assertThat(details.path("member").asText()).isEqualTo("w1");
+                assertThat(details.path("reason").asText()).isEqualTo("closed by the user");
+                assertThat(details.path("bytesFromMember").asLong()).isGreaterThan(100_000);
+            });
+            assertThat(closed.findValuesAsText("actor")).contains("dave");
+
+            // bob is no person of dk: the page and the WebSocket refuse him.
+            browser.manage().deleteAllCookies();
+            signInToPanel(browser, "bob", "bob-password");
+            browser.get(server.url() + "/ui/constellations/dk/members/w1/desktop");
+            assertThat(browser.getPageSource()).contains("only its people may");
+            String bobSession = browser.manage().getCookieNamed(RequestAuthenticator.SESSION_COOKIE).getValue();
+            assertThat(DesktopSocket.request(server.url(), "dk", "w1", bobSession, "adt_none").status())
+                    .isEqualTo(403);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /**
+     * Types {@code text} key by key, holding Shift for the characters that need it, as a keyboard does: the remote
+     * desktop gets key codes, not characters, so a capital letter is Shift and the letter's key.
+     */
+    private static void typeAsAPerson(WebDriver browser, String text) {
+        String shifted = "~!@#$%^&*()_+{}|:\"<>?";
+        String unshifted = "`1234567890-=[]\\;',./";
+        Actions keys = new Actions(browser);
+        for (char c : text.toCharArray()) {
+            int at = shifted.indexOf(c);
+            if (Character.isUpperCase(c) || at >= 0) {
+                char key = at >= 0 ? unshifted.charAt(at) : Character.toLowerCase(c);
+                keys.keyDown(Keys.SHIFT).sendKeys(String.valueOf(key)).keyUp(Keys.SHIFT);
+            } else {
+                keys.sendKeys(String.valueOf(c));
+            }
+            keys.pause(Duration.ofMillis(40));
+        }
+        keys.perform();
+    }
+
+    private static void signInToPanel(WebDriver browser, String user, String password) {
+        browser.get(server.url() + "/ui/login");
+        browser.findElement(By.name("username")).sendKeys(user);
+        browser.findElement(By.name("password")).sendKeys(password);
+        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(driver -> driver.getTitle().startsWith(
+                "Constellations"));
     }
 
     /** Runs {@code script} on {@code member} as alice, with her own environment, as a shell in her session would. */

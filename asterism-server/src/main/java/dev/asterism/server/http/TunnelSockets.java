@@ -6,6 +6,8 @@ import dev.asterism.core.error.AsterismException;
 import dev.asterism.core.error.ErrorCode;
 import dev.asterism.core.user.User;
 import dev.asterism.protocol.tunnel.TunnelStream;
+import dev.asterism.server.panel.Panel;
+import dev.asterism.server.tunnel.DesktopBridge;
 import dev.asterism.server.tunnel.TunnelRelay;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -36,6 +38,10 @@ import java.util.logging.Logger;
 final class TunnelSockets {
 
     static final String PATH = ApiRoutes.PREFIX + ApiRoutes.TUNNEL;
+    /** Where the panel's desktop page connects: IronRDP's web client speaking RDCleanPath. */
+    public static final String DESKTOP_PATH = Panel.ROOT + "/constellations/{name}/members/{member}/desktop/socket";
+    /** The member's port a desktop reaches: its RDP server. */
+    public static final int DESKTOP_PORT = 3389;
     /** The close status of a tunnel that ended otherwise than by both sides finishing; the reason says why. */
     static final int CLOSED_WITH_REASON = 4000;
     static final int RECHECK_SECONDS = 2;
@@ -60,50 +66,110 @@ final class TunnelSockets {
         checker.scheduleWithFixedDelay(this::recheckCredentials, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
         app.events(events -> events.serverStopped(checker::shutdownNow));
         app.wsBeforeUpgrade(PATH, this::authorize);
-        app.ws(PATH, ws -> {
-            ws.onConnect(context -> {
-                User caller = context.attribute(CALLER);
-                TunnelRelay.Target target = context.attribute(TARGET);
-                try {
-                    open.put(context.sessionId(), new Open(relay.open(caller, target, new UserEnd(context)),
-                            context.attribute(CREDENTIAL)));
-                } catch (AsterismException refused) {
-                    context.closeSession(CLOSED_WITH_REASON, refused.getMessage());
+        app.ws(PATH, ws -> handle(ws, context -> {
+            TunnelStream stream = relay.open(context.attribute(CALLER), context.attribute(TARGET),
+                    new UserEnd(context));
+            return new Connection() {
+                @Override
+                public void fromUser(byte[] bytes, int offset, int length) throws IOException {
+                    stream.fromLocal(bytes, offset, length);
                 }
-            });
-            ws.onBinaryMessage(context -> {
-                TunnelStream stream = streamOf(context.sessionId());
-                if (stream == null) {
-                    return;
+
+                @Override
+                public void text(String message) {
+                    if (message.equals("eof")) {
+                        stream.localEnded();
+                    } else {
+                        stream.close("the client sent text other than 'eof'");
+                    }
                 }
-                try {
-                    stream.fromLocal(context.data(), context.offset(), context.length());
-                } catch (IOException closed) {
-                    // The stream closed the WebSocket with its reason already.
+
+                @Override
+                public void close(String reason) {
+                    stream.close(reason);
                 }
-            });
-            ws.onMessage(context -> {
-                TunnelStream stream = streamOf(context.sessionId());
-                if (stream != null && context.message().equals("eof")) {
-                    stream.localEnded();
-                } else if (stream != null) {
-                    stream.close("the client sent text other than 'eof'");
+            };
+        }));
+        app.wsBeforeUpgrade(DESKTOP_PATH, this::authorizeDesktop);
+        app.ws(DESKTOP_PATH, ws -> handle(ws, context -> {
+            User caller = context.attribute(CALLER);
+            TunnelRelay.Target target = context.attribute(TARGET);
+            DesktopBridge bridge = new DesktopBridge(new UserEnd(context), (request, member) -> {
+                relay.tickets().redeem(request.proxyAuth(), caller.username(), target.constellation(), target.member());
+                return relay.open(caller, target, member);
+            }, target.member(), chain -> { });
+            return new Connection() {
+                @Override
+                public void fromUser(byte[] bytes, int offset, int length) {
+                    bridge.fromBrowser(bytes, offset, length);
                 }
-            });
-            ws.onClose(context -> {
-                Open ended = open.remove(context.sessionId());
-                if (ended != null) {
-                    ended.stream().close(context.status() == 1000 || context.status() == 1001 ? "closed by the user"
-                            : "the user's connection ended (" + context.status() + ")");
+
+                @Override
+                public void text(String message) {
+                    bridge.close("the browser sent text: a desktop carries binary messages only");
                 }
-            });
-            ws.onError(context -> {
-                Open failed = open.remove(context.sessionId());
-                if (failed != null) {
-                    failed.stream().close("the user's connection failed");
+
+                @Override
+                public void close(String reason) {
+                    bridge.close(reason);
                 }
-                LOG.log(Level.FINE, "a tunnel WebSocket failed", context.error());
-            });
+            };
+        }));
+    }
+
+    /** What a user's WebSocket carries: a tunnel's bytes, or a desktop's. */
+    private interface Connection {
+        void fromUser(byte[] bytes, int offset, int length) throws IOException;
+
+        void text(String message);
+
+        void close(String reason);
+    }
+
+    /** How a WebSocket at either path becomes its connection. */
+    private interface Connector {
+        /** @throws AsterismException when the tunnel cannot be opened now */
+        Connection connect(WsContext context);
+    }
+
+    private void handle(io.javalin.websocket.WsConfig ws, Connector connector) {
+        ws.onConnect(context -> {
+            try {
+                open.put(context.sessionId(), new Open(connector.connect(context), context.attribute(CREDENTIAL)));
+            } catch (AsterismException refused) {
+                context.closeSession(CLOSED_WITH_REASON, refused.getMessage());
+            }
+        });
+        ws.onBinaryMessage(context -> {
+            Connection connection = connectionOf(context.sessionId());
+            if (connection == null) {
+                return;
+            }
+            try {
+                connection.fromUser(context.data(), context.offset(), context.length());
+            } catch (IOException closed) {
+                // The connection closed the WebSocket with its reason already.
+            }
+        });
+        ws.onMessage(context -> {
+            Connection connection = connectionOf(context.sessionId());
+            if (connection != null) {
+                connection.text(context.message());
+            }
+        });
+        ws.onClose(context -> {
+            Open ended = open.remove(context.sessionId());
+            if (ended != null) {
+                ended.connection().close(context.status() == 1000 || context.status() == 1001 ? "closed by the user"
+                        : "the user's connection ended (" + context.status() + ")");
+            }
+        });
+        ws.onError(context -> {
+            Open failed = open.remove(context.sessionId());
+            if (failed != null) {
+                failed.connection().close("the user's connection failed");
+            }
+            LOG.log(Level.FINE, "a tunnel WebSocket failed", context.error());
         });
     }
 
@@ -111,6 +177,18 @@ final class TunnelSockets {
         Checked checked = check(context, authenticator, relay);
         context.attribute(CALLER, checked.caller());
         context.attribute(TARGET, checked.target());
+        context.attribute(CREDENTIAL, authenticator.recheck(context));
+    }
+
+    /**
+     * A desktop's WebSocket comes from the panel's page: the browser's session says who, the ticket in its first
+     * message proves the page was shown to that person for that member.
+     */
+    private void authorizeDesktop(Context context) {
+        User caller = authenticator.caller(context);
+        context.attribute(CALLER, caller);
+        context.attribute(TARGET, relay.authorize(caller, context.pathParam("name"), context.pathParam("member"),
+                DESKTOP_PORT));
         context.attribute(CREDENTIAL, authenticator.recheck(context));
     }
 
@@ -136,13 +214,13 @@ final class TunnelSockets {
                 number));
     }
 
-    /** An open tunnel: its stream and the token that opened it. */
-    private record Open(TunnelStream stream, Supplier<Optional<User>> credential) {
+    /** An open tunnel or desktop: its connection and the credential that opened it. */
+    private record Open(Connection connection, Supplier<Optional<User>> credential) {
     }
 
-    private TunnelStream streamOf(String sessionId) {
+    private Connection connectionOf(String sessionId) {
         Open tunnel = open.get(sessionId);
-        return tunnel == null ? null : tunnel.stream();
+        return tunnel == null ? null : tunnel.connection();
     }
 
     /** Closes every tunnel whose token no longer holds; its WebSocket's close then forgets it. */
@@ -150,8 +228,8 @@ final class TunnelSockets {
         open.values().forEach(tunnel -> {
             try {
                 if (tunnel.credential().get().isEmpty()) {
-                    tunnel.stream().close("the API token that opened this tunnel was revoked, or its user deleted:"
-                            + " log in again");
+                    tunnel.connection().close("the credential that opened this tunnel was revoked, or its user"
+                            + " deleted: log in again");
                 }
             } catch (RuntimeException failure) {
                 // A database that does not answer now closes nothing; the next round checks again.

@@ -222,9 +222,10 @@ final class Pages {
                 <input type="hidden" name="csrf" value="{}"><button type="submit">Remove</button></form></td></tr>""",
                 member.name(), member.phase().name(), member.name(), member.vmName(), member.phase().name(),
                 member.condition(), member.overlayAddress(), underlays.getOrDefault(member.vmName(), "-"),
-                Html.when(mayConnect && member.phase() == MemberPhase.READY, Html.of(
-                        "<a class=\"button\" href=\"/ui/constellations/{}?connect={}#connect\">Connect</a>",
-                        name, member.name())),
+                Html.when(mayConnect && member.phase() == MemberPhase.READY, Html.of("""
+                        <a class="button" href="/ui/constellations/{}?connect={}#connect">Connect</a>
+                        <a class="button" href="/ui/constellations/{}/members/{}/desktop" target="_blank"
+                        rel="noopener">Open desktop</a>""", name, member.name(), name, member.name())),
                 Html.when(member.phase() == MemberPhase.FAILED, Html.of("""
                         <form method="post" action="/ui/constellations/{}/members/{}/retry">
                         <input type="hidden" name="csrf" value="{}"><button type="submit">Retry</button></form>""",
@@ -256,6 +257,27 @@ final class Pages {
                 <p><a href="/ui/constellations/{}">Close</a></p></dialog>""", connect.member(),
                 connect.target().command(), c.name(), connect.member(), connect.target().rdpFileName(),
                 connect.target().username(), c.domain(), c.name());
+    }
+
+    /**
+     * A member's desktop in the browser, filling the window: a bar with whom to sign in as, and the RDP client,
+     * which {@code desktop.js} starts with what the page's data attributes say.
+     */
+    Html desktop(SessionOwner session, TunnelRelay.Target target, String ticket) {
+        return Html.of("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>{} · {} · Asterism desktop</title><link rel="stylesheet" href="/ui/static/panel.css">
+                <script type="module" src="/ui/static/desktop.js"></script></head>
+                <body class="desktop-page"><header class="desktop-bar"><strong>{}</strong>
+                <span class="muted">in {}: sign in as <strong id="sign-in-as">{}</strong> (domain {}) with your
+                desktop password</span><span id="desktop-status" role="status">Loading the remote desktop client…</span>
+                <a href="/ui/constellations/{}">Back to {}</a></header>
+                <main id="desktop" data-socket="/ui/constellations/{}/members/{}/desktop/socket" data-ticket="{}"
+                data-username="{}" data-domain="{}" data-member="{}"></main></body></html>""",
+                target.member(), target.constellation(), target.member(), target.constellation(), target.username(),
+                target.domain(), target.constellation(), target.constellation(), target.constellation(),
+                target.member(), ticket, target.username(), target.domain(), target.member());
     }
 
     Html confirmDestroy(SessionOwner session, Constellation c, String error) {

@@ -62,6 +62,9 @@ public final class Panel {
     /** The panel's content security policy: nothing inline, nothing from elsewhere. */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /** The desktop page's: the panel's, with WebAssembly allowed to compile (its RDP client is WebAssembly). */
+    public static final String DESKTOP_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self';",
+            "script-src 'self' 'wasm-unsafe-eval';");
 
     private static final String SESSION = "asterism.panel.session";
 
@@ -104,6 +107,8 @@ public final class Panel {
         app.get(ROOT, context -> context.redirect(ROOT + "/constellations"));
         app.get(ROOT + "/static/panel.css", context -> asset(context, "panel.css", "text/css"));
         app.get(ROOT + "/static/panel.js", context -> asset(context, "panel.js", "text/javascript"));
+        app.get(ROOT + "/static/desktop.js", context -> asset(context, "desktop.js", "text/javascript"));
+        app.get(ROOT + "/static/desktop/{file}", Panel::desktopClient);
         app.get(ROOT + "/login", context -> context.html(pages.login(null, "").toString()));
         app.post(ROOT + "/login", this::login);
         app.post(ROOT + "/logout", signedIn(this::logout));
@@ -115,6 +120,7 @@ public final class Panel {
         app.post(ROOT + "/constellations/{name}/members/{member}/remove", signedIn(this::removeMember));
         app.post(ROOT + "/constellations/{name}/members/{member}/retry", signedIn(this::retryMember));
         app.get(ROOT + "/constellations/{name}/members/{member}/rdp", signedIn(this::rdpFile));
+        app.get(ROOT + "/constellations/{name}/members/{member}/desktop", signedIn(this::desktop));
         app.post(ROOT + "/constellations/{name}/people", signedIn(this::addPeople));
         app.post(ROOT + "/constellations/{name}/people/{username}/remove", signedIn(this::removePerson));
         app.post(ROOT + "/constellations/{name}/password", signedIn(this::setPassword));
@@ -417,6 +423,44 @@ public final class Panel {
         context.contentType("application/x-rdp");
         context.header("Content-Disposition", "attachment; filename=\"" + target.rdpFileName() + "\"");
         context.result(target.rdpFile());
+    }
+
+    /**
+     * The member's desktop in the browser: a page whose RDP client (IronRDP's, in WebAssembly) connects through the
+     * desktop WebSocket with a ticket minted now, for this person and member. The page's policy differs from the
+     * panel's only in allowing WebAssembly to compile.
+     */
+    private void desktop(Context context) {
+        User caller = caller(context);
+        TunnelRelay.Target target = tunnels.authorize(caller, context.pathParam("name"), context.pathParam("member"),
+                3389);
+        String ticket = tunnels.tickets().mint(caller.username(), target.constellation(), target.member());
+        context.header("Content-Security-Policy", DESKTOP_CONTENT_SECURITY_POLICY);
+        context.html(pages.desktop(session(context), target, ticket).toString());
+    }
+
+    /** The browser's RDP client, as the build put it in the server's jar; a browser may keep it for an hour. */
+    private static void desktopClient(Context context) {
+        String file = context.pathParam("file");
+        String type = switch (file) {
+            case "iron-remote-desktop.js", "iron-remote-desktop-rdp.js" -> "text/javascript; charset=utf-8";
+            case "iron-remote-desktop-rdp.wasm" -> "application/wasm";
+            default -> null;
+        };
+        if (type == null) {
+            context.status(404).result("no such file");
+            return;
+        }
+        try (InputStream in = Panel.class.getResourceAsStream("/asterism/panel/desktop/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException(file + " is missing from the server jar: build it with Maven, which"
+                        + " installs it with npm");
+            }
+            context.header("Cache-Control", "private, max-age=3600");
+            context.contentType(type).result(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void confirmDestroy(Context context) {

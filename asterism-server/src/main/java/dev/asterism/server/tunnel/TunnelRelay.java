@@ -94,6 +94,7 @@ public final class TunnelRelay implements AutoCloseable {
     private final AgentConnections agents;
     private final TunnelSettings settings;
     private final Clock clock;
+    private final DesktopTickets tickets;
     private final Map<Integer, Tunnel> tunnels = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final ScheduledExecutorService sweeper;
@@ -105,6 +106,7 @@ public final class TunnelRelay implements AutoCloseable {
         this.agents = requireNonNull(agents, "agents is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.tickets = new DesktopTickets(clock);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("asterism-tunnel-sweeper").daemon().factory());
         long every = Math.max(100, Math.min(5_000, settings.idleTimeout().toMillis() / 4));
@@ -113,6 +115,11 @@ public final class TunnelRelay implements AutoCloseable {
 
     public TunnelSettings settings() {
         return settings;
+    }
+
+    /** The tickets of desktops in the browser: minted by the panel's desktop page, redeemed by its WebSocket. */
+    public DesktopTickets tickets() {
+        return tickets;
     }
 
     /**
