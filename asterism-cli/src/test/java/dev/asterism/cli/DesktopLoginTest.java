@@ -13,6 +13,7 @@ import dev.asterism.server.AsterismServer;
 import dev.asterism.server.HeadlessChromium;
 import dev.asterism.server.http.RequestAuthenticator;
 import dev.asterism.server.ServerConfig;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,7 +40,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -369,28 +370,29 @@ class DesktopLoginTest {
             assertThat(browser.getTitle()).startsWith("w1 · dk");
             new WebDriverWait(browser, Duration.ofSeconds(90)).until(driver -> !"connecting".equals(
                     driver.findElement(By.tagName("body")).getDomAttribute("data-desktop")));
-            Path greeter = SCREENSHOTS.resolve("dave-browser-greeter.png");
-            Thread.sleep(3000);
-            Files.write(greeter, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-            System.out.println("DesktopLoginTest: browser desktop status: " + browser.findElement(By.id(
-                    "desktop-status")).getText() + "; " + RdpScreen.colours(greeter) + " colours: "
-                    + greeter.toAbsolutePath());
-            assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-desktop")).isEqualTo("connected");
+            assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-desktop")).as("status: %s",
+                    browser.findElement(By.id("desktop-status")).getText()).isEqualTo("connected");
             WebElement canvas = browser.findElement(By.tagName("iron-remote-desktop")).getShadowRoot()
                     .findElement(By.cssSelector("canvas"));
+            // xrdp's sign-in screen, drawn on the page's canvas: a dialog with xrdp's logo, some hundred colours.
+            Path greeter = SCREENSHOTS.resolve("dave-browser-greeter.png");
+            awaitTrue(Duration.ofSeconds(30), "xrdp's sign-in screen in the page", () -> {
+                Files.write(greeter, canvas.getScreenshotAs(OutputType.BYTES));
+                return RdpScreen.colours(greeter) > 100;
+            });
             new Actions(browser).moveToElement(canvas).click().pause(Duration.ofMillis(500)).perform();
             typeAsAPerson(browser, DAVE_DESKTOP);
             new Actions(browser).sendKeys(Keys.ENTER).perform();
-            Path typed = SCREENSHOTS.resolve("dave-browser-typed.png");
-            Thread.sleep(3000);
-            Files.write(typed, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
             awaitTrue(Duration.ofSeconds(90), "dave's desktop session on the member",
                     () -> memberPlatform.remoteDesktop().sessions().contains("dave") && member.run(List.of("sh",
                             "-c", "ps -o args= -u dave | grep -q '^xfce4-session'"), null).succeeded());
+            // The canvas then shows the desktop, not xrdp's screens: they all lie on one plain background colour,
+            // which a desktop covers (and not a blank canvas either).
+            int xrdpBackground = mostCommonColour(greeter);
             Path desktop = SCREENSHOTS.resolve("dave-browser-desktop.png");
             awaitTrue(Duration.ofSeconds(60), "the desktop in the page", () -> {
-                Files.write(desktop, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-                return RdpScreen.colours(desktop) > RdpScreen.DESKTOP_COLOURS;
+                Files.write(desktop, canvas.getScreenshotAs(OutputType.BYTES));
+                return RdpScreen.colours(desktop) > 100 && share(desktop, xrdpBackground) < 0.1;
             });
             System.out.println("DesktopLoginTest: dave's desktop in the browser, " + RdpScreen.colours(desktop)
                     + " colours: " + desktop.toAbsolutePath() + "; status: " + browser.findElement(By.id(
@@ -450,6 +452,29 @@ class DesktopLoginTest {
             keys.pause(Duration.ofMillis(40));
         }
         keys.perform();
+    }
+
+    private static int mostCommonColour(Path screenshot) throws IOException {
+        BufferedImage image = ImageIO.read(screenshot.toFile());
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                counts.merge(image.getRGB(x, y), 1, Integer::sum);
+            }
+        }
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** The share of the screenshot's pixels that have {@code colour}. */
+    private static double share(Path screenshot, int colour) throws IOException {
+        BufferedImage image = ImageIO.read(screenshot.toFile());
+        long same = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                same += image.getRGB(x, y) == colour ? 1 : 0;
+            }
+        }
+        return (double) same / ((long) image.getWidth() * image.getHeight());
     }
 
     private static void signInToPanel(WebDriver browser, String user, String password) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A test's end of one tunnel: the WebSocket {@code asterism connect} opens per connection, spoken directly. What
  * arrives is kept; {@link #closed()} completes with the close status and reason.
  */
-final class TunnelClient implements AutoCloseable {
+public final class TunnelClient implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -24,18 +24,27 @@ final class TunnelClient implements AutoCloseable {
     private final CompletableFuture<Void> eof = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private TunnelClient(String url, String path, String token) throws Exception {
+    private TunnelClient(String url, String path, String header, String value) throws Exception {
         WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
+        if (value != null) {
+            builder.header(header, value);
         }
-        socket = builder.buildAsync(URI.create(url.replaceFirst("^http", "ws") + "/api/v1" + path), new Listener())
+        socket = builder.buildAsync(URI.create(url.replaceFirst("^http", "ws") + path), new Listener())
                 .get(20, TimeUnit.SECONDS);
     }
 
     /** Opens a tunnel; fails with the HTTP status when the upgrade is refused. */
     static TunnelClient open(String url, String path, String token) throws Exception {
-        return new TunnelClient(url, path, token);
+        return new TunnelClient(url, "/api/v1" + path, "Authorization", token == null ? null : "Bearer " + token);
+    }
+
+    /**
+     * Opens a WebSocket at {@code path} (from the server's root) as the panel's pages do, with a browser session.
+     *
+     * @throws ExecutionException with a {@link WebSocketHandshakeException} when the upgrade is refused
+     */
+    public static TunnelClient openWithSession(String url, String path, String session) throws Exception {
+        return new TunnelClient(url, path, "Cookie", "asterism_session=" + session);
     }
 
     /** The HTTP status that refused the upgrade, or 101 when it was accepted (the socket is closed again). */
@@ -50,7 +59,7 @@ final class TunnelClient implements AutoCloseable {
         }
     }
 
-    void send(byte[] bytes) throws Exception {
+    public void send(byte[] bytes) throws Exception {
         for (int offset = 0; offset < bytes.length; offset += 48 * 1024) {
             int length = Math.min(48 * 1024, bytes.length - offset);
             socket.sendBinary(ByteBuffer.wrap(bytes, offset, length), true).get(30, TimeUnit.SECONDS);
@@ -62,7 +71,7 @@ final class TunnelClient implements AutoCloseable {
     }
 
     /** Waits until at least {@code count} bytes arrived and returns all that did. */
-    byte[] awaitBytes(int count, Duration timeout) throws InterruptedException {
+    public byte[] awaitBytes(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             synchronized (received) {
@@ -85,7 +94,7 @@ final class TunnelClient implements AutoCloseable {
     }
 
     /** Completes with "STATUS reason" when the server closes the tunnel. */
-    CompletableFuture<String> closed() {
+    public CompletableFuture<String> closed() {
         return closed;
     }
 

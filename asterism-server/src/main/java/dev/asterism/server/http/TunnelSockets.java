@@ -34,14 +34,18 @@ import java.util.logging.Logger;
  * API's JSON errors, before any WebSocket exists. A tunnel that ends closes the WebSocket with 1000 when both sides
  * finished and 4000 with the reason otherwise. The token that opened a tunnel is checked again every
  * {@value #RECHECK_SECONDS} s: once it is revoked (or its user deleted) the tunnel closes.
+ *
+ * <p>The panel's desktop page has its own WebSocket at {@value #DESKTOP_PATH}: the browser's session opens it, and the
+ * one-time ticket in its first message (an RDCleanPath request) admits it to the member's RDP port; a
+ * {@link DesktopBridge} carries it. The same checks, closes and credential rechecks apply to both.
  */
 final class TunnelSockets {
 
     static final String PATH = ApiRoutes.PREFIX + ApiRoutes.TUNNEL;
     /** Where the panel's desktop page connects: IronRDP's web client speaking RDCleanPath. */
-    public static final String DESKTOP_PATH = Panel.ROOT + "/constellations/{name}/members/{member}/desktop/socket";
+    static final String DESKTOP_PATH = Panel.ROOT + "/constellations/{name}/members/{member}/desktop/socket";
     /** The member's port a desktop reaches: its RDP server. */
-    public static final int DESKTOP_PORT = 3389;
+    static final int DESKTOP_PORT = 3389;
     /** The close status of a tunnel that ended otherwise than by both sides finishing; the reason says why. */
     static final int CLOSED_WITH_REASON = 4000;
     static final int RECHECK_SECONDS = 2;
@@ -95,9 +99,14 @@ final class TunnelSockets {
             User caller = context.attribute(CALLER);
             TunnelRelay.Target target = context.attribute(TARGET);
             DesktopBridge bridge = new DesktopBridge(new UserEnd(context), (request, member) -> {
-                relay.tickets().redeem(request.proxyAuth(), caller.username(), target.constellation(), target.member());
-                return relay.open(caller, target, member);
-            }, target.member(), chain -> { });
+                try {
+                    relay.tickets().redeem(request.proxyAuth(), caller.username(), target.constellation(),
+                            target.member());
+                    return relay.open(caller, target, member);
+                } catch (AsterismException refused) {
+                    throw new DesktopBridge.Refused(ErrorResponses.status(refused.code()), refused.getMessage());
+                }
+            }, target.member());
             return new Connection() {
                 @Override
                 public void fromUser(byte[] bytes, int offset, int length) {

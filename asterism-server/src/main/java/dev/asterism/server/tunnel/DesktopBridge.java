@@ -2,10 +2,8 @@ package dev.asterism.server.tunnel;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.asterism.core.error.AsterismException;
 import dev.asterism.protocol.tunnel.TunnelStream;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
@@ -14,7 +12,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -26,7 +23,7 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * One desktop in a browser: the RDCleanPath proxy between IronRDP's web client, on a WebSocket, and a member's RDP
@@ -37,8 +34,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * in the clear on the browser's WebSocket, which the browser's own TLS to this server protects.
  *
  * <p>The RDP server is the member's own: the agent at the other end of the tunnel connects only to its own port, over
- * the agent channel whose mutual TLS the server checks. A server certificate that {@code trusted} refuses ends the
- * desktop with a TLS alert. Failures before the answer reach the browser as an RDCleanPath error (an HTTP status or a
+ * the agent channel whose mutual TLS the server checks, so its self-signed certificate is taken as it is. Failures before the answer reach the browser as an RDCleanPath error (an HTTP status or a
  * TLS alert) and close it with the reason; afterwards as the close reason. Safe for the two threads that feed it (the
  * browser's WebSocket and the tunnel's writer).
  */
@@ -46,16 +42,24 @@ public final class DesktopBridge {
 
     /** Opens the tunnel for a request whose ticket holds. */
     public interface Opener {
-        /** @throws AsterismException when the ticket or the caller is refused, or the member cannot be reached */
-        TunnelStream open(RdCleanPath request, TunnelStream.Local member);
+        /** @throws Refused when the ticket or the caller is refused, or the member cannot be reached */
+        TunnelStream open(RdCleanPath request, TunnelStream.Local member) throws Refused;
+    }
+
+    /** Why a tunnel was not opened, with the HTTP status the browser's client is told. */
+    public static final class Refused extends Exception {
+        private final int httpStatus;
+
+        public Refused(int httpStatus, String message) {
+            super(message);
+            this.httpStatus = httpStatus;
+        }
     }
 
     /** The largest X.224 Connection Confirm accepted: a real one is 19 bytes. */
     static final int MAX_CONFIRM_BYTES = 512;
     /** TLS alert handshake_failure (RFC 8446), sent to the browser when TLS with the member fails. */
     static final int TLS_HANDSHAKE_FAILURE = 40;
-    /** TLS alert bad_certificate: the member's certificate is not the one it must be. */
-    static final int TLS_BAD_CERTIFICATE = 42;
 
     private static final Logger LOG = Logger.getLogger(DesktopBridge.class.getName());
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
@@ -66,7 +70,6 @@ public final class DesktopBridge {
     private final TunnelStream.Local browser;
     private final Opener opener;
     private final String serverAddress;
-    private final CertificateCheck trusted;
     private final MemberEnd member = new MemberEnd();
     private State state = State.REQUEST;
     private byte[] pending = new byte[256];
@@ -77,23 +80,15 @@ public final class DesktopBridge {
     private ByteBuffer fromMember;
     private ByteBuffer decrypted;
     private ByteBuffer toMember;
-    private String certificateFingerprint;
-
-    /** Whether a member's RDP server certificate is its own. */
-    public interface CertificateCheck {
-        /** @throws CertificateException saying why it is not */
-        void check(X509Certificate[] chain) throws CertificateException;
-    }
 
     /**
      * @param browser the browser's WebSocket: binary messages and a close with a reason
      * @param serverAddress the address the answer names for the RDP server (the client shows it)
      */
-    public DesktopBridge(TunnelStream.Local browser, Opener opener, String serverAddress, CertificateCheck trusted) {
+    public DesktopBridge(TunnelStream.Local browser, Opener opener, String serverAddress) {
         this.browser = requireNonNull(browser, "browser is null");
         this.opener = requireNonNull(opener, "opener is null");
         this.serverAddress = requireNonNull(serverAddress, "serverAddress is null");
-        this.trusted = requireNonNull(trusted, "trusted is null");
     }
 
     /** Bytes from the browser's WebSocket. */
@@ -129,11 +124,6 @@ public final class DesktopBridge {
         browser.close(reason);
     }
 
-    /** The SHA-256 fingerprint of the RDP server's certificate once TLS with it is up. */
-    public synchronized Optional<String> certificateFingerprint() {
-        return Optional.ofNullable(certificateFingerprint);
-    }
-
     private void request(byte[] bytes, int offset, int length) throws IOException {
         append(bytes, offset, length);
         Optional<Integer> size;
@@ -164,15 +154,15 @@ public final class DesktopBridge {
         pendingLength = 0;
         try {
             stream = opener.open(request, member);
-        } catch (AsterismException refused) {
-            refuse(status(refused), refused.getMessage());
+        } catch (Refused refused) {
+            refuse(refused.httpStatus, refused.getMessage());
             return;
         }
         state = State.CONFIRM;
         stream.fromLocal(request.x224(), 0, request.x224().length);
     }
 
-    private void fromMember(byte[] bytes) throws IOException {
+    private void onMemberBytes(byte[] bytes) throws IOException {
         switch (state) {
             case CONFIRM -> confirm(bytes);
             case HANDSHAKE, RELAY -> {
@@ -218,7 +208,7 @@ public final class DesktopBridge {
         }
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new Pinned()}, null);
+            context.init(null, new TrustManager[] {new AnyServer()}, null);
             engine = context.createSSLEngine(serverAddress, 3389);
             engine.setUseClientMode(true);
             int packet = engine.getSession().getPacketBufferSize();
@@ -291,9 +281,7 @@ public final class DesktopBridge {
             result = engine.unwrap(fromMember, decrypted);
         } catch (SSLHandshakeException refused) {
             fromMember.compact();
-            boolean badCertificate = refused.getCause() instanceof CertificateException;
-            refuseTls(badCertificate ? TLS_BAD_CERTIFICATE : TLS_HANDSHAKE_FAILURE, "TLS with the desktop failed: "
-                    + refused.getMessage());
+            refuseTls(TLS_HANDSHAKE_FAILURE, "TLS with the desktop failed: " + refused.getMessage());
             return false;
         } catch (SSLException broken) {
             fromMember.compact();
@@ -368,7 +356,6 @@ public final class DesktopBridge {
         } catch (CertificateEncodingException | javax.net.ssl.SSLPeerUnverifiedException e) {
             throw new IOException("the desktop's RDP server sent no usable certificate", e);
         }
-        certificateFingerprint = chain.isEmpty() ? null : fingerprint(chain.getFirst());
         state = State.RELAY;
         browser.write(RdCleanPath.response(confirm, chain, serverAddress).encode());
         LOG.fine(() -> "desktop TLS up with " + serverAddress + " (" + engine.getSession().getProtocol() + ")");
@@ -412,33 +399,12 @@ public final class DesktopBridge {
         return larger;
     }
 
-    private static int status(AsterismException refused) {
-        return switch (refused.code()) {
-            case UNAUTHENTICATED -> 401;
-            case FORBIDDEN -> 403;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case TOO_MANY_REQUESTS -> 429;
-            case AGENT_UNAVAILABLE -> 503;
-            default -> 400;
-        };
-    }
-
-    static String fingerprint(byte[] der) {
-        try {
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(der));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The tunnel's end: bytes from the member's RDP server. */
     private final class MemberEnd implements TunnelStream.Local {
         @Override
         public void write(byte[] bytes) throws IOException {
             synchronized (DesktopBridge.this) {
-                fromMember(bytes);
+                onMemberBytes(bytes);
             }
         }
 
@@ -462,39 +428,18 @@ public final class DesktopBridge {
         }
     }
 
-    /** Hands the member's chain to the check; the bridge verifies nothing else (the agent channel is the trust). */
-    private final class Pinned extends X509ExtendedTrustManager {
+    /**
+     * Takes the member's RDP server as it is: its self-signed certificate proves nothing that the agent channel
+     * has not proved already (the tunnel reaches only the member's own port, over the channel's mutual TLS).
+     */
+    private static final class AnyServer implements X509TrustManager {
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            trusted.check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            trusted.check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine sslEngine)
-                throws CertificateException {
-            trusted.check(chain);
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // Trusted through the agent channel; see the class comment.
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("the desktop bridge is a TLS client only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("the desktop bridge is a TLS client only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine sslEngine)
-                throws CertificateException {
             throw new CertificateException("the desktop bridge is a TLS client only");
         }
 
