@@ -57,6 +57,20 @@ class VmReconcilerTest {
         server.awaitVmState(admin, "silent", "DESTROYED");
     }
 
+    /** A VM the realm reported running before its agent registered starts running at the registration. */
+    @Test
+    void a_vm_that_runs_from_its_agents_registration_counts_in_usage_from_then() {
+        server.sim().neverRegisterAll(true);
+        admin.post("/vms", Map.of("name", "late", "brick", "worker")).expect(202);
+        server.awaitVmState(admin, "late", "AWAITING_REGISTRATION");
+        server.sim().neverRegisterAll(false);
+        server.awaitVmState(admin, "late", "RUNNING");
+        clock.advance(Duration.ofHours(2));
+        JsonNode records = admin.get("/projects/default/usage").expect(200).json();
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).get("vmHours").asDouble()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.01));
+    }
+
     @Test
     void a_vm_the_realm_lost_becomes_failed_with_a_reason() {
         admin.post("/vms", Map.of("name", "lost", "brick", "worker")).expect(202);

@@ -218,11 +218,14 @@ public final class VmService {
                 transaction.audit().append("agent", "vm.registration-repeated", target, Map.of("id", vmId), now);
                 return Optional.of(true);
             }
-            if (transaction.vms().update(vm.registered(now)).isEmpty()) {
+            Vm registered = vm.registered(now);
+            if (transaction.vms().update(registered).isEmpty()) {
                 return Optional.empty();
             }
             transaction.vms().putAgentKeys(vmId, agentPublicKey, tlsPublicKey);
-            transaction.audit().append("agent", "vm.registered", target, Map.of("id", vmId), now);
+            // The state goes in as in every state change: usage counts running time from these events.
+            transaction.audit().append("agent", "vm.registered", target,
+                    Map.of("id", vmId, "state", registered.state().name()), now);
             return Optional.of(true);
         });
     }
