@@ -110,6 +110,9 @@ import java.util.Optional;
  *           handshake: {@code ok=false}, code {@value #TIMEOUT}, retryable.</td></tr>
  *   <tr><td>{@code END_USER_SESSIONS}</td><td>{@code userName}</td><td>none</td>
  *       <td>Ends every desktop session and process of the domain user on this member.</td></tr>
+ *   <tr><td>{@code SET_CLIPBOARD_RULE}</td><td>{@code clipboard} ({@code off}, {@code to-desktop},
+ *       {@code from-desktop} or {@code both})</td><td>none</td>
+ *       <td>The remote desktop enforces the rule for every session that starts from now on.</td></tr>
  *   <tr><td>{@code BATCH_JOBS}</td><td>none</td><td>{@code jobs}: one row per job, {@code id}, {@code user},
  *       {@code name}, {@code state}, {@code nodes}, {@code reason} ({@link dev.asterism.protocol.Rows})</td>
  *       <td>The batch scheduler's queue as the domain's users see it from this member; {@value #UNSUPPORTED} on a
@@ -164,6 +167,7 @@ public final class Commands {
     public static final String PUBLIC_KEY = "publicKey";
     public static final String HANDSHAKE = "handshake";
     public static final String USER_NAME = "userName";
+    public static final String CLIPBOARD = "clipboard";
     public static final String PASSWORD = "password";
     public static final String NODE_NAME = "nodeName";
     public static final String REASON = "reason";
@@ -250,6 +254,7 @@ public final class Commands {
                 case SET_DOMAIN_USER_PASSWORD -> controller.setDomainUserPassword(arguments);
                 case REMOVE_DOMAIN_USER -> controller.removeDomainUser(arguments);
                 case END_USER_SESSIONS -> worker.endUserSessions(arguments);
+                case SET_CLIPBOARD_RULE -> worker.setClipboardRule(arguments);
                 case REMOVE_BATCH_NODE -> controller.removeBatchNode(arguments);
                 case BATCH_NODES -> controller.batchNodes();
                 case BATCH_JOBS -> worker.batchJobs();
@@ -277,7 +282,7 @@ public final class Commands {
                     CLOSE_PORT_LEASE, ADD_VPN_PEER, REMOVE_VPN_PEER, VERIFY_JOIN, CREATE_DOMAIN_USER,
                     SET_DOMAIN_USER_PASSWORD, REMOVE_DOMAIN_USER, REMOVE_BATCH_NODE, BATCH_NODES ->
                     role.filter(AgentRole.CONTROLLER::equals).isPresent();
-            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE, END_USER_SESSIONS, BATCH_JOBS ->
+            case VPN_SPOKE_KEY, CONFIGURE_VPN_SPOKE, END_USER_SESSIONS, SET_CLIPBOARD_RULE, BATCH_JOBS ->
                     role.filter(held -> held == AgentRole.STUB || held == AgentRole.WORKER).isPresent();
         };
         if (!allowed) {

@@ -10,6 +10,7 @@ import static dev.asterism.agent.Commands.PUBLIC_KEY;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.protocol.Rows;
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.Endpoint;
 import dev.asterism.spi.guest.FirewallBaseline;
 import dev.asterism.spi.guest.FirewallRule;
@@ -101,6 +102,14 @@ final class WorkerRole {
         String userName = arguments.text(Commands.USER_NAME);
         Commands.require(platform, GuestCapability.REMOTE_DESKTOP);
         platform.remoteDesktop().endSessions(userName);
+        return Map.of();
+    }
+
+    Map<String, String> setClipboardRule(CommandArguments arguments) {
+        ClipboardRule rule = arguments.parsed(Commands.CLIPBOARD, name -> ClipboardRule.ofWireName(name).orElseThrow(
+                () -> new IllegalArgumentException("a clipboard rule is one of " + ClipboardRule.wireNames())));
+        Commands.require(platform, GuestCapability.REMOTE_DESKTOP);
+        platform.remoteDesktop().restrictClipboard(rule);
         return Map.of();
     }
 

@@ -43,13 +43,17 @@ final class ConstellationCommand extends CommandGroup {
             @Option(names = "--project", paramLabel = "PROJECT", description = "The project it belongs to (its"
                     + " bricks must be approved for the project's level, its people must take part in it, and it counts"
                     + " against its quota); default: the project 'default'.") String project,
+            @Option(names = "--clipboard", paramLabel = "off|to-desktop|from-desktop|both", defaultValue = "off",
+                    description = "Which way the clipboard of desktop sessions on its members carries data (default:"
+                            + " ${DEFAULT-VALUE}, nothing either way); change it later with `clipboard`.")
+                    String clipboard,
             @Option(names = "--wait", description = "Follow it as `watch` does until it is ACTIVE; exit 1 if it fails,"
                     + " 5 on timeout.") boolean wait,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
                     converter = Converters.PositiveDuration.class,
                     description = "How long --wait waits (default: ${DEFAULT-VALUE}).") Duration timeout) {
         Map<String, String> body = new java.util.LinkedHashMap<>(Map.of("name", name, "brick", brick, "joinMode",
-                joinMode));
+                joinMode, "clipboard", clipboard));
         if (project != null) {
             body.put("project", project);
         }
@@ -125,6 +129,7 @@ final class ConstellationCommand extends CommandGroup {
                 .row("domain", response.get("domain").asText())
                 .row("overlay", response.get("overlaySubnet").asText())
                 .row("join mode", response.get("joinMode").asText())
+                .row("clipboard", response.get("clipboard").asText())
                 .row("controller", response.get("controllerVm").asText())
                 .print(out(), "");
         Map<String, String> slurm = new LinkedHashMap<>();
@@ -225,6 +230,20 @@ final class ConstellationCommand extends CommandGroup {
                 return ExitStatus.FAILURE.code();
             }
         }
+    }
+
+    @Command(name = "clipboard", description = {
+            "Set which way the clipboard of desktop sessions on the members carries data: off, to-desktop (paste into"
+                    + " the desktops only), from-desktop (copy out of them only) or both.",
+            "Every member's desktop enforces it, whatever client connects; sessions that started before keep their"
+                    + " rule until they end. For the owner, the project's managers and admins."})
+    void clipboard(
+            @Parameters(index = "0", paramLabel = "CONSTELLATION", description = "The constellation.") String name,
+            @Parameters(index = "1", paramLabel = "off|to-desktop|from-desktop|both", description = "The rule.")
+                    String rule) {
+        JsonNode changed = api().put(path(name) + "/clipboard", Map.of("clipboard", rule));
+        printLine(name + ": clipboard " + changed.get("clipboard").asText()
+                + "; its members take it on now (see `asterism constellation show " + name + "`)");
     }
 
     @Command(name = "retry", description = "Start a FAILED member again, with a new VM.")

@@ -88,6 +88,14 @@ class CliAgainstRealServerTest {
         assertThat(shown.out()).contains("ACTIVE").contains("w2").contains("10.77.0.11");
         // The sim realm's controller runs no batch scheduler, and says so.
         assertThat(shown.out()).contains("SLURM").contains("no batch scheduler");
+        assertThat(shown.out()).containsPattern("clipboard +off");
+        CliRunner.Result clipboard = cli.run("constellation", "clipboard", "cc", "to-desktop");
+        assertThat(clipboard.exitCode()).as(clipboard.err()).isZero();
+        assertThat(clipboard.out()).contains("cc: clipboard to-desktop");
+        CliRunner.Result sideways = cli.run("constellation", "clipboard", "cc", "sideways");
+        assertThat(sideways.exitCode()).isNotZero();
+        assertThat(sideways.err()).contains("off, to-desktop, from-desktop, both").doesNotContain("Exception");
+        assertThat(cli.run("constellation", "show", "cc").out()).containsPattern("clipboard +to-desktop");
         CliRunner.Result jobs = cli.run("constellation", "jobs", "cc");
         assertThat(jobs.exitCode()).as(jobs.err()).isZero();
         assertThat(jobs.out()).contains("no batch nodes").contains("no jobs queued or running")

@@ -47,6 +47,11 @@ public enum CommandKind {
     /** Worker: end every desktop session and process of a domain user on the member (argument userName). */
     END_USER_SESSIONS,
     /**
+     * Worker: the clipboard rule of the member's desktop sessions from now on (argument clipboard: off, to-desktop,
+     * from-desktop or both); setting the rule it has succeeds.
+     */
+    SET_CLIPBOARD_RULE,
+    /**
      * Controller: take a member out of the batch scheduler (arguments nodeName, reason): its jobs end with the reason
      * and the node is forgotten; removing an absent node, or one of a controller without a scheduler, succeeds.
      */

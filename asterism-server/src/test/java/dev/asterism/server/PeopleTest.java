@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.guest.sim.SimGuestPlatform;
 import dev.asterism.server.tunnel.TunnelSettings;
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.DomainController;
 import dev.asterism.testing.LoopbackEcho;
 import java.time.Duration;
@@ -63,6 +64,38 @@ class PeopleTest {
         JsonNode owner = awaitPerson("alice", "ACTIVE");
         assertThat(owner.get("passwordSet").asBoolean()).isFalse();
         assertThat(controller().domainController().groupMembers(DomainController.USERS_GROUP)).contains("alice");
+    }
+
+    @Test
+    void the_clipboard_is_off_until_the_owner_opens_it_and_every_members_desktop_takes_the_rule_on() {
+        JsonNode lab = alice.get("/constellations/lab").expect(200).json();
+        assertThat(lab.get("clipboard").asText()).isEqualTo("off");
+        assertThat(lab.get("members").findValuesAsText("clipboard")).containsOnly("off");
+        assertThat(members()).allSatisfy(member -> assertThat(member.remoteDesktop().clipboardRule())
+                .isEqualTo(ClipboardRule.OFF));
+
+        Api.Response unknown = alice.put("/constellations/lab/clipboard", Map.of("clipboard", "sideways")).expect(422);
+        assertThat(unknown.json().get("message").asText()).contains("off, to-desktop, from-desktop, both");
+        alice.put("/constellations/lab/clipboard", Map.of()).expect(422);
+        server.user("stranger", "user").put("/constellations/lab/clipboard", Map.of("clipboard", "both")).expect(404);
+        assertThat(alice.get("/constellations/lab").expect(200).json().get("clipboard").asText())
+                .as("a refused change changes nothing").isEqualTo("off");
+
+        JsonNode changed = alice.put("/constellations/lab/clipboard", Map.of("clipboard", "from-desktop")).expect(200)
+                .json();
+        assertThat(changed.get("clipboard").asText()).isEqualTo("from-desktop");
+        await(c -> c.get("members").findValuesAsText("clipboard").stream().allMatch("from-desktop"::equals),
+                "every member's desktop on from-desktop");
+        assertThat(members()).allSatisfy(member -> assertThat(member.remoteDesktop().clipboardRule())
+                .isEqualTo(ClipboardRule.FROM_DESKTOP));
+        assertThat(server.admin.get("/audit?action=constellation.clipboard-changed").expect(200).body())
+                .contains("from-desktop");
+
+        carol.put("/constellations/lab/clipboard", Map.of("clipboard", "off")).expect(200);
+        await(c -> c.get("members").findValuesAsText("clipboard").stream().allMatch("off"::equals),
+                "every member's desktop off again");
+        assertThat(members()).allSatisfy(member -> assertThat(member.remoteDesktop().clipboardRule())
+                .isEqualTo(ClipboardRule.OFF));
     }
 
     @Test

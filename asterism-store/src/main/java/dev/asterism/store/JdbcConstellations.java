@@ -9,6 +9,7 @@ import dev.asterism.core.constellation.Person;
 import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.store.ConstellationRepository;
+import dev.asterism.spi.guest.ClipboardRule;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,9 +18,9 @@ import java.util.Optional;
 
 final class JdbcConstellations implements ConstellationRepository {
     private static final String COLUMNS = "name, owner_name, project, controller_brick, controller_vm, domain, overlay_subnet,"
-            + " join_mode, state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
+            + " join_mode, clipboard, state, reason, hub_public_key, created_at, updated_at, next_check_at, attempts, version";
     private static final String MEMBER_COLUMNS = "id, constellation, name, brick, profile, vm_name, overlay_address,"
-            + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key,"
+            + " phase, removal_requested, member_condition, sealed_bundle, join_status, vpn_public_key, clipboard,"
             + " phase_started_at, created_at, updated_at, next_check_at, attempts, version";
     private static final String PERSON_COLUMNS = "id, constellation, username, state, person_condition, password_set,"
             + " created_at, updated_at, version";
@@ -32,9 +33,9 @@ final class JdbcConstellations implements ConstellationRepository {
     @Override
     public void insert(String id, Constellation c) {
         sql.insertUnique("constellation", c.name(), "INSERT INTO constellations (id, live_name, " + COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, c.name(), c.name(), c.owner(), c.project(), c.controllerBrick(), c.controllerVm(), c.domain(),
-                c.overlaySubnet(), c.joinMode(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
+                c.overlaySubnet(), c.joinMode(), c.clipboard(), c.state(), c.reason(), c.hubPublicKey(), c.createdAt(), c.updatedAt(),
                 c.nextCheckAt(), c.attempts(), c.version());
     }
 
@@ -78,10 +79,10 @@ final class JdbcConstellations implements ConstellationRepository {
 
     @Override
     public Optional<Constellation> update(Constellation c) {
-        int updated = sql.update("UPDATE constellations SET state = ?, reason = ?, hub_public_key = ?, updated_at = ?,"
-                        + " next_check_at = ?, attempts = ?, version = ?, live_name = ?"
+        int updated = sql.update("UPDATE constellations SET clipboard = ?, state = ?, reason = ?, hub_public_key = ?,"
+                        + " updated_at = ?, next_check_at = ?, attempts = ?, version = ?, live_name = ?"
                         + " WHERE live_name = ? AND version = ?",
-                c.state(), c.reason(), c.hubPublicKey(), c.updatedAt(), c.nextCheckAt(), c.attempts(), c.version() + 1,
+                c.clipboard(), c.state(), c.reason(), c.hubPublicKey(), c.updatedAt(), c.nextCheckAt(), c.attempts(), c.version() + 1,
                 c.state() == ConstellationState.DESTROYED ? null : c.name(), c.name(), c.version());
         if (updated == 0) {
             return Optional.empty();
@@ -92,10 +93,10 @@ final class JdbcConstellations implements ConstellationRepository {
     @Override
     public void insertMember(Member m) {
         sql.insertUnique("member", m.name(), "INSERT INTO members (live_key, " + MEMBER_COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 liveKey(m), m.id(), m.constellation(), m.name(), m.brick(), m.profile(), m.vmName(), m.overlayAddress(),
                 m.phase(), m.removalRequested(), m.condition(), m.sealedBundle(), m.joinStatus(), m.vpnPublicKey(),
-                m.phaseStartedAt(), m.createdAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version());
+                m.clipboard(), m.phaseStartedAt(), m.createdAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version());
     }
 
     @Override
@@ -130,10 +131,11 @@ final class JdbcConstellations implements ConstellationRepository {
     @Override
     public Optional<Member> updateMember(Member m) {
         int updated = sql.update("UPDATE members SET vm_name = ?, phase = ?, removal_requested = ?, member_condition = ?,"
-                        + " sealed_bundle = ?, join_status = ?, vpn_public_key = ?, phase_started_at = ?, updated_at = ?,"
-                        + " next_check_at = ?, attempts = ?, version = ?, live_key = ? WHERE id = ? AND version = ?",
+                        + " sealed_bundle = ?, join_status = ?, vpn_public_key = ?, clipboard = ?, phase_started_at = ?,"
+                        + " updated_at = ?, next_check_at = ?, attempts = ?, version = ?, live_key = ?"
+                        + " WHERE id = ? AND version = ?",
                 m.vmName(), m.phase(), m.removalRequested(), m.condition(), m.sealedBundle(), m.joinStatus(),
-                m.vpnPublicKey(), m.phaseStartedAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version() + 1,
+                m.vpnPublicKey(), m.clipboard(), m.phaseStartedAt(), m.updatedAt(), m.nextCheckAt(), m.attempts(), m.version() + 1,
                 liveKey(m), m.id(), m.version());
         return updated == 0 ? Optional.empty() : Optional.of(m.withVersion(m.version() + 1));
     }
@@ -206,7 +208,8 @@ final class JdbcConstellations implements ConstellationRepository {
         return new Constellation(row.getString("name"), row.getString("owner_name"), row.getString("project"),
                 row.getString("controller_brick"),
                 row.getString("controller_vm"), row.getString("domain"), row.getString("overlay_subnet"),
-                JoinMode.valueOf(row.getString("join_mode")), ConstellationState.valueOf(row.getString("state")),
+                JoinMode.valueOf(row.getString("join_mode")), ClipboardRule.valueOf(row.getString("clipboard")),
+                ConstellationState.valueOf(row.getString("state")),
                 row.getString("reason"), row.getString("hub_public_key"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
                 Sql.instant(row, "next_check_at"), row.getInt("attempts"), row.getLong("version"));
     }
@@ -216,7 +219,9 @@ final class JdbcConstellations implements ConstellationRepository {
                 row.getString("brick"), row.getString("profile"), row.getString("vm_name"),
                 row.getString("overlay_address"), MemberPhase.valueOf(row.getString("phase")),
                 row.getBoolean("removal_requested"), row.getString("member_condition"), row.getString("sealed_bundle"),
-                row.getString("join_status"), row.getString("vpn_public_key"), Sql.instant(row, "phase_started_at"),
+                row.getString("join_status"), row.getString("vpn_public_key"),
+                row.getString("clipboard") == null ? null : ClipboardRule.valueOf(row.getString("clipboard")),
+                Sql.instant(row, "phase_started_at"),
                 Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"), Sql.instant(row, "next_check_at"),
                 row.getInt("attempts"), row.getLong("version"));
     }

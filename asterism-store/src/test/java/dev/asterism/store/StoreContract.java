@@ -15,6 +15,8 @@ import dev.asterism.core.catalog.RealmDefinition;
 import dev.asterism.core.constellation.Constellation;
 import dev.asterism.core.constellation.ConstellationState;
 import dev.asterism.core.constellation.JoinMode;
+import dev.asterism.core.constellation.Member;
+import dev.asterism.core.constellation.MemberPhase;
 import dev.asterism.core.constellation.Person;
 import dev.asterism.core.constellation.PersonState;
 import dev.asterism.core.error.AsterismException;
@@ -41,6 +43,7 @@ import dev.asterism.core.vm.DesiredState;
 import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.core.vm.VmState;
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.realm.OsFamily;
 import java.time.Duration;
 import java.time.Instant;
@@ -1115,8 +1118,8 @@ abstract class StoreContract {
             transaction.vms().insert(vm("v1", "a1", "alice", "sim", VmState.RUNNING, T0, null));
             transaction.vms().insert(vm("v2", "a2", "alice", "sim", VmState.DESTROYED, T0, null));
             transaction.constellations().insert("c1", new Constellation("lab", "alice", "genomics", "controller",
-                    "lab-controller", "LAB.ASTERISM.TEST", "10.77.0.0/24", JoinMode.PORTS, ConstellationState.ACTIVE,
-                    null, null, T0, T0, null, 0, 0));
+                    "lab-controller", "LAB.ASTERISM.TEST", "10.77.0.0/24", JoinMode.PORTS, ClipboardRule.OFF,
+                    ConstellationState.ACTIVE, null, null, T0, T0, null, 0, 0));
         });
         store.run(transaction -> {
             assertThat(transaction.vms().inProject("default")).extracting(Vm::name).containsExactly("a1");
@@ -1193,9 +1196,37 @@ abstract class StoreContract {
     }
 
     @Test
+    void a_constellations_clipboard_rule_and_the_rule_its_member_was_given_are_kept() {
+        Constellation lab = new Constellation("lab", "alice", "default", "controller", "lab-controller", "LAB.ASTERISM.TEST",
+                "10.77.0.0/24", JoinMode.PORTS, ClipboardRule.OFF, ConstellationState.ACTIVE, null, null, T0, T0, null,
+                0, 0);
+        Member w1 = new Member("m-w1", "lab", "w1", "worker", null, "lab-w1", "10.77.0.10", MemberPhase.READY, false,
+                null, null, null, null, null, T0, T0, T0, null, 0, 0);
+        store.run(transaction -> {
+            transaction.constellations().insert("c-lab", lab);
+            transaction.constellations().insertMember(w1);
+        });
+        assertThat(store.call(transaction -> transaction.constellations().member("lab", "w1")).orElseThrow()
+                .clipboard()).isNull();
+        store.run(transaction -> {
+            assertThat(transaction.constellations().update(lab.withClipboard(ClipboardRule.FROM_DESKTOP, T0)))
+                    .isPresent();
+            assertThat(transaction.constellations().updateMember(w1.withClipboard(ClipboardRule.FROM_DESKTOP)))
+                    .isPresent();
+        });
+        store.run(transaction -> {
+            assertThat(transaction.constellations().find("lab").orElseThrow().clipboard())
+                    .isEqualTo(ClipboardRule.FROM_DESKTOP);
+            assertThat(transaction.constellations().member("lab", "w1").orElseThrow().clipboard())
+                    .isEqualTo(ClipboardRule.FROM_DESKTOP);
+        });
+    }
+
+    @Test
     void people_are_kept_per_constellation_and_a_wake_up_changes_the_version_even_of_a_due_constellation() {
         Constellation lab = new Constellation("lab", "alice", "default", "controller", "lab-controller", "LAB.ASTERISM.TEST",
-                "10.77.0.0/24", JoinMode.PORTS, ConstellationState.ACTIVE, null, null, T0, T0, null, 0, 0);
+                "10.77.0.0/24", JoinMode.PORTS, ClipboardRule.OFF, ConstellationState.ACTIVE, null, null, T0, T0, null,
+                0, 0);
         store.run(transaction -> transaction.constellations().insert("c-lab", lab));
         Person bob = new Person("p-bob", "lab", "bob", PersonState.ADDING, "making the domain account", false, T0, T0,
                 0);

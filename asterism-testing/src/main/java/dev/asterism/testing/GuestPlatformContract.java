@@ -13,6 +13,7 @@ import dev.asterism.spi.guest.Endpoint;
 import dev.asterism.spi.guest.FirewallBaseline;
 import dev.asterism.spi.guest.FirewallRule;
 import dev.asterism.spi.guest.GuestCapability;
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestPlatform;
 import dev.asterism.spi.guest.Ipv4Address;
@@ -563,11 +564,20 @@ public abstract class GuestPlatformContract {
         member.remoteDesktop().enable(3389);
         member.remoteDesktop().enable(3389);
         assertThat(member.remoteDesktop().listeningPort()).contains(3389);
+        assertThat(member.remoteDesktop().clipboardRule()).as("the clipboard before any rule").isEqualTo(ClipboardRule.OFF);
+        member.remoteDesktop().restrictClipboard(ClipboardRule.FROM_DESKTOP);
+        assertThat(member.remoteDesktop().clipboardRule()).isEqualTo(ClipboardRule.FROM_DESKTOP);
 
         member.power().reboot();
         assertThat(eventually(Duration.ofSeconds(20), () -> member.remoteDesktop().listeningPort().isPresent()))
                 .as("listening again after the reboot").isTrue();
         assertThat(member.remoteDesktop().listeningPort()).contains(3389);
+        assertThat(member.remoteDesktop().clipboardRule()).as("the rule after the reboot")
+                .isEqualTo(ClipboardRule.FROM_DESKTOP);
+        member.remoteDesktop().restrictClipboard(ClipboardRule.BOTH);
+        member.remoteDesktop().enable(3389);
+        assertThat(member.remoteDesktop().clipboardRule()).as("enabling again keeps the rule")
+                .isEqualTo(ClipboardRule.BOTH);
         assertThat(failureCode(() -> member.remoteDesktop().enable(0))).isEqualTo(GuestException.Code.INVALID);
     }
 

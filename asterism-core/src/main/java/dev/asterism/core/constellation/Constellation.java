@@ -2,6 +2,7 @@ package dev.asterism.core.constellation;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import java.time.Instant;
 
 /**
@@ -10,6 +11,7 @@ import java.time.Instant;
  * @param project the project it belongs to, chosen at creation
  * @param controllerVm the controlling VM's name (a VM of the store)
  * @param joinMode in which order members join the domain and the VPN
+ * @param clipboard which way the clipboard of its members' desktop sessions carries data
  * @param hubPublicKey the VPN hub's public key once provisioned, else null
  */
 public record Constellation(
@@ -21,6 +23,7 @@ public record Constellation(
         String domain,
         String overlaySubnet,
         JoinMode joinMode,
+        ClipboardRule clipboard,
         ConstellationState state,
         String reason,
         String hubPublicKey,
@@ -39,6 +42,7 @@ public record Constellation(
         requireNonNull(domain, "domain is null");
         requireNonNull(overlaySubnet, "overlaySubnet is null");
         requireNonNull(joinMode, "joinMode is null");
+        requireNonNull(clipboard, "clipboard is null");
         requireNonNull(state, "state is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(updatedAt, "updatedAt is null");
@@ -47,22 +51,28 @@ public record Constellation(
     public Constellation moveTo(ConstellationState newState, String newReason, String hubKey, Instant now,
             Instant nextCheck) {
         return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
-                newState, newReason, hubKey, createdAt, now, nextCheck, 0, version);
+                clipboard, newState, newReason, hubKey, createdAt, now, nextCheck, 0, version);
     }
 
     /** Nothing to do yet, which is no failed attempt; look again at {@code nextCheck}. */
     public Constellation waitUntil(String newReason, Instant now, Instant nextCheck) {
         return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
-                state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts, version);
+                clipboard, state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts, version);
+    }
+
+    /** The same constellation with another clipboard rule, which its members take on next. */
+    public Constellation withClipboard(ClipboardRule rule, Instant now) {
+        return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
+                rule, state, reason, hubPublicKey, createdAt, now, nextCheckAt, attempts, version);
     }
 
     public Constellation withVersion(long newVersion) {
         return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
-                state, reason, hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
+                clipboard, state, reason, hubPublicKey, createdAt, updatedAt, nextCheckAt, attempts, newVersion);
     }
 
     public Constellation retryAt(String newReason, Instant now, Instant nextCheck) {
         return new Constellation(name, owner, project, controllerBrick, controllerVm, domain, overlaySubnet, joinMode,
-                state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
+                clipboard, state, newReason, hubPublicKey, createdAt, now, nextCheck, attempts + 1, version);
     }
 }

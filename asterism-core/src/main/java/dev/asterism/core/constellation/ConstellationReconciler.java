@@ -387,7 +387,7 @@ public final class ConstellationReconciler implements AutoCloseable {
             case JOIN -> {
                 if ("SUCCEEDED".equals(member.joinStatus()) && vpnFirst) {
                     verifyJoin(controller, member);
-                    saveMember(member.enter(MemberPhase.READY, null, now), "member.ready");
+                    becomeReady(constellation, member, memberVm.orElseThrow(), now);
                 } else if ("SUCCEEDED".equals(member.joinStatus())) {
                     saveMember(member.enter(MemberPhase.VPN, null, now), "member.phase");
                 } else if ("FAILED".equals(member.joinStatus())) {
@@ -437,9 +437,10 @@ public final class ConstellationReconciler implements AutoCloseable {
             }
             case CLOSE_PORTS -> {
                 command(controller, commandId(member, "close"), CommandKind.CLOSE_PORT_LEASE, Map.of("leaseId", member.id()));
-                saveMember(member.enter(MemberPhase.READY, null, now), "member.ready");
+                becomeReady(constellation, member, memberVm.orElseThrow(), now);
             }
-            case READY, REMOVED, FAILED -> saveMember(member.waitUntil(member.condition(), now, null), null);
+            case READY -> keepClipboardRule(constellation, member, memberVm.orElse(null), now);
+            case REMOVED, FAILED -> saveMember(member.waitUntil(member.condition(), now, null), null);
             case REMOVE_PEER -> {
                 if (controller != null && controller.state() == VmState.RUNNING) {
                     // Out of the batch scheduler first, while its jobs can still be told why they end.
@@ -474,6 +475,39 @@ public final class ConstellationReconciler implements AutoCloseable {
                         member.removalRequested() ? "member.removed" : "member.failed");
             }
         }
+    }
+
+    /** The member's desktop gets the constellation's clipboard rule before anyone can sign in to it. */
+    private void becomeReady(Constellation constellation, Member member, Vm vm, Instant now) {
+        setClipboardRule(constellation, member, vm, now);
+        saveMember(member.withClipboard(constellation.clipboard()).enter(MemberPhase.READY, null, now), "member.ready");
+    }
+
+    /**
+     * A ready member whose desktop has another rule than the constellation's gets it. Failing to set it never fails
+     * the member: the condition says why, and a step that may succeed later is tried again after a back-off.
+     */
+    private void keepClipboardRule(Constellation constellation, Member member, Vm vm, Instant now) {
+        if (member.clipboard() == constellation.clipboard() || vm == null || vm.state() != VmState.RUNNING) {
+            saveMember(member.waitUntil(member.clipboard() == constellation.clipboard() ? null : member.condition(),
+                    now, null), null);
+            return;
+        }
+        try {
+            setClipboardRule(constellation, member, vm, now);
+            saveMember(member.withClipboard(constellation.clipboard()).waitUntil(null, now, null), "member.clipboard-set");
+        } catch (StepFailed e) {
+            String condition = "the clipboard rule " + constellation.clipboard().wireName() + " is not set yet: "
+                    + e.getMessage();
+            saveMember(e.retryable ? member.retryAt(condition + "; retrying", now, backoff(now, member.attempts()))
+                    : member.waitUntil(condition, now, null), null);
+        }
+    }
+
+    private void setClipboardRule(Constellation constellation, Member member, Vm vm, Instant now) {
+        String rule = constellation.clipboard().wireName();
+        command(vm, member.id() + "/clipboard/" + rule + "/" + now.toEpochMilli(), CommandKind.SET_CLIPBOARD_RULE,
+                Map.of("clipboard", rule));
     }
 
     /** The cleanup phase after this one; after the VM, REMOVED on request, else FAILED with the reason kept. */
@@ -579,6 +613,9 @@ public final class ConstellationReconciler implements AutoCloseable {
                 details.put("phase", member.phase().name());
                 if (member.condition() != null) {
                     details.put("condition", member.condition());
+                }
+                if (member.clipboard() != null) {
+                    details.put("clipboard", member.clipboard().wireName());
                 }
                 transaction.audit().append("system", action, "constellation:" + member.constellation(), details, now);
             }

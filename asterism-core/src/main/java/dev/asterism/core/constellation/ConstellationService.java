@@ -20,6 +20,7 @@ import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.VmService;
 import dev.asterism.protocol.StepReport;
 import dev.asterism.protocol.StepStatus;
+import dev.asterism.spi.guest.ClipboardRule;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -72,7 +74,7 @@ public final class ConstellationService {
     }
 
     public Constellation create(User caller, String name, String brickName, String joinMode) {
-        return create(caller, name, brickName, joinMode, null);
+        return create(caller, name, brickName, joinMode, null, null);
     }
 
     /**
@@ -80,9 +82,11 @@ public final class ConstellationService {
      * in one transaction under the project's lock: the caller must take part in the project, the brick must be
      * approved for its level, and one more constellation and its controlling VM must fit in its quota.
      */
-    public Constellation create(User caller, String name, String brickName, String joinMode, String projectName) {
+    public Constellation create(User caller, String name, String brickName, String joinMode, String projectName,
+            String clipboard) {
         Validate.name("name", name);
         JoinMode mode = joinMode == null ? JoinMode.PORTS : WireNames.parse("joinMode", joinMode, JoinMode.class);
+        ClipboardRule rule = clipboard == null ? ClipboardRule.OFF : clipboardRule(clipboard);
         if (name.length() > 52) {
             throw AsterismException.invalid("name", "is too long for a constellation: at most 52 characters");
         }
@@ -107,13 +111,13 @@ public final class ConstellationService {
             vms.request(transaction, caller, controllerVm, brick, null, null, networkOf(name), project.name(), true,
                     now);
             Constellation created = new Constellation(name, caller.username(), project.name(), brickName,
-                    controllerVm, name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode,
+                    controllerVm, name.toUpperCase(Locale.ROOT) + ".ASTERISM.TEST", OVERLAY_SUBNET, mode, rule,
                     ConstellationState.PROVISIONING, null, null, now, now, now, 0, 0);
             transaction.constellations().insert(UUID.randomUUID().toString(), created);
             ConstellationPeople.addOwner(transaction, name, caller.username(), now);
             transaction.audit().append(caller.username(), "constellation.created", "constellation:" + name,
                     Map.of("brick", brickName, "controllerVm", controllerVm, "domain", created.domain(),
-                            "joinMode", WireNames.of(mode), "project", project.name()),
+                            "joinMode", WireNames.of(mode), "project", project.name(), "clipboard", rule.wireName()),
                     now);
             return created;
         });
@@ -179,7 +183,8 @@ public final class ConstellationService {
                 }
                 String address = freeAddress(addresses);
                 Member member = new Member(UUID.randomUUID().toString(), name, memberName, brickName, profile, null,
-                        address, MemberPhase.REQUEST_VM, false, null, null, null, null, now, now, now, now, 0, 0);
+                        address, MemberPhase.REQUEST_VM, false, null, null, null, null, null, now, now, now, now, 0,
+                        0);
                 transaction.constellations().insertMember(member);
                 transaction.audit().append(caller.username(), "member.added", "constellation:" + name,
                         Map.of("member", memberName, "brick", brickName, "overlayAddress", address), now);
@@ -321,6 +326,65 @@ public final class ConstellationService {
                     now);
             return true;
         });
+    }
+
+    /**
+     * Sets which way the clipboard of the members' desktop sessions carries data; the reconciler then sets it on every
+     * ready member, and members that join later get it before they are ready. Sessions that started before keep the
+     * rule they started with until they end. For the owner, the project's managers and admins.
+     */
+    public Constellation setClipboard(User caller, String name, String clipboard) {
+        ClipboardRule rule = clipboardRule(clipboard);
+        return retryingOnConflict("constellation '" + name + "'", () -> {
+            try {
+                return changeClipboard(caller, name, rule);
+            } catch (MemberChanged concurrently) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A member was written between our read and our write: the transaction rolls back and is tried again. */
+    private static final class MemberChanged extends RuntimeException {
+        MemberChanged() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Optional<Constellation> changeClipboard(User caller, String name, ClipboardRule rule) {
+        return store.call(transaction -> {
+            Instant now = now();
+            Constellation constellation = manageable(transaction, caller, name);
+            if (constellation.state() == ConstellationState.DESTROYING
+                    || constellation.state() == ConstellationState.DESTROYED) {
+                throw new AsterismException(ErrorCode.CONFLICT, "constellation '" + name + "' is "
+                        + constellation.state());
+            }
+            if (constellation.clipboard() == rule) {
+                return Optional.of(constellation);
+            }
+            Optional<Constellation> changed = transaction.constellations().update(constellation.withClipboard(rule, now));
+            if (changed.isEmpty()) {
+                return Optional.<Constellation>empty();
+            }
+            // Every onboarding or ready member is written, so a pass that read the old rule cannot save it.
+            for (Member member : transaction.constellations().members(name, false)) {
+                if (member.phase().isOnboarding() && !member.removalRequested()
+                        && transaction.constellations().updateMember(member.waitUntil(member.condition(), now, now))
+                                .isEmpty()) {
+                    throw new MemberChanged();
+                }
+            }
+            transaction.audit().append(caller.username(), "constellation.clipboard-changed", "constellation:" + name,
+                    Map.of("from", constellation.clipboard().wireName(), "to", rule.wireName()), now);
+            return changed;
+        });
+    }
+
+    private static ClipboardRule clipboardRule(String clipboard) {
+        Validate.present("clipboard", clipboard);
+        return ClipboardRule.ofWireName(clipboard).orElseThrow(() -> AsterismException.invalid("clipboard",
+                "must be one of " + ClipboardRule.wireNames() + ", not '" + clipboard + "'"));
     }
 
     /** The reconciler writes the same rows while it works: a change that lost that race is read and tried again. */

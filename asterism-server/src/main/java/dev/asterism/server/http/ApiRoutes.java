@@ -142,6 +142,7 @@ public final class ApiRoutes {
                 new Route(POST, "/constellations/{name}/people", this::addPeople),
                 new Route(DELETE, "/constellations/{name}/people/{username}", this::removePerson),
                 new Route(PUT, "/constellations/{name}/password", this::setPassword),
+                new Route(PUT, "/constellations/{name}/clipboard", this::setClipboard),
                 new Route(GET, "/constellations/{name}/batch", this::batchStatus),
                 new Route(GET, "/levels", this::listLevels),
                 new Route(PUT, "/levels", this::setLevels),
@@ -362,7 +363,8 @@ public final class ApiRoutes {
         User caller = authenticator.caller(context);
         Requests.NewConstellation request = Json.body(context, Requests.NewConstellation.class);
         context.status(202).json(Views.ConstellationView.of(
-                constellations.create(caller, request.name(), request.brick(), request.joinMode(), request.project()),
+                constellations.create(caller, request.name(), request.brick(), request.joinMode(), request.project(),
+                        request.clipboard()),
                 List.of()));
     }
 
@@ -518,6 +520,13 @@ public final class ApiRoutes {
         Requests.NewPassword request = Json.body(context, Requests.NewPassword.class);
         people.setPassword(caller, context.pathParam("name"), request.password());
         context.status(204);
+    }
+
+    private void setClipboard(Context context) {
+        User caller = authenticator.caller(context);
+        Requests.NewClipboard request = Json.body(context, Requests.NewClipboard.class);
+        context.json(Views.ConstellationView.of(constellations.setClipboard(caller, context.pathParam("name"),
+                request.clipboard()), null));
     }
 
     private void batchStatus(Context context) {

@@ -20,7 +20,9 @@ final class Requests {
 
     record GrantChange(String level) {}
 
-    record NewConstellation(String name, String brick, String joinMode, String project) {}
+    record NewConstellation(String name, String brick, String joinMode, String project, String clipboard) {}
+
+    record NewClipboard(String clipboard) {}
 
     record NewMembers(String brick, String profile, Integer count, List<String> names) {}
 

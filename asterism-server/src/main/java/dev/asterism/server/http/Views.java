@@ -154,11 +154,13 @@ final class Views {
         }
     }
 
+    /** @param clipboard the clipboard rule its desktop was given, null before the first */
     record MemberView(String name, String brick, String vm, String phase, String condition, String overlayAddress,
-            boolean removalRequested, Instant phaseStartedAt, Instant createdAt, Instant updatedAt) {
+            boolean removalRequested, String clipboard, Instant phaseStartedAt, Instant createdAt, Instant updatedAt) {
         static MemberView of(Member member) {
             return new MemberView(member.name(), member.brick(), member.vmName(), member.phase().name(),
-                    member.condition(), member.overlayAddress(), member.removalRequested(), member.phaseStartedAt(),
+                    member.condition(), member.overlayAddress(), member.removalRequested(),
+                    member.clipboard() == null ? null : member.clipboard().wireName(), member.phaseStartedAt(),
                     member.createdAt(), member.updatedAt());
         }
     }
@@ -172,13 +174,13 @@ final class Views {
     }
 
     record ConstellationView(String name, String owner, String project, String controllerBrick, String controllerVm, String domain,
-            String overlaySubnet, String joinMode, String state, String reason, Instant createdAt, Instant updatedAt,
-            List<MemberView> members) {
+            String overlaySubnet, String joinMode, String clipboard, String state, String reason, Instant createdAt,
+            Instant updatedAt, List<MemberView> members) {
         static ConstellationView of(Constellation constellation, List<Member> members) {
             return new ConstellationView(constellation.name(), constellation.owner(), constellation.project(),
                     constellation.controllerBrick(),
                     constellation.controllerVm(), constellation.domain(), constellation.overlaySubnet(),
-                    WireNames.of(constellation.joinMode()),
+                    WireNames.of(constellation.joinMode()), constellation.clipboard().wireName(),
                     constellation.state().name(), constellation.reason(), constellation.createdAt(),
                     constellation.updatedAt(), members == null ? null : members.stream().map(MemberView::of).toList());
         }

@@ -23,6 +23,7 @@ import dev.asterism.core.user.User;
 import dev.asterism.core.validation.WireNames;
 import dev.asterism.core.vm.Vm;
 import dev.asterism.server.tunnel.TunnelRelay;
+import dev.asterism.spi.guest.ClipboardRule;
 import java.util.List;
 import java.util.Map;
 
@@ -71,10 +72,10 @@ final class Pages {
                 <label for="joinMode">Join mode</label>
                 <select id="joinMode" name="joinMode"><option value="ports">ports (a join-port lease for each joining VM, as in tiCrypt)</option>
                 <option value="vpn-first">vpn-first (no join port is ever opened)</option></select>
-                <button type="submit">Create</button></form>""", csrf(session),
+                {}<button type="submit">Create</button></form>""", csrf(session),
                 input("name", "Name", values, errors, "required"),
                 select("brick", "Controller brick", controllers.stream().map(Brick::name).toList(), values, errors),
-                select("project", "Project", projects, values, errors));
+                select("project", "Project", projects, values, errors), clipboardSelect(values, errors));
         return layout(session, "Constellations", Html.of("""
                 <h1>Constellations</h1>
                 <div class="scroll"><table><caption>Your constellations</caption>
@@ -113,10 +114,21 @@ final class Pages {
                 <h1>Constellation {}</h1>
                 <dl class="facts"><dt>State</dt><dd id="state">{}</dd><dt>Reason</dt><dd id="reason">{}</dd>
                 <dt>Domain</dt><dd>{}</dd><dt>Controlling VM</dt><dd>{} ({}; underlay {})</dd>
-                <dt>Overlay</dt><dd>{} (hub 10.77.0.1)</dd><dt>Join mode</dt><dd>{}</dd><dt>Owner</dt><dd>{}</dd></dl>""",
+                <dt>Overlay</dt><dd>{} (hub 10.77.0.1)</dd><dt>Join mode</dt><dd>{}</dd><dt>Owner</dt><dd>{}</dd>
+                <dt>Clipboard</dt><dd id="clipboard-rule">{}</dd></dl>""",
                 c.name(), c.state().name(), c.reason(), c.domain(), c.controllerVm(), c.controllerBrick(),
                 underlays.getOrDefault(c.controllerVm(), "-"), c.overlaySubnet(), WireNames.of(c.joinMode()),
-                c.owner());
+                c.owner(), CLIPBOARD_RULES.get(c.clipboard()));
+        Map<String, String> chosen = new java.util.HashMap<>(values);
+        chosen.putIfAbsent("clipboard", c.clipboard().wireName());
+        Html clipboard = Html.of("""
+                <h2 id="clipboard">Clipboard</h2>
+                <p>Which way copy and paste work between the members' desktops and the computer a person sits at. The
+                members' desktops enforce it, whatever client connects; a session that started before a change keeps
+                its rule until it ends.</p>
+                <form method="post" action="/ui/constellations/{}/clipboard" class="stack" id="set-clipboard">{}
+                {}<button type="submit">Set clipboard rule</button></form>""", c.name(), csrf(session),
+                clipboardSelect(chosen, errors));
         Html add = Html.of("""
                 <h2>Add VMs</h2>
                 <form method="post" action="/ui/constellations/{}/members" class="stack" id="add-members">{}
@@ -134,7 +146,18 @@ final class Pages {
                 <div id="members" data-live="/ui/constellations/{}/live">{}</div>{}{}{}{}{}""", summary, c.name(),
                 members(view, underlays, session.csrfToken(), people.mayConnect()),
                 connect == null ? Html.empty() : connect(c, connect), people(session, c, people, errors, values),
-                batch == null ? Html.empty() : batch(c, batch), add, danger));
+                batch == null ? Html.empty() : batch(c, batch), Html.of("{}{}", add, clipboard), danger));
+    }
+
+    private static final Map<ClipboardRule, String> CLIPBOARD_RULES = Map.of(
+            ClipboardRule.OFF, "off: nothing is copied either way",
+            ClipboardRule.TO_DESKTOP, "to-desktop: pasting into the desktops only",
+            ClipboardRule.FROM_DESKTOP, "from-desktop: copying out of the desktops only",
+            ClipboardRule.BOTH, "both: copy and paste both ways");
+
+    private static Html clipboardSelect(Map<String, String> values, Map<String, String> errors) {
+        return select("clipboard", "Clipboard (off: nothing leaves or enters through it)",
+                java.util.Arrays.stream(ClipboardRule.values()).map(ClipboardRule::wireName).toList(), values, errors);
     }
 
     /** The Batch jobs section: Slurm's nodes (the members) and its queue, as read when the page was made. */

@@ -124,6 +124,7 @@ public final class Panel {
         app.post(ROOT + "/constellations/{name}/people", signedIn(this::addPeople));
         app.post(ROOT + "/constellations/{name}/people/{username}/remove", signedIn(this::removePerson));
         app.post(ROOT + "/constellations/{name}/password", signedIn(this::setPassword));
+        app.post(ROOT + "/constellations/{name}/clipboard", signedIn(this::setClipboard));
         app.get(ROOT + "/constellations/{name}/destroy", signedIn(this::confirmDestroy));
         app.post(ROOT + "/constellations/{name}/destroy", signedIn(this::destroy));
         app.get(ROOT + "/vms", signedIn(context -> listVms(context, Map.of(), Map.of())));
@@ -241,10 +242,10 @@ public final class Panel {
     }
 
     private void createConstellation(Context context) {
-        Map<String, String> values = form(context, "name", "brick", "joinMode", "project");
+        Map<String, String> values = form(context, "name", "brick", "joinMode", "project", "clipboard");
         try {
             constellations.create(caller(context), values.get("name"), values.get("brick"), values.get("joinMode"),
-                    blankToNull(values.get("project")));
+                    blankToNull(values.get("project")), blankToNull(values.get("clipboard")));
             redirectTo(context, "/constellations/" + values.get("name"));
         } catch (AsterismException refused) {
             listConstellations(context, fieldErrors(refused, "name"), values);
@@ -297,6 +298,16 @@ public final class Panel {
             redirectTo(context, "/constellations/" + context.pathParam("name") + "#people");
         } catch (AsterismException refused) {
             showConstellation(context, fieldErrors(refused, "usernames"), values);
+        }
+    }
+
+    private void setClipboard(Context context) {
+        Map<String, String> values = form(context, "clipboard");
+        try {
+            constellations.setClipboard(caller(context), context.pathParam("name"), values.get("clipboard"));
+            redirectTo(context, "/constellations/" + context.pathParam("name") + "#clipboard");
+        } catch (AsterismException refused) {
+            showConstellation(context, fieldErrors(refused, "clipboard"), values);
         }
     }
 

@@ -18,6 +18,18 @@ public interface RemoteDesktop {
      */
     void enable(int port);
 
+    /**
+     * Makes the service enforce {@code rule} for the clipboard of every session that starts from now on, and after
+     * every boot; until it is called, the rule is {@link ClipboardRule#OFF}. Sessions running already keep the rule
+     * they started with until they end.
+     *
+     * @throws GuestException {@code UNAVAILABLE} when the service's configuration cannot be written
+     */
+    void restrictClipboard(ClipboardRule rule);
+
+    /** The rule new sessions get, as the guest's configuration says. */
+    ClipboardRule clipboardRule();
+
     /** The port the service listens on now, observed from the guest, or empty when it does not listen. */
     Optional<Integer> listeningPort();
 

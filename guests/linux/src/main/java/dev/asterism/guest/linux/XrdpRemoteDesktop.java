@@ -2,6 +2,7 @@ package dev.asterism.guest.linux;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.GuestException;
 import dev.asterism.spi.guest.GuestException.Code;
 import dev.asterism.spi.guest.RemoteDesktop;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
  * the guest's desktop ({@code /etc/xrdp/startwm.sh}, which starts the system's X session, xfce4 on the Debian brick).
  * Each guest gets its own TLS certificate and RSA keys the first time (an image's packaged ones are shared by every
  * guest made from it), its port in {@code /etc/xrdp/xrdp.ini}, and its logs under {@code /var/lib/asterism}. The session
- * manager refuses root and ends a disconnected session after {@value #DISCONNECTED_LIMIT_SECONDS} s. Enabled means the
+ * manager refuses root and ends a disconnected session after {@value #DISCONNECTED_LIMIT_SECONDS} s. Its channel server
+ * lets nothing through the clipboard until {@link #restrictClipboard} says otherwise (in {@code sesman.ini}). Enabled means the
  * port is written to {@value #STATE}; {@link #restore} starts xrdp at boot from it.
  *
  * <p>Sessions and ending them look only at processes in this guest's own network namespace: on a real VM that is
@@ -84,6 +86,8 @@ final class XrdpRemoteDesktop implements RemoteDesktop {
                 -days 3650 -subj "/CN=$(hostname)" 2>/dev/null
               chmod 600 /etc/xrdp/key.pem
               xrdp-keygen xrdp /etc/xrdp/rsakeys.ini >/dev/null
+              sed -i "s|^RestrictOutboundClipboard=.*|RestrictOutboundClipboard=all|;
+                s|^RestrictInboundClipboard=.*|RestrictInboundClipboard=all|" /etc/xrdp/sesman.ini
               touch /etc/xrdp/.asterism-keys
             fi
             sed -i "0,/^port=.*/s//port=$1/; s|^LogFile=.*|LogFile=/var/lib/asterism/xrdp.log|" /etc/xrdp/xrdp.ini
@@ -102,6 +106,19 @@ final class XrdpRemoteDesktop implements RemoteDesktop {
             exec xrdp </dev/null >/dev/null 2>&1
             """;
 
+    /**
+     * Sets what the session manager's channel server lets through the clipboard ({@code all} blocks, {@code none}
+     * lets through), read by each session's channel server when the session starts.
+     */
+    private static final String CLIPBOARD = """
+            set -e
+            grep -q '^RestrictOutboundClipboard=' /etc/xrdp/sesman.ini || sed -i '/^\\[Security\\]/a RestrictOutboundClipboard=all' /etc/xrdp/sesman.ini
+            grep -q '^RestrictInboundClipboard=' /etc/xrdp/sesman.ini || sed -i '/^\\[Security\\]/a RestrictInboundClipboard=all' /etc/xrdp/sesman.ini
+            sed -i "s|^RestrictOutboundClipboard=.*|RestrictOutboundClipboard=$1|;
+              s|^RestrictInboundClipboard=.*|RestrictInboundClipboard=$2|" /etc/xrdp/sesman.ini
+            """;
+    private static final Pattern RESTRICTION = Pattern.compile("(?m)^Restrict(Outbound|Inbound)Clipboard=(\\S*)");
+
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,20}");
 
     private final HostCommands commands;
@@ -117,6 +134,35 @@ final class XrdpRemoteDesktop implements RemoteDesktop {
         }
         commands.writeText(STATE, port + "\n");
         start(port);
+    }
+
+    @Override
+    public synchronized void restrictClipboard(ClipboardRule rule) {
+        requireNonNull(rule, "rule is null");
+        HostCommands.Result written = commands.run(List.of("sh", "-c", CLIPBOARD, "sh",
+                rule.fromDesktop() ? "none" : "all", rule.toDesktop() ? "none" : "all"), null);
+        if (!written.succeeded()) {
+            throw new GuestException(Code.UNAVAILABLE, "cannot set the clipboard rule in /etc/xrdp/sesman.ini: "
+                    + written.printed().strip() + " (install xrdp)");
+        }
+    }
+
+    /** Anything but {@code none} (or its aliases) restricts: a missing or unreadable line counts as blocked. */
+    @Override
+    public ClipboardRule clipboardRule() {
+        String configuration = commands.readText("/etc/xrdp/sesman.ini").orElse("");
+        boolean fromDesktop = false;
+        boolean toDesktop = false;
+        java.util.regex.Matcher line = RESTRICTION.matcher(configuration);
+        while (line.find()) {
+            boolean open = line.group(2).equals("none") || line.group(2).equals("false") || line.group(2).equals("no");
+            if (line.group(1).equals("Outbound")) {
+                fromDesktop = open;
+            } else {
+                toDesktop = open;
+            }
+        }
+        return ClipboardRule.of(toDesktop, fromDesktop);
     }
 
     @Override

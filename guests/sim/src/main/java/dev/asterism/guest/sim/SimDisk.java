@@ -1,5 +1,6 @@
 package dev.asterism.guest.sim;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.DomainMembership;
 import dev.asterism.spi.guest.DomainName;
@@ -50,6 +51,9 @@ final class SimDisk {
 
     /** The remote desktop's port once enabled, else null. */
     Integer remoteDesktopPort;
+
+    /** The clipboard rule of new desktop sessions. */
+    ClipboardRule clipboardRule = ClipboardRule.OFF;
 
     HubInterface hub;
     final Map<VpnPublicKey, Peer> peers = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.asterism.guest.sim;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.DomainMembership;
 import dev.asterism.spi.guest.DomainName;
@@ -80,6 +81,7 @@ final class SimGuestFiles {
         if (disk.remoteDesktopPort != null) {
             p.setProperty("remoteDesktopPort", disk.remoteDesktopPort.toString());
         }
+        p.setProperty("clipboardRule", disk.clipboardRule.wireName());
         if (disk.baseline != null) {
             p.setProperty("baseline", "present");
             i = 0;
@@ -155,6 +157,7 @@ final class SimGuestFiles {
         if (p.getProperty("remoteDesktopPort") != null) {
             disk.remoteDesktopPort = Integer.valueOf(p.getProperty("remoteDesktopPort"));
         }
+        disk.clipboardRule = ClipboardRule.ofWireName(p.getProperty("clipboardRule", "off")).orElse(ClipboardRule.OFF);
         if (p.getProperty("baseline") != null) {
             List<FirewallRule> rules = new ArrayList<>();
             for (String[] rule : indexed(p, "rule")) {

@@ -3,6 +3,7 @@ package dev.asterism.guest.sim;
 import static java.util.Objects.requireNonNull;
 
 import dev.asterism.spi.guest.ComputerAccount;
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.BatchNode;
 import dev.asterism.spi.guest.BatchScheduler;
@@ -690,6 +691,19 @@ public final class SimGuestPlatform implements GuestPlatform {
                 throw new GuestException(Code.INVALID, "a remote desktop port is 1 to 65535, not " + port);
             }
             act(SimOperation.ENABLE_REMOTE_DESKTOP, () -> disk.remoteDesktopPort = port);
+        }
+
+        @Override
+        public void restrictClipboard(ClipboardRule rule) {
+            requireNonNull(rule, "rule is null");
+            act(SimOperation.RESTRICT_CLIPBOARD, () -> disk.clipboardRule = rule);
+        }
+
+        @Override
+        public ClipboardRule clipboardRule() {
+            synchronized (network.lock) {
+                return disk.clipboardRule;
+            }
         }
 
         @Override

@@ -14,6 +14,7 @@ public enum SimOperation {
     JOIN(true),
     USE_CONTROLLER(true),
     ENABLE_REMOTE_DESKTOP(true),
+    RESTRICT_CLIPBOARD(true),
     APPLY_BASELINE(true),
     OPEN_LEASE(true),
     CLOSE_LEASE(true),

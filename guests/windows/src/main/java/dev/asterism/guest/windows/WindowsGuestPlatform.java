@@ -2,6 +2,7 @@ package dev.asterism.guest.windows;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.BatchNode;
 import dev.asterism.spi.guest.BatchScheduler;
@@ -340,6 +341,24 @@ public final class WindowsGuestPlatform implements GuestPlatform {
             require(run("remote-desktop-enable", Map.of("ASTERISM_PORT", Integer.toString(port),
                     "ASTERISM_USERS_GROUP", DomainController.USERS_GROUP,
                     "ASTERISM_SHARE", "\\\\" + controller + "\\" + FileShare.CONSTELLATION_SHARE), SHORT), "turn remote desktop on");
+        }
+
+        @Override
+        public synchronized void restrictClipboard(ClipboardRule rule) {
+            requireNonNull(rule, "rule is null");
+            require(run("remote-desktop-clipboard", Map.of("ASTERISM_TO_DESKTOP", Boolean.toString(rule.toDesktop()),
+                    "ASTERISM_FROM_DESKTOP", Boolean.toString(rule.fromDesktop())), SHORT), "set the clipboard rule");
+        }
+
+        @Override
+        public ClipboardRule clipboardRule() {
+            String[] words = require(run("remote-desktop-clipboard-rule", Map.of(), SHORT), "read the clipboard rule")
+                    .output().strip().split("\\s+");
+            if (words.length != 2) {
+                throw new GuestException(Code.UNAVAILABLE, "the clipboard rule came back as '" + String.join(" ", words)
+                        + "', not two words");
+            }
+            return ClipboardRule.of(words[0].equals("true"), words[1].equals("true"));
         }
 
         @Override

@@ -9,6 +9,10 @@ Set-ItemProperty $station -Name UserAuthentication -Value 1
 $port = [int]$env:ASTERISM_PORT
 $restart = (Get-ItemProperty $station).PortNumber -ne $port
 Set-ItemProperty $station -Name PortNumber -Value $port
+# The clipboard is off until the constellation's rule says otherwise (remote-desktop-clipboard).
+$policy = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+if (-not (Test-Path $policy)) { New-Item -Path $policy -Force | Out-Null }
+if ($null -eq (Get-ItemProperty $policy).fDisableClip) { Set-ItemProperty $policy -Name fDisableClip -Value 1 -Type DWord }
 Set-Service TermService -StartupType Automatic
 if ($restart) { Restart-Service TermService -Force } else { Start-Service TermService }
 # Only the constellation's people: the domain's group, and nobody else, in Remote Desktop Users.

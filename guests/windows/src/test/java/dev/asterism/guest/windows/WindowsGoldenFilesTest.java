@@ -3,6 +3,7 @@ package dev.asterism.guest.windows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.ComputerName;
 import dev.asterism.spi.guest.DomainMembership;
 import dev.asterism.spi.guest.DomainName;
@@ -145,6 +146,19 @@ class WindowsGoldenFilesTest {
         shell.answer("remote-desktop-port", 0, "3389\r\n");
         assertThat(platform.remoteDesktop().listeningPort()).contains(3389);
         assertThatThrownBy(() -> platform.remoteDesktop().enable(0)).isInstanceOf(GuestException.class);
+    }
+
+    @Test
+    void the_clipboard_rule_is_machine_policy_and_is_read_back_from_it() throws IOException {
+        platform.remoteDesktop().restrictClipboard(ClipboardRule.FROM_DESKTOP);
+        assertGolden("clipboard", shell.transcript());
+        shell.answer("remote-desktop-clipboard-rule", 0, "false true\r\n");
+        assertThat(platform.remoteDesktop().clipboardRule()).isEqualTo(ClipboardRule.FROM_DESKTOP);
+        shell.answer("remote-desktop-clipboard-rule", 0, "something else\r\n");
+        assertThat(platform.remoteDesktop().clipboardRule()).isEqualTo(ClipboardRule.OFF);
+        shell.answer("remote-desktop-clipboard-rule", 0, "\r\n");
+        assertThatThrownBy(() -> platform.remoteDesktop().clipboardRule()).isInstanceOf(GuestException.class)
+                .hasMessageContaining("not two words");
     }
 
     @Test
