@@ -112,7 +112,8 @@ import java.util.Optional;
  *       <td>Ends every desktop session and process of the domain user on this member.</td></tr>
  *   <tr><td>{@code SET_CLIPBOARD_RULE}</td><td>{@code clipboard} ({@code off}, {@code to-desktop},
  *       {@code from-desktop} or {@code both})</td><td>none</td>
- *       <td>The remote desktop enforces the rule for every session that starts from now on.</td></tr>
+ *       <td>The remote desktop enforces the rule for every session that starts from now on; on a guest without
+ *           one there is nothing to restrict, and the command succeeds.</td></tr>
  *   <tr><td>{@code BATCH_JOBS}</td><td>none</td><td>{@code jobs}: one row per job, {@code id}, {@code user},
  *       {@code name}, {@code state}, {@code nodes}, {@code reason} ({@link dev.asterism.protocol.Rows})</td>
  *       <td>The batch scheduler's queue as the domain's users see it from this member; {@value #UNSUPPORTED} on a

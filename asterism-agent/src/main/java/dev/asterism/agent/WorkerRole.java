@@ -108,8 +108,10 @@ final class WorkerRole {
     Map<String, String> setClipboardRule(CommandArguments arguments) {
         ClipboardRule rule = arguments.parsed(Commands.CLIPBOARD, name -> ClipboardRule.ofWireName(name).orElseThrow(
                 () -> new IllegalArgumentException("a clipboard rule is one of " + ClipboardRule.wireNames())));
-        Commands.require(platform, GuestCapability.REMOTE_DESKTOP);
-        platform.remoteDesktop().restrictClipboard(rule);
+        // A guest without a remote desktop has no session clipboard: nothing to restrict.
+        if (platform.capabilities().contains(GuestCapability.REMOTE_DESKTOP)) {
+            platform.remoteDesktop().restrictClipboard(rule);
+        }
         return Map.of();
     }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asterism.guest.sim.SimGuestNetwork;
 import dev.asterism.guest.sim.SimGuestPlatform;
+import dev.asterism.guest.sim.SimOperation;
 import dev.asterism.server.tunnel.TunnelSettings;
 import dev.asterism.spi.guest.ClipboardRule;
 import dev.asterism.spi.guest.DomainController;
+import dev.asterism.spi.guest.GuestException;
 import dev.asterism.testing.LoopbackEcho;
 import java.time.Duration;
 import java.util.List;
@@ -91,9 +93,19 @@ class PeopleTest {
         assertThat(server.admin.get("/audit?action=constellation.clipboard-changed").expect(200).body())
                 .contains("from-desktop");
 
+        // A desktop that refuses the rule keeps its own, and its member stays ready and says why.
+        guestAt("lab-w2").failNext(SimOperation.RESTRICT_CLIPBOARD, GuestException.Code.INVALID);
+        alice.put("/constellations/lab/clipboard", Map.of("clipboard", "both")).expect(200);
+        JsonNode held = await(c -> "both".equals(memberField(c, "w1", "clipboard"))
+                && String.valueOf(memberField(c, "w2", "condition")).contains("clipboard rule both is not set"),
+                "w1 on both, w2 holding its rule");
+        assertThat(memberField(held, "w2", "phase")).isEqualTo("READY");
+        assertThat(memberField(held, "w2", "clipboard")).isEqualTo("from-desktop");
+        assertThat(guestAt("lab-w2").remoteDesktop().clipboardRule()).isEqualTo(ClipboardRule.FROM_DESKTOP);
+
         carol.put("/constellations/lab/clipboard", Map.of("clipboard", "off")).expect(200);
-        await(c -> c.get("members").findValuesAsText("clipboard").stream().allMatch("off"::equals),
-                "every member's desktop off again");
+        await(c -> c.get("members").findValuesAsText("clipboard").stream().allMatch("off"::equals)
+                && memberField(c, "w2", "condition") == null, "every member's desktop off again");
         assertThat(members()).allSatisfy(member -> assertThat(member.remoteDesktop().clipboardRule())
                 .isEqualTo(ClipboardRule.OFF));
     }
@@ -260,6 +272,15 @@ class PeopleTest {
                     .isLessThan(deadline);
             sleep(20);
         }
+    }
+
+    private static String memberField(JsonNode constellation, String member, String field) {
+        for (JsonNode node : constellation.get("members")) {
+            if (node.get("name").asText().equals(member)) {
+                return node.get(field).isNull() ? null : node.get(field).asText();
+            }
+        }
+        return null;
     }
 
     private static JsonNode await(Predicate<JsonNode> done, String what) {

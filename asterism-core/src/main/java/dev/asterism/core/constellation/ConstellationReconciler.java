@@ -477,10 +477,20 @@ public final class ConstellationReconciler implements AutoCloseable {
         }
     }
 
-    /** The member's desktop gets the constellation's clipboard rule before anyone can sign in to it. */
+    /**
+     * The member's desktop gets the constellation's clipboard rule before anyone can sign in to it. A desktop that
+     * refuses the rule keeps its own, which is off until a first rule is set: the member is ready all the same, and
+     * its condition says why.
+     */
     private void becomeReady(Constellation constellation, Member member, Vm vm, Instant now) {
-        setClipboardRule(constellation, member, vm, now);
-        saveMember(member.withClipboard(constellation.clipboard()).enter(MemberPhase.READY, null, now), "member.ready");
+        Member ready = member.enter(MemberPhase.READY, null, now);
+        try {
+            setClipboardRule(constellation, member, vm, now);
+            ready = ready.withClipboard(constellation.clipboard());
+        } catch (StepFailed e) {
+            ready = clipboardRefused(constellation, ready, e, now);
+        }
+        saveMember(ready, "member.ready");
     }
 
     /**
@@ -497,11 +507,15 @@ public final class ConstellationReconciler implements AutoCloseable {
             setClipboardRule(constellation, member, vm, now);
             saveMember(member.withClipboard(constellation.clipboard()).waitUntil(null, now, null), "member.clipboard-set");
         } catch (StepFailed e) {
-            String condition = "the clipboard rule " + constellation.clipboard().wireName() + " is not set yet: "
-                    + e.getMessage();
-            saveMember(e.retryable ? member.retryAt(condition + "; retrying", now, backoff(now, member.attempts()))
-                    : member.waitUntil(condition, now, null), null);
+            saveMember(clipboardRefused(constellation, member, e, now), null);
         }
+    }
+
+    private Member clipboardRefused(Constellation constellation, Member member, StepFailed e, Instant now) {
+        String condition = "the clipboard rule " + constellation.clipboard().wireName() + " is not set yet: "
+                + e.getMessage();
+        return e.retryable ? member.retryAt(condition + "; retrying", now, backoff(now, member.attempts()))
+                : member.waitUntil(condition, now, null);
     }
 
     private void setClipboardRule(Constellation constellation, Member member, Vm vm, Instant now) {
