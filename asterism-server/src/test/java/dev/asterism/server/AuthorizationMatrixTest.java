@@ -90,6 +90,9 @@ class AuthorizationMatrixTest {
                     "/constellations/owned/people/nobody", null, 401, 404, 404, 404, 403, 404),
             new Row("PUT /constellations/{name}/password", "PUT", "/constellations/owned/password",
                     Map.of("password", "Desk-Pass-2030x"), 401, 404, 404, 404, 403, 204),
+            // The clipboard rule is the owner's (and managers' and admins') to set, like adding members.
+            new Row("PUT /constellations/{name}/clipboard", "PUT", "/constellations/owned/clipboard",
+                    Map.of("clipboard", "off"), 401, 404, 404, 404, 200, 200),
             // The sim realm's controller runs no scheduler: whoever may see the constellation gets that answer.
             new Row("GET /constellations/{name}/batch", "GET", "/constellations/owned/batch", null,
                     401, 404, 404, 404, 200, 200),
