@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -122,6 +123,17 @@ class DesktopLoginTest {
         awaitTrue(Duration.ofMinutes(4), "w1 and w2 READY", () -> phases().equals(List.of("READY", "READY")));
     }
 
+    /** Waits until {@code user}'s domain account is made; a failure shows the people and the constellation. */
+    private static void awaitAccount(String user) throws Exception {
+        try {
+            awaitTrue(Duration.ofSeconds(90), user + "'s account made", () -> owner.run("constellation", "user",
+                    "list", "dk").out().lines().anyMatch(line -> line.startsWith(user) && line.contains("ACTIVE")));
+        } catch (AssertionError late) {
+            throw new AssertionError(late.getMessage() + "\npeople:\n" + owner.run("constellation", "user", "list",
+                    "dk").out() + "\nconstellation:\n" + owner.run("constellation", "show", "dk").out(), late);
+        }
+    }
+
     private static List<String> phases() throws Exception {
         return api("GET", "/constellations/dk", null).get("members").findValuesAsText("phase");
     }
@@ -132,8 +144,7 @@ class DesktopLoginTest {
             throws Exception {
         assertOk(owner.run("constellation", "user", "add", "dk", "alice"));
         CliRunner alice = loggedIn("alice", "alice", "alice-password");
-        awaitTrue(Duration.ofSeconds(60), "alice's account made", () -> alice.run("constellation", "user", "list",
-                "dk").out().lines().anyMatch(line -> line.startsWith("alice") && line.contains("ACTIVE")));
+        awaitAccount("alice");
         CliRunner.Result weak = alice.withVariable(Passwords.DESKTOP_VARIABLE, "alice").run("constellation",
                 "password", "dk");
         assertThat(weak.exitCode()).isNotZero();
@@ -247,13 +258,7 @@ class DesktopLoginTest {
     @Order(2)
     void a_person_runs_slurm_jobs_across_the_members_which_come_and_go_as_nodes() throws Exception {
         assertOk(owner.run("constellation", "user", "add", "dk", "carol"));
-        try {
-            awaitTrue(Duration.ofSeconds(90), "carol's account made", () -> owner.run("constellation", "user", "list",
-                    "dk").out().lines().anyMatch(line -> line.startsWith("carol") && line.contains("ACTIVE")));
-        } catch (AssertionError late) {
-            throw new AssertionError(late.getMessage() + "\npeople:\n" + owner.run("constellation", "user", "list",
-                    "dk").out() + "\nconstellation:\n" + owner.run("constellation", "show", "dk").out(), late);
-        }
+        awaitAccount("carol");
         HostCommands w1 = host("dk-w1");
         HostCommands w2 = host("dk-w2");
         HostCommands controller = host("dk-controller");
@@ -346,8 +351,7 @@ class DesktopLoginTest {
     void a_person_opens_the_desktop_in_the_browser_and_signs_in_inside_the_page() throws Exception {
         assertOk(owner.run("constellation", "user", "add", "dk", "dave"));
         CliRunner dave = loggedIn("dave", "dave", "dave-password");
-        awaitTrue(Duration.ofSeconds(90), "dave's account made", () -> owner.run("constellation", "user", "list",
-                "dk").out().lines().anyMatch(line -> line.startsWith("dave") && line.contains("ACTIVE")));
+        awaitAccount("dave");
         assertOk(dave.withVariable(Passwords.DESKTOP_VARIABLE, DAVE_DESKTOP).run("constellation", "password", "dk"));
         HostCommands member = host("dk-w1");
         LinuxGuestPlatform memberPlatform = new LinuxGuestPlatform(member, Clock.systemUTC(), "dk-w1", () -> {},
@@ -372,6 +376,10 @@ class DesktopLoginTest {
                     driver.findElement(By.tagName("body")).getDomAttribute("data-desktop")));
             assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-desktop")).as("status: %s",
                     browser.findElement(By.id("desktop-status")).getText()).isEqualTo("connected");
+            // The page's client keeps the clipboard off, and the page may not touch it: no browser asks the person.
+            assertThat(((JavascriptExecutor) browser).executeScript(
+                    "return document.featurePolicy.allowsFeature('clipboard-read')"
+                    + " || document.featurePolicy.allowsFeature('clipboard-write');")).isEqualTo(false);
             WebElement canvas = browser.findElement(By.tagName("iron-remote-desktop")).getShadowRoot()
                     .findElement(By.cssSelector("canvas"));
             // xrdp's sign-in screen, drawn on the page's canvas: a dialog with xrdp's logo, some hundred colours.

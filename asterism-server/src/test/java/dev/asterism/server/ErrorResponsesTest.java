@@ -141,5 +141,6 @@ class ErrorResponsesTest {
         assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         assertThat(response.header("Content-Security-Policy")).contains("default-src 'none'");
+        assertThat(response.header("Permissions-Policy")).contains("clipboard-read=()", "clipboard-write=()");
     }
 }

@@ -11,6 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /** The HTTP server: the API routes, tunnels, the panel, health, metrics, security headers and the error mapping. */
 public final class WebServer implements AutoCloseable {
+    /** The browser features every answer refuses. */
+    public static final String PERMISSIONS_POLICY = "clipboard-read=(), clipboard-write=(), camera=(), microphone=(),"
+            + " geolocation=(), display-capture=(), usb=(), serial=(), hid=()";
+
     private final Javalin app;
 
     public WebServer(ApiRoutes api, Panel panel, Metrics metrics, BooleanSupplier databaseHealthy) {
@@ -55,6 +59,10 @@ public final class WebServer implements AutoCloseable {
             context.header("Content-Security-Policy", context.path().startsWith(Panel.ROOT + "/")
                     ? Panel.CONTENT_SECURITY_POLICY : "default-src 'none'; frame-ancestors 'none'");
             context.header("X-Frame-Options", "DENY");
+            // Nothing here needs the clipboard, camera, microphone or location: the browser refuses them without
+            // asking the person (the desktop page's RDP client would otherwise have Chromium ask to read the
+            // clipboard, which the page keeps off whatever the constellation allows).
+            context.header("Permissions-Policy", PERMISSIONS_POLICY);
             // The panel's own forms must carry its origin (no-referrer would make the browser send "Origin: null",
             // which the sign-in form refuses as another site's); nothing goes to other sites either way.
             context.header("Referrer-Policy", context.path().startsWith(Panel.ROOT) ? "same-origin" : "no-referrer");
