@@ -269,20 +269,33 @@ final class BenchCommand extends CommandGroup {
                         + " account, the desktop password, and from an RDP connection through a tunnel to their"
                         + " session on the member and to the desktop on the client's screen.",
                 "",
-                "On the netns realm (real Samba AD, sssd, xrdp with xfce4 in the member), with FreeRDP under Xvfb, all"
-                        + " on this machine; needs root, the guest packages and " + RdpScreen.INSTALL_HINT
-                        + ". Takes about a minute and a half."
+                "Then the two ways to a desktop side by side, each for a new person on the same screen: asterism"
+                        + " connect's tunnel with FreeRDP, and the panel's desktop page in Chromium (IronRDP's client"
+                        + " in WebAssembly, the password typed on xrdp's sign-in screen): from opening each to the"
+                        + " first frame and to the desktop, and the latency of input, a drag on the desktop until the"
+                        + " screen shows the change (read from the screen's pixels by a second JVM on the display).",
+                "",
+                "On the netns realm (real Samba AD, sssd, xrdp with xfce4 in the member), with FreeRDP and Chromium"
+                        + " under Xvfb, all on this machine; needs root, the guest packages, " + RdpScreen.INSTALL_HINT
+                        + " and " + BrowserScreen.INSTALL_HINT + ". Takes about three minutes."
             })
     int desktop(
             @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
                     converter = Converters.PositiveNumber.class,
                     description = "How many people sign in, one after the other (default: ${DEFAULT-VALUE}).")
-                    Long rounds) {
+                    Long rounds,
+            @Option(names = "--drags", paramLabel = "N", defaultValue = "20",
+                    description = "How many drags measure input latency on each way to the desktop; 0 leaves the"
+                            + " comparison of the two ways out (default: ${DEFAULT-VALUE}).")
+                    Long drags) {
         if (rounds > 20) {
             throw new CommandFailure(ExitStatus.USAGE, "--rounds must be at most 20, not " + rounds);
         }
+        if (drags < 0 || drags > 500) {
+            throw new CommandFailure(ExitStatus.USAGE, "--drags must be from 0 to 500, not " + drags);
+        }
         try {
-            new DesktopBenchmark(rounds.intValue(), out()).run();
+            new DesktopBenchmark(rounds.intValue(), drags.intValue(), out()).run();
             return ExitStatus.SUCCESS.code();
         } catch (Exception e) {
             throw new CommandFailure(ExitStatus.FAILURE, "the desktop benchmark failed: " + e.getMessage());

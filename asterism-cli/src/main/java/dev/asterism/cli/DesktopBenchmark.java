@@ -8,6 +8,7 @@ import dev.asterism.guest.linux.LinuxPackages;
 import dev.asterism.guest.linux.NetnsHosts;
 import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
+import dev.asterism.server.http.RequestAuthenticator;
 import dev.asterism.spi.guest.RemoteDesktop;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -27,7 +28,10 @@ import java.util.function.BooleanSupplier;
  * the member): per round, a new Asterism user is added to the people of a constellation until their domain account
  * is made, sets a desktop password, and signs in with FreeRDP under Xvfb through a local tunnel (what
  * {@code asterism connect} runs) until their session runs on the member and until the client's screen shows the
- * desktop. Everything runs on this machine, in namespaces of its own (prefix {@code astbd}).
+ * desktop. Then the two ways to a desktop side by side, each for a new person: {@code asterism connect} with FreeRDP
+ * and the panel's desktop page in Chromium, from opening each to the first frame and to the desktop, and the latency
+ * of input (a drag on the desktop until the screen changes). Everything runs on this machine, in namespaces of its
+ * own (prefix {@code astbd}).
  */
 final class DesktopBenchmark {
     private static final String PASSWORD = "desktop-benchmark-password";
@@ -36,11 +40,13 @@ final class DesktopBenchmark {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     private final int rounds;
+    private final int drags;
     private final PrintWriter out;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    DesktopBenchmark(int rounds, PrintWriter out) {
+    DesktopBenchmark(int rounds, int drags, PrintWriter out) {
         this.rounds = rounds;
+        this.drags = drags;
         this.out = out;
     }
 
@@ -84,6 +90,9 @@ final class DesktopBenchmark {
             out.printf("| p50   | %16.2f s | %10.2f s | %19.2f s | %17.2f s | %16.2f s |%n", median(rows, 0),
                     median(rows, 1), median(rows, 2), median(rows, 3), median(rows, 4));
             out.flush();
+            if (drags > 0) {
+                paths(url, admin, member, screen, data);
+            }
         } finally {
             hosts.removeLeftovers();
             TunnelBenchmark.deleteRecursively(data);
@@ -93,6 +102,162 @@ final class DesktopBenchmark {
     /** Seconds: account made, password set, session on the member, desktop on the screen; then the person leaves. */
     private double[] round(String url, String admin, RemoteDesktop member, RdpScreen screen, Path data, String user)
             throws Exception {
+        Person person = addPerson(url, admin, user);
+        double session;
+        double desktop;
+        try (LocalListener tunnel = tunnel(url, person.token())) {
+            long start = System.nanoTime();
+            Process client = screen.signIn(tunnel.port(), user, DESKTOP_PASSWORD);
+            await(user + "'s session on the member", () -> member.sessions().contains(user));
+            session = seconds(start);
+            Path shot = data.resolve(user + ".png");
+            await(user + "'s desktop on the screen", () -> showsDesktop(screen, shot));
+            desktop = seconds(start) - session;
+            RdpScreen.stop(client);
+        }
+        removePerson(url, admin, member, user);
+        return new double[] {person.account(), person.password(), session, desktop,
+            person.account() + person.password() + session + desktop};
+    }
+
+    /**
+     * The two ways to a desktop, each for a new person, watched and driven alike on one screen by a
+     * {@link ScreenProbe}: {@code asterism connect}'s tunnel with FreeRDP, and the panel's desktop page in Chromium.
+     */
+    private void paths(String url, String admin, RemoteDesktop member, RdpScreen screen, Path data) throws Exception {
+        out.printf("%nThe two ways to a desktop on w1, each for a new person, on one 1280x800 Xvfb screen: FreeRDP"
+                + " (1024x700) through asterism connect's tunnel, and the panel's desktop page in Chromium (kiosk"
+                + " window, IronRDP in WebAssembly); %d drags on the desktop each.%n%n", drags);
+        out.println("| path | open → first frame | → desktop | drag → changed frame p50 | p90 | max |");
+        out.println("|------|-------------------:|----------:|-------------------------:|----:|----:|");
+        Path screens = Files.createTempDirectory("asterism-bench-desktop-screens-");
+        try (ScreenProbe.Running probe = ScreenProbe.Running.start(screen.display(), data.resolve("probe.log"))) {
+            printPath("asterism connect + xfreerdp", throughConnect(url, admin, member, screen, probe, screens,
+                    "native"));
+            printPath("browser: Open desktop", inTheBrowser(url, admin, member, screen, probe, data, screens,
+                    "browser"));
+        }
+        out.printf("%nThe screen after the drags, as each person saw it: %s and %s%n", screens.resolve("native.png"),
+                screens.resolve("browser.png"));
+    }
+
+    private void printPath(String path, double[] row) {
+        out.printf("| %s | %.2f s | %.2f s | %.1f ms | %.1f ms | %.1f ms |%n", path, row[0], row[1], row[2], row[3],
+                row[4]);
+        out.flush();
+    }
+
+    /** Seconds to the first frame and from there to the desktop (FreeRDP signs in itself), then drag latencies. */
+    private double[] throughConnect(String url, String admin, RemoteDesktop member, RdpScreen screen,
+            ScreenProbe.Running probe, Path screens, String user) throws Exception {
+        Person person = addPerson(url, admin, user);
+        double[] row;
+        try (LocalListener tunnel = tunnel(url, person.token())) {
+            long start = System.nanoTime();
+            Process client = screen.signIn(tunnel.port(), user, DESKTOP_PASSWORD);
+            // Xvfb's empty screen has two colours; the client's window with anything from the member has more.
+            probe.millis("the first frame", "colours 0 0 1280 800 8 120000");
+            double first = seconds(start);
+            probe.millis("the desktop", "colours 0 0 1280 800 " + RdpScreen.DESKTOP_COLOURS + " 120000");
+            double desktop = seconds(start) - first;
+            row = latencies(first, desktop, probe, 512, 350);
+            probe.ask("shot " + screens.resolve(user + ".png"));
+            RdpScreen.stop(client);
+        }
+        removePerson(url, admin, member, user);
+        return row;
+    }
+
+    /**
+     * Seconds from opening the desktop page to the first frame of xrdp's sign-in screen on the page's canvas, and from
+     * pressing Enter on it (the password typed) to the desktop on the canvas, then drag latencies.
+     */
+    private double[] inTheBrowser(String url, String admin, RemoteDesktop member, RdpScreen screen,
+            ScreenProbe.Running probe, Path data, Path screens, String user) throws Exception {
+        Person person = addPerson(url, admin, user);
+        double[] row;
+        Path directory = Files.createDirectories(data.resolve("browser"));
+        try (BrowserScreen browser = BrowserScreen.start(screen.display(), directory)) {
+            browser.navigate(url + "/healthz");
+            browser.setCookie(RequestAuthenticator.SESSION_COOKIE, panelSession(url, user));
+            long start = System.nanoTime();
+            browser.navigate(url + "/ui/constellations/bench/members/w1/desktop");
+            await("the desktop page connected", () -> !"connecting".equals(pageState(browser)));
+            if (!"connected".equals(pageState(browser))) {
+                throw new IllegalStateException("the desktop page says: " + browser.script(
+                        "return document.getElementById('desktop-status').textContent;").asText());
+            }
+            JsonNode canvas = browser.script("const r = document.querySelector('iron-remote-desktop').shadowRoot"
+                    + ".querySelector('canvas').getBoundingClientRect();"
+                    + " return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];");
+            String area = canvas.get(0).asInt() + " " + canvas.get(1).asInt() + " " + canvas.get(2).asInt() + " "
+                    + canvas.get(3).asInt();
+            // xrdp's sign-in screen: its logo and dialog have some hundred colours, an empty canvas one.
+            probe.millis("the first frame", "colours " + area + " 20 120000");
+            double first = seconds(start);
+            int centreX = canvas.get(0).asInt() + canvas.get(2).asInt() / 2;
+            int centreY = canvas.get(1).asInt() + canvas.get(3).asInt() / 2;
+            probe.ask("click " + centreX + " " + centreY);
+            probe.ask("type " + DESKTOP_PASSWORD);
+            long signIn = System.nanoTime();
+            probe.ask("type \\n");
+            // The sheared sign-in screen has hundreds of colours and the session starts black: the desktop has
+            // many colours and covers the sign-in screen's plain background.
+            probe.millis("the desktop", "desktop " + area + " 120000");
+            double desktop = seconds(signIn);
+            row = latencies(first, desktop, probe, centreX, centreY);
+            probe.ask("shot " + screens.resolve(user + ".png"));
+        }
+        removePerson(url, admin, member, user);
+        return row;
+    }
+
+    private static String pageState(BrowserScreen browser) {
+        try {
+            return browser.script("return document.body.dataset.desktop || 'connecting';").asText();
+        } catch (java.io.IOException | InterruptedException | RuntimeException e) {
+            return "connecting";
+        }
+    }
+
+    /** The panel's session cookie for {@code user}, as the panel's sign-in sets it. */
+    private String panelSession(String url, String user) throws Exception {
+        java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                URI.create(url + "/api/v1/auth/login")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user
+                        + "\",\"password\":\"" + user + "-password\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String prefix = RequestAuthenticator.SESSION_COOKIE + "=";
+        return response.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith(prefix))
+                .map(cookie -> cookie.substring(prefix.length()).split(";", 2)[0]).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the panel's sign-in set no session cookie: "
+                        + response.statusCode() + " " + response.body()));
+    }
+
+    /**
+     * The first two seconds, then p50, p90 and the largest of {@link #drags} drag latencies at {@code x,y}, once the
+     * desktop's panel and dock have had time to appear.
+     */
+    private double[] latencies(double first, double desktop, ScreenProbe.Running probe, int x, int y)
+            throws java.io.IOException, InterruptedException {
+        Thread.sleep(3000);
+        double[] latencies = new double[drags];
+        for (int drag = 0; drag < drags; drag++) {
+            latencies[drag] = probe.millis("a changed frame after a drag", "drag " + x + " " + y + " 5000");
+        }
+        java.util.Arrays.sort(latencies);
+        return new double[] {first, desktop, percentile(latencies, 0.5), percentile(latencies, 0.9),
+            latencies[latencies.length - 1]};
+    }
+
+    private static double percentile(double[] sorted, double share) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(share * sorted.length) - 1)];
+    }
+
+    /** A new Asterism user among the constellation's people, with their account made and desktop password set. */
+    private record Person(String token, double account, double password) {}
+
+    private Person addPerson(String url, String admin, String user) throws Exception {
         TunnelBenchmark.call(http, url, "POST", "/users", admin, Map.of("username", user, "password", user
                 + "-password", "role", "user"));
         long start = System.nanoTime();
@@ -110,23 +275,18 @@ final class DesktopBenchmark {
         start = System.nanoTime();
         TunnelBenchmark.call(http, url, "PUT", "/constellations/bench/password", token, Map.of("password",
                 DESKTOP_PASSWORD));
-        double password = seconds(start);
-        double session;
-        double desktop;
-        try (LocalListener tunnel = new LocalListener(0, URI.create(url.replaceFirst("^http", "ws")
-                + "/api/v1/constellations/bench/members/w1/tunnel?port=3389"), token, line -> { })) {
-            start = System.nanoTime();
-            Process client = screen.signIn(tunnel.port(), user, DESKTOP_PASSWORD);
-            await(user + "'s session on the member", () -> member.sessions().contains(user));
-            session = seconds(start);
-            Path shot = data.resolve(user + ".png");
-            await(user + "'s desktop on the screen", () -> showsDesktop(screen, shot));
-            desktop = seconds(start) - session;
-            RdpScreen.stop(client);
-        }
+        return new Person(token, account, seconds(start));
+    }
+
+    /** Takes {@code user} out of the people, which ends their sessions on the member. */
+    private void removePerson(String url, String admin, RemoteDesktop member, String user) throws Exception {
         TunnelBenchmark.call(http, url, "DELETE", "/constellations/bench/people/" + user, admin, null);
         await(user + " removed", () -> !member.sessions().contains(user));
-        return new double[] {account, password, session, desktop, account + password + session + desktop};
+    }
+
+    private static LocalListener tunnel(String url, String token) throws java.io.IOException {
+        return new LocalListener(0, URI.create(url.replaceFirst("^http", "ws")
+                + "/api/v1/constellations/bench/members/w1/tunnel?port=3389"), token, line -> { });
     }
 
     private static boolean showsDesktop(RdpScreen screen, Path file) {
