@@ -88,7 +88,7 @@ public final class ConstellationReconciler implements AutoCloseable {
         loop.wake();
     }
 
-    /** One step for every due constellation and member, in parallel; returns how many were due. */
+    /** One step for every due constellation and member, in parallel; returns how many ended without an exception. */
     public int runDue() {
         Instant now = now();
         Claim claim = settings.claimant().claimAt(now);
@@ -98,9 +98,11 @@ public final class ConstellationReconciler implements AutoCloseable {
             List<Future<?>> futures = new ArrayList<>();
             constellations.forEach(c -> futures.add(executor.submit(() -> step(c))));
             members.forEach(m -> futures.add(executor.submit(() -> step(m))));
+            int taken = 0;
             for (Future<?> future : futures) {
                 try {
                     future.get();
+                    taken++;
                 } catch (java.util.concurrent.ExecutionException e) {
                     LOG.log(Level.WARNING, "a constellation step failed, retrying later", e.getCause());
                 } catch (InterruptedException e) {
@@ -108,8 +110,8 @@ public final class ConstellationReconciler implements AutoCloseable {
                     break;
                 }
             }
+            return taken;
         }
-        return constellations.size() + members.size();
     }
 
     // ---- constellations

@@ -286,6 +286,11 @@ public final class ConstellationService {
         });
     }
 
+    /** A VM's agent registered: a member that waits for it goes on now, not at the reconciler's next poll. */
+    public void agentRegistered() {
+        wakeReconciler.run();
+    }
+
     /**
      * A stub's report on a join step. Only the bundle's completion or failure matters to the reconciler; every
      * report is audited.

@@ -5,25 +5,36 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs a reconciler's pass over and over on one background thread: every poll interval, or at once when woken.
- * A pass that fails (the database briefly unreachable) is logged and repeated a second later; since every pass
- * reads its work from the database, nothing is lost.
+ * Runs a reconciler's pass over and over on one background thread: every poll interval, at once when woken, and at
+ * once after a pass that took steps, since a step that ends a phase leaves its row due for the next one (a member
+ * then goes through phases that wait for nothing without waiting for polls). A few passes in a row at most: then the
+ * loop waits for the poll as usual, so rows that stay due (a step that keeps failing) cannot keep it busy. A pass
+ * that fails (the database briefly unreachable) is logged and repeated a second later; since every pass reads its
+ * work from the database, nothing is lost.
  */
 public final class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
 
+    /** Passes that took steps, run back to back before the loop waits for a poll again. */
+    static final int PASSES_IN_A_ROW = 16;
+
     private final String name;
-    private final Runnable pass;
+    private final IntSupplier pass;
     private final Duration pollInterval;
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
     private volatile boolean running;
     private Thread thread;
 
-    public ReconcileLoop(String name, Duration pollInterval, Runnable pass) {
+    /**
+     * @param pass one pass over the due rows; returns how many steps it took (rows whose step ended without an
+     *     exception), which makes the loop run again at once
+     */
+    public ReconcileLoop(String name, Duration pollInterval, IntSupplier pass) {
         this.name = requireNonNull(name, "name is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
         this.pass = requireNonNull(pass, "pass is null");
@@ -32,9 +43,13 @@ public final class ReconcileLoop implements AutoCloseable {
     public synchronized void start() {
         running = true;
         thread = Thread.ofPlatform().name(name).daemon().start(() -> {
+            int inARow = 0;
             while (running) {
                 try {
-                    pass.run();
+                    if (pass.getAsInt() > 0 && ++inARow < PASSES_IN_A_ROW) {
+                        continue;
+                    }
+                    inARow = 0;
                     wakeups.poll(Math.max(10, pollInterval.toMillis()), TimeUnit.MILLISECONDS);
                     wakeups.clear();
                 } catch (InterruptedException e) {

@@ -77,11 +77,12 @@ public final class VmReconciler implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.loop = new ReconcileLoop("vm-reconciler", settings.pollInterval(), () -> {
-            runDue();
+            int taken = runDue();
             if (!clock.instant().isBefore(nextDriftCheck)) {
                 repairDrift();
                 nextDriftCheck = clock.instant().plus(settings.driftInterval());
             }
+            return taken;
         });
     }
 
@@ -104,7 +105,10 @@ public final class VmReconciler implements AutoCloseable {
         return failures.get();
     }
 
-    /** Takes one step for every VM whose check is due, in parallel, and returns when all are done. */
+    /**
+     * Takes one step for every VM whose check is due, in parallel, and returns when all are done: how many steps ended
+     * without an exception.
+     */
     public int runDue() {
         List<Vm> due = store.call(transaction -> transaction.vms().claimDue(settings.claimant().claimAt(now()), BATCH));
         if (due.isEmpty()) {
@@ -115,9 +119,11 @@ public final class VmReconciler implements AutoCloseable {
             for (Vm vm : due) {
                 futures.add(executor.submit(() -> step(vm)));
             }
+            int taken = 0;
             for (Future<?> future : futures) {
                 try {
                     future.get();
+                    taken++;
                 } catch (java.util.concurrent.ExecutionException e) {
                     LOG.log(Level.WARNING, "a VM step failed, retrying later: " + e.getCause().getMessage());
                 } catch (InterruptedException e) {
@@ -125,8 +131,8 @@ public final class VmReconciler implements AutoCloseable {
                     break;
                 }
             }
+            return taken;
         }
-        return due.size();
     }
 
     /** Runs {@link #runDue()} until nothing is due now, at most {@code maxPasses} times. For tests and tools. */

@@ -72,6 +72,9 @@ public final class AgentGateway implements AgentCommands, RegistrationDecider, A
             return Decision.refused("this VM cannot register with that token: it is unknown, wrong or used already,"
                     + " or the VM is no longer waiting for its agent");
         }
+        if (constellations != null) {
+            constellations.agentRegistered();
+        }
         return Decision.accepted(roleOf(register.vmId()));
     }
 
