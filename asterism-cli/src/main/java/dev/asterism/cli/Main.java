@@ -14,16 +14,19 @@ public final class Main {
 
     public static void main(String[] args) {
         ASTERISM_LOGS.setLevel(java.util.logging.Level.WARNING);
-        System.exit(newCommandLine(new AsterismCommand()).execute(args));
+        System.exit(newCommandLine(new AsterismCommand(), args).execute(args));
     }
 
     /**
      * The command line with the CLI's error reporting: expected failures become one message and an exit code,
-     * never a stack trace. Tests build their command line here too, so that they see what a user sees.
+     * never a stack trace; the server's options from the configuration file that {@code args} name with
+     * {@code --config}, if any. Tests build their command line here too, so that they see what a user sees.
      */
-    public static CommandLine newCommandLine(AsterismCommand command) {
-        return new CommandLine(command)
+    public static CommandLine newCommandLine(AsterismCommand command, String[] args) {
+        CommandLine commandLine = new CommandLine(command)
                 .setExecutionExceptionHandler(new FailureReporter())
                 .setParameterExceptionHandler(new UsageErrorReporter());
+        ConfigFile.fromArguments(args).ifPresent(config -> config.install(commandLine));
+        return commandLine;
     }
 }

@@ -11,8 +11,10 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "server", description = {
     "Run the Asterism server until Ctrl-C (SIGINT or SIGTERM).",
-    "The first start creates the super-admin 'admin' with the password in ASTERISM_ADMIN_PASSWORD,"
-            + " or a generated one printed once. Use `asterism demo` for a server with a sample catalog."})
+    "The first start creates the super-admin 'admin' with the password in --admin-password-file or"
+            + " ASTERISM_ADMIN_PASSWORD, or a generated one printed once. Use `asterism demo` for a server with a"
+            + " sample catalog.",
+    "Every option may come from a configuration file instead (--config FILE); the command line overrides it."})
 final class ServerCommand extends ApiCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
@@ -46,8 +48,8 @@ final class ServerCommand extends ApiCommand implements Callable<Integer> {
                 password -> out.println("  admin: user 'admin', password " + password
                         + "  (shown once: keep it; set ASTERISM_ADMIN_PASSWORD to choose it)"),
                 () -> out.println(config.adminPassword() != null
-                        ? "  admin: user 'admin', password from ASTERISM_ADMIN_PASSWORD if this start created it,"
-                                + " else as set before"
+                        ? "  admin: user 'admin', password from --admin-password-file or ASTERISM_ADMIN_PASSWORD if"
+                                + " this start created it, else as set before"
                         : "  admin: user 'admin' (password as set when this data directory was created)"));
     }
 

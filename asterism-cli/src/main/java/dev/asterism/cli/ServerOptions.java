@@ -4,7 +4,11 @@ import dev.asterism.realm.libvirt.LibvirtRealmOptions;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.http.ClientAddresses;
 import dev.asterism.server.tunnel.TunnelSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +16,14 @@ import picocli.CommandLine.Option;
 
 /** The options shared by {@code asterism server} and {@code asterism demo}. */
 final class ServerOptions {
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
+            description = "A configuration file: one 'key = value' a line, the keys being these options' long names"
+                    + " without their dashes (port = 8440, realm = netns, tunnel-ports = 3389,22); '#' starts a"
+                    + " comment. Its values replace the defaults; options on the command line override them."
+                    + " Unknown keys and values that options refuse stop the start, naming the line. Passwords do not"
+                    + " belong there: see --database-password-file and --admin-password-file.")
+    Path config;
+
     @Option(names = "--data", paramLabel = "DIR", defaultValue = ".asterism",
             description = "Where the embedded H2 database lives (default: ${DEFAULT-VALUE}). Ignored with --database-url.")
     Path data;
@@ -64,9 +76,10 @@ final class ServerOptions {
                     + " uses KVM only with kvm (default: ${DEFAULT-VALUE}).")
     String qemuAccelerator;
 
-    @Option(names = "--libvirt-host", paramLabel = "NAME=URI",
+    @Option(names = "--libvirt-host", paramLabel = "NAME=URI", split = ",",
             description = "A hypervisor of the libvirt realm, e.g. local=qemu:///system or"
-                    + " rack2=qemu+ssh://root@10.0.0.2/system; repeat for more hosts (default: local=qemu:///system)."
+                    + " rack2=qemu+ssh://root@10.0.0.2/system; repeat for more hosts, or separate them with commas"
+                    + " (default: local=qemu:///system)."
                     + " A constellation stays on one host; new ones go to the host with the most free memory.")
     List<String> libvirtHosts;
 
@@ -76,8 +89,19 @@ final class ServerOptions {
 
     @Option(names = "--database-url", paramLabel = "JDBC_URL",
             description = "A PostgreSQL database instead of H2, e.g. jdbc:postgresql://127.0.0.1:5432/asterism."
-                    + " The password comes from ASTERISM_DATABASE_PASSWORD.")
+                    + " The password comes from --database-password-file, else ASTERISM_DATABASE_PASSWORD.")
     String databaseUrl;
+
+    @Option(names = "--database-password-file", paramLabel = "FILE",
+            description = "A file holding the database's password (its first line), readable by the server's user"
+                    + " only (mode 0600 or 0400): the start is refused when others may read it.")
+    Path databasePasswordFile;
+
+    @Option(names = "--admin-password-file", paramLabel = "FILE",
+            description = "A file holding the password of the administrator 'admin' that the first start creates,"
+                    + " readable by the server's user only (as --database-password-file); else"
+                    + " ASTERISM_ADMIN_PASSWORD, else one is generated and printed once.")
+    Path adminPasswordFile;
 
     @Option(names = "--database-user", paramLabel = "USER", defaultValue = "asterism",
             description = "The database user (default: ${DEFAULT-VALUE}).")
@@ -175,12 +199,48 @@ final class ServerOptions {
         ServerConfig defaults = ServerConfig.defaults(data.toAbsolutePath().normalize());
         return new ServerConfig(defaults.dataDirectory(), bind, port, agentPort, databaseUrl,
                 databaseUrl == null ? null : databaseUser,
-                databaseUrl == null ? null : environment.variable("ASTERISM_DATABASE_PASSWORD"),
+                databaseUrl == null ? null : secret(databasePasswordFile, "--database-password-file", environment,
+                        "ASTERISM_DATABASE_PASSWORD"),
                 realm, simDelays, registrationTimeout, phaseTimeout, defaults.orphanGrace(),
-                environment.variable("ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
+                secret(adminPasswordFile, "--admin-password-file", environment, "ASTERISM_ADMIN_PASSWORD"), sampleCatalog, netnsPrefix, defaults.leaseDuration(),
                 tunnelSettings(), qemuBrick == null ? null : qemuBrick.toAbsolutePath().normalize(), qemuPrefix,
                 libvirtHosts(defaults), qemuAccelerator, defaults.agentCommandTimeout(), trustedProxies(),
                 acceptAuditChain);
+    }
+
+    /**
+     * A password from {@code file} (its first line) when one is named, else from the environment variable.
+     *
+     * @throws CommandFailure (usage) when the file cannot be read, is empty, or others than its owner may read it
+     */
+    static String secret(Path file, String option, CliEnvironment environment, String variable) {
+        if (file == null) {
+            return environment.variable(variable);
+        }
+        try {
+            if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+                if (permissions.stream().anyMatch(permission -> permission.name().startsWith("GROUP_")
+                        || permission.name().startsWith("OTHERS_"))) {
+                    throw new CommandFailure(ExitStatus.USAGE, option + " " + file + " may be read by others than its"
+                            + " owner (" + PosixFilePermissions.toString(permissions) + "): run `chmod 600 " + file
+                            + "`");
+                }
+            }
+            String first = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8).stream().findFirst()
+                    .orElse("");
+            if (first.isBlank()) {
+                throw new CommandFailure(ExitStatus.USAGE, option + " " + file + " is empty: put the password on its"
+                        + " first line");
+            }
+            return first;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CommandFailure(ExitStatus.USAGE, option + " " + file + " does not exist");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new CommandFailure(ExitStatus.USAGE, option + " " + file + " is not UTF-8 text");
+        } catch (java.io.IOException e) {
+            throw new CommandFailure(ExitStatus.USAGE, "cannot read " + option + " " + file + ": " + e.getMessage());
+        }
     }
 
     private List<LibvirtRealmOptions.Host> libvirtHosts(ServerConfig defaults) {

@@ -16,7 +16,9 @@ final class UsageErrorReporter implements IParameterExceptionHandler {
     public int handleParseException(ParameterException exception, String[] args) {
         CommandLine commandLine = exception.getCommandLine();
         PrintWriter err = commandLine.getErr();
-        err.println("error: " + exception.getMessage());
+        String message = commandLine.getDefaultValueProvider() instanceof ConfigFile config
+                ? config.describe(exception) : exception.getMessage();
+        err.println("error: " + message);
         if (!UnmatchedArgumentException.printSuggestions(exception, err)) {
             err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
         }

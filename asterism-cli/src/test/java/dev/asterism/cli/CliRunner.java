@@ -74,7 +74,7 @@ final class CliRunner {
                 console,
                 clock,
                 clock::advance);
-        CommandLine commandLine = Main.newCommandLine(new AsterismCommand(environment))
+        CommandLine commandLine = Main.newCommandLine(new AsterismCommand(environment), args)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(args);
