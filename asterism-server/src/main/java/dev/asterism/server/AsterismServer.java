@@ -56,6 +56,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +139,29 @@ public final class AsterismServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds and starts everything after the store. What it started is closed again, last first, when a later step
+     * fails, so that a start that is refused leaves no listener, agent, VM process or thread behind.
+     */
     private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store,
             AuditSeals seals) {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            return wire(config, clock, hasher, store, seals, started);
+        } catch (RuntimeException e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static AsterismServer wire(ServerConfig config, Clock clock, PasswordHasher hasher, Store store,
+            AuditSeals seals, Deque<AutoCloseable> started) {
         RegistrationTokens tokens = RegistrationKey.open(config.dataDirectory(), store);
         AtomicReference<VmService> vmServiceReference = new AtomicReference<>();
         AtomicReference<VmReconciler> reconcilerReference = new AtomicReference<>();
@@ -223,6 +246,7 @@ public final class AsterismServer implements AutoCloseable {
                     + "': this build has the realms 'sim', 'netns', 'qemu' and 'libvirt'");
         }
         Realms realms = new Realms(drivers, config.realm());
+        started.push(realms);
 
         AuthService auth = new AuthService(store, hasher, new LoginThrottle(clock, 5, Duration.ofMinutes(15)),
                 new LoginThrottle(clock, 50, Duration.ofMinutes(15)), clock, Duration.ofHours(12));
@@ -252,8 +276,8 @@ public final class AsterismServer implements AutoCloseable {
                 gateway, gateway, agentConnections, clock);
         try {
             agentEndpoint.start();
+            started.push(agentEndpoint);
         } catch (RuntimeException e) {
-            realms.close();
             throw new ServerStartException("cannot listen for agents on " + config.bindAddress() + ":"
                     + config.agentPort() + ": " + rootMessage(e) + " (pick another with --agent-port)", e);
         }
@@ -284,6 +308,7 @@ public final class AsterismServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         ConstellationPeople people = new ConstellationPeople(store, gateway, clock, wakeConstellations);
         TunnelRelay tunnels = new TunnelRelay(store, constellations, agentConnections, config.tunnels(), clock);
+        started.push(tunnels);
         gateway.relayTunnelsThrough(tunnels);
         ClientAddresses addresses = new ClientAddresses(config.trustedProxies());
         ConstellationBatch batch = new ConstellationBatch(store, gateway);
@@ -297,10 +322,8 @@ public final class AsterismServer implements AutoCloseable {
         WebServer web = new WebServer(api, panel, metrics, () -> healthy(store));
         try {
             web.start(config.bindAddress(), config.port());
+            started.push(web);
         } catch (RuntimeException e) {
-            tunnels.close();
-            agentEndpoint.close();
-            realms.close();
             throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
                     + rootMessage(e) + " (is another server running there? pick another with --port)", e);
         }
@@ -311,10 +334,12 @@ public final class AsterismServer implements AutoCloseable {
                 agentEndpoint.url(), agentAuthority.caFingerprint(), Duration.ofMillis(250), Duration.ofSeconds(10),
                 config.orphanGrace(), claimant));
         reconcilerReference.set(reconciler);
+        started.push(reconciler);
         ConstellationReconciler constellationReconciler = new ConstellationReconciler(store, vms, gateway, clock,
                 new ConstellationReconciler.Settings(Duration.ofMillis(250), config.phaseTimeout(),
                         config.leaseDuration(), 5, claimant));
         constellationReconcilerReference.set(constellationReconciler);
+        started.push(constellationReconciler);
         registerGauges(metrics, store, reconciler);
         reconciler.start();
         constellationReconciler.start();

@@ -48,4 +48,29 @@ class DataDirectoryTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         }
     }
+
+    @Test
+    void a_start_refused_after_the_server_listens_closes_what_it_had_started() throws Exception {
+        Path data = Files.createDirectories(temporary.resolve("no-id"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        // The server's id is read once the web server listens: a directory in its place refuses the start there.
+        Files.createDirectory(data.resolve("server-id"));
+        int port = freePort();
+        int agentPort = freePort();
+        assertThatThrownBy(() -> TestServer.start(Clock.systemUTC(), config -> config.withDataDirectory(data)
+                .withPort(port).withAgentPort(agentPort)))
+                .isInstanceOf(ServerStartException.class).hasMessageContaining("server id");
+        for (int closed : new int[] {port, agentPort}) {
+            try (java.net.ServerSocket again = new java.net.ServerSocket(closed, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                assertThat(again.getLocalPort()).as("port %d is free again", closed).isEqualTo(closed);
+            }
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
 }
