@@ -298,16 +298,26 @@ class ServerCrashTest {
         starts++;
         Files.createDirectories(logs);
         Path output = logs.resolve("server-" + starts + ".log");
+        // Configured as an operator would: a configuration file, and the passwords in files only the server reads.
+        StringBuilder configuration = new StringBuilder("# the crash test's server\n")
+                .append("data = ").append(data).append('\n')
+                .append("port = ").append(port).append('\n')
+                .append("agent-port = ").append(agentPort).append('\n')
+                .append("sim-delays = zero\n")
+                .append("admin-password-file = ").append(secretFile("admin-password", ADMIN_PASSWORD)).append('\n');
+        if (database != null) {
+            configuration.append("database-url = ").append(database.jdbcUrl()).append('\n')
+                    .append("database-user = ").append(database.user()).append('\n')
+                    .append("database-password-file = ").append(secretFile("database-password", database.password()))
+                    .append('\n');
+        }
+        Path config = Files.writeString(logs.resolve("asterism.conf"), configuration);
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.asterism.cli.Main", "demo", "--data", data.toString(), "--port", Integer.toString(port),
-                "--agent-port", Integer.toString(agentPort), "--sim-delays", "zero");
-        if (database != null) {
-            builder.command().addAll(List.of("--database-url", database.jdbcUrl(), "--database-user", database.user()));
-            builder.environment().put("ASTERISM_DATABASE_PASSWORD", database.password());
-        }
+                "dev.asterism.cli.Main", "demo", "--config", config.toString());
         builder.command().addAll(realmArguments);
-        builder.environment().put("ASTERISM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        builder.environment().remove("ASTERISM_ADMIN_PASSWORD");
+        builder.environment().remove("ASTERISM_DATABASE_PASSWORD");
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         server = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -319,6 +329,15 @@ class ServerCrashTest {
         JsonNode created = send("POST", "/auth/tokens", Map.of("username", "admin", "password", ADMIN_PASSWORD,
                 "name", "crash-" + starts), null, 201);
         token = created.get("token").asText();
+    }
+
+    /** A file holding {@code secret}, readable by its owner only. */
+    private Path secretFile(String name, String secret) throws IOException {
+        Path file = logs.resolve(name);
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        return Files.writeString(file, secret + "\n");
     }
 
     private static int freePort() throws IOException {
