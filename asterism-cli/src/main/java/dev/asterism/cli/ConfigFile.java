@@ -64,13 +64,21 @@ final class ConfigFile implements IDefaultValueProvider {
                 break;
             }
             if (args[i].equals(OPTION) && i + 1 < args.length) {
-                return Optional.of(read(Path.of(args[i + 1])));
+                return Optional.of(read(args[i + 1]));
             }
             if (args[i].startsWith(OPTION + "=")) {
-                return Optional.of(read(Path.of(args[i].substring(OPTION.length() + 1))));
+                return Optional.of(read(args[i].substring(OPTION.length() + 1)));
             }
         }
         return Optional.empty();
+    }
+
+    private static ConfigFile read(String name) {
+        try {
+            return read(Path.of(name));
+        } catch (java.nio.file.InvalidPathException e) {
+            return new ConfigFile(Path.of("."), Map.of(), "'" + name + "' is not a file name: " + e.getReason());
+        }
     }
 
     static ConfigFile read(Path file) {
@@ -131,8 +139,8 @@ final class ConfigFile implements IDefaultValueProvider {
     }
 
     /**
-     * The file's value for {@code argument}, or null for the option's own default. The first call for a command
-     * reports a file that cannot be used and keys that are no option of the command.
+     * The file's value for {@code argument}, or null for the option's own default. A file that cannot be used, or a
+     * key that is no option of the command, is reported instead (picocli asks before it reads the command line).
      */
     @Override
     public String defaultValue(ArgSpec argument) {

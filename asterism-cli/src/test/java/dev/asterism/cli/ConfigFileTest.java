@@ -71,6 +71,9 @@ class ConfigFileTest {
                 directory.resolve("nowhere.conf").toString());
         assertThat(missing.exitCode()).isEqualTo(ExitStatus.USAGE.code());
         assertThat(missing.err()).contains("nowhere.conf does not exist").doesNotContain("Exception");
+        CliRunner.Result unnamed = new CliRunner(directory.resolve("cli")).run("server", "--config", "bad\u0000name");
+        assertThat(unnamed.exitCode()).isEqualTo(ExitStatus.USAGE.code());
+        assertThat(unnamed.err()).startsWith("error: ").contains("Nul character").doesNotContain("\tat ");
     }
 
     @Test
