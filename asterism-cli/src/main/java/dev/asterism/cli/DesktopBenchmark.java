@@ -10,14 +10,18 @@ import dev.asterism.server.AsterismServer;
 import dev.asterism.server.ServerConfig;
 import dev.asterism.server.http.RequestAuthenticator;
 import dev.asterism.spi.guest.RemoteDesktop;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -215,18 +219,18 @@ final class DesktopBenchmark {
     private static String pageState(BrowserScreen browser) {
         try {
             return browser.script("return document.body.dataset.desktop || 'connecting';").asText();
-        } catch (java.io.IOException | InterruptedException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             return "connecting";
         }
     }
 
     /** The panel's session cookie for {@code user}, as the panel's sign-in sets it. */
     private String panelSession(String url, String user) throws Exception {
-        java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create(url + "/api/v1/auth/login")).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user
                         + "\",\"password\":\"" + user + "-password\"}")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
         String prefix = RequestAuthenticator.SESSION_COOKIE + "=";
         return response.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith(prefix))
                 .map(cookie -> cookie.substring(prefix.length()).split(";", 2)[0]).findFirst()
@@ -239,13 +243,13 @@ final class DesktopBenchmark {
      * desktop's panel and dock have had time to appear.
      */
     private double[] latencies(double first, double desktop, ScreenProbe.Running probe, int x, int y)
-            throws java.io.IOException, InterruptedException {
+            throws IOException, InterruptedException {
         Thread.sleep(3000);
         double[] latencies = new double[drags];
         for (int drag = 0; drag < drags; drag++) {
             latencies[drag] = probe.millis("a changed frame after a drag", "drag " + x + " " + y + " 5000");
         }
-        java.util.Arrays.sort(latencies);
+        Arrays.sort(latencies);
         return new double[] {first, desktop, percentile(latencies, 0.5), percentile(latencies, 0.9),
             latencies[latencies.length - 1]};
     }
@@ -284,7 +288,7 @@ final class DesktopBenchmark {
         await(user + " removed", () -> !member.sessions().contains(user));
     }
 
-    private static LocalListener tunnel(String url, String token) throws java.io.IOException {
+    private static LocalListener tunnel(String url, String token) throws IOException {
         return new LocalListener(0, URI.create(url.replaceFirst("^http", "ws")
                 + "/api/v1/constellations/bench/members/w1/tunnel?port=3389"), token, line -> { });
     }
@@ -292,7 +296,7 @@ final class DesktopBenchmark {
     private static boolean showsDesktop(RdpScreen screen, Path file) {
         try {
             return screen.showsDesktop(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
