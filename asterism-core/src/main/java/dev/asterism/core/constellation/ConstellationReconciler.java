@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.asterism.core.constellation.AgentCommands.AgentUnavailableException;
 import dev.asterism.core.error.AsterismException;
+import dev.asterism.core.reconciliation.Backoff;
 import dev.asterism.core.reconciliation.Claim;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.reconciliation.ReconcileLoop;
@@ -70,6 +71,7 @@ public final class ConstellationReconciler implements AutoCloseable {
     private final Clock clock;
     private final Settings settings;
     private final ReconcileLoop loop;
+    private final Backoff backoff;
 
     public ConstellationReconciler(Store store, VmService vms, AgentCommands agents, Clock clock, Settings settings) {
         this.store = requireNonNull(store, "store is null");
@@ -78,6 +80,8 @@ public final class ConstellationReconciler implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.loop = new ReconcileLoop("constellation-reconciler", settings.pollInterval(), this::runDue);
+        // Up to 64 polls: a member's phase has its own deadline, which retries must leave room for.
+        this.backoff = new Backoff(settings.pollInterval().multipliedBy(2), settings.pollInterval().multipliedBy(64));
     }
 
     public void start() {
@@ -147,7 +151,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                             now, now), "constellation.active", Map.of("domain", constellation.domain()));
                 } catch (StepFailed e) {
                     if (e.retryable && !pastDeadline(constellation.createdAt(), now)) {
-                        save(constellation.retryAt(e.getMessage(), now, backoff(now, constellation.attempts())), null,
+                        save(constellation.retryAt(e.getMessage(), now, backoff.next(now, constellation.name(), constellation.attempts())), null,
                                 Map.of());
                     } else {
                         save(constellation.moveTo(ConstellationState.FAILED, "provisioning failed: " + e.getMessage(),
@@ -228,7 +232,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                     Map.of());
         } else {
             save(constellation.retryAt("people: " + retrying + "; retrying", now,
-                    backoff(now, constellation.attempts())), null, Map.of());
+                    backoff.next(now, constellation.name(), constellation.attempts())), null, Map.of());
         }
     }
 
@@ -298,7 +302,7 @@ public final class ConstellationReconciler implements AutoCloseable {
                 // During cleanup the condition keeps why the member is being removed; the retry is added to it.
                 String condition = cleanup ? withoutCleanupNote(member.condition()) + " (cleanup step "
                         + member.phase() + ": " + e.getMessage() + "; retrying)" : e.getMessage() + "; retrying";
-                saveMember(member.retryAt(condition, now, backoff(now, member.attempts())), null);
+                saveMember(member.retryAt(condition, now, backoff.next(now, member.id(), member.attempts())), null);
             } else if (cleanup) {
                 // The controller may be gone for good; what it held dies with it. Move on, and say so.
                 saveMember(advanceCleanup(member, now, withoutCleanupNote(member.condition()) + " (cleanup step "
@@ -516,7 +520,7 @@ public final class ConstellationReconciler implements AutoCloseable {
     private Member clipboardRefused(Constellation constellation, Member member, StepFailed e, Instant now) {
         String condition = "the clipboard rule " + constellation.clipboard().wireName() + " is not set yet: "
                 + e.getMessage();
-        return e.retryable ? member.retryAt(condition + "; retrying", now, backoff(now, member.attempts()))
+        return e.retryable ? member.retryAt(condition + "; retrying", now, backoff.next(now, member.id(), member.attempts()))
                 : member.waitUntil(condition, now, null);
     }
 
@@ -600,11 +604,6 @@ public final class ConstellationReconciler implements AutoCloseable {
 
     private boolean pastDeadline(Instant since, Instant now) {
         return !now.isBefore(since.plus(settings.phaseTimeout()));
-    }
-
-    private Instant backoff(Instant now, int attempts) {
-        Duration delay = settings.pollInterval().multipliedBy(1L << Math.min(attempts + 1, 6));
-        return now.plus(delay);
     }
 
     private void save(Constellation constellation, String action, Map<String, String> details) {

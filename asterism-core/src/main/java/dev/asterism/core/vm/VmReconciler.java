@@ -2,6 +2,7 @@ package dev.asterism.core.vm;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.asterism.core.reconciliation.Backoff;
 import dev.asterism.core.reconciliation.Claimant;
 import dev.asterism.core.reconciliation.ReconcileLoop;
 import dev.asterism.core.store.Store;
@@ -49,6 +50,8 @@ public final class VmReconciler implements AutoCloseable {
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final ReconcileLoop loop;
+    /** Up to 256 polls: a realm that is away may take minutes to come back. */
+    private final Backoff backoff;
     private volatile Instant nextDriftCheck = Instant.MIN;
 
     /**
@@ -76,6 +79,7 @@ public final class VmReconciler implements AutoCloseable {
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.backoff = new Backoff(settings.pollInterval().multipliedBy(2), settings.pollInterval().multipliedBy(256));
         this.loop = new ReconcileLoop("vm-reconciler", settings.pollInterval(), () -> {
             int taken = runDue();
             if (!clock.instant().isBefore(nextDriftCheck)) {
@@ -155,9 +159,8 @@ public final class VmReconciler implements AutoCloseable {
             stepWith(realm.get(), vm, now);
         } catch (RealmException e) {
             if (e.retryable() && vm.attempts() + 1 < MAX_ATTEMPTS) {
-                Duration backoff = settings.pollInterval().multipliedBy(1L << Math.min(vm.attempts() + 1, 8));
-                save(vm.retryAt("realm unavailable, retrying: " + e.getMessage(), now, now.plus(backoff)),
-                        null, Map.of());
+                save(vm.retryAt("realm unavailable, retrying: " + e.getMessage(), now,
+                        backoff.next(now, vm.id(), vm.attempts())), null, Map.of());
             } else {
                 fail(realm.get(), vm, now, "the realm refused: " + e.getMessage());
             }
