@@ -74,11 +74,6 @@ final class RdpScreen implements AutoCloseable {
         return display;
     }
 
-    /** The log directory. */
-    Path directory() {
-        return directory;
-    }
-
     /** Starts FreeRDP against 127.0.0.1:{@code port} (what {@code asterism connect} listens on) as {@code user}. */
     Process signIn(int port, String user, String password) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("xfreerdp", "/v:127.0.0.1:" + port, "/u:" + user,
